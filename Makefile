@@ -1,0 +1,99 @@
+# Vireo top-level build. `make run` and `make test` are the two entry points;
+# every other target is a step they reach. Outputs go to out/.
+
+CROSS   ?= riscv64-linux-gnu-
+OUT     := out
+PYTHON  := /usr/bin/python3
+QEMU    := qemu-system-riscv64
+HOSTCC  ?= gcc
+
+.PHONY: all deps linux busybox libfdt kernel initramfs images run test unit \
+        bench check clean disk
+all: images
+
+# ---------------------------------------------------------------- packages
+DEPS_STAMP := $(OUT)/.deps
+deps:
+	@mkdir -p $(OUT)
+	./build/deps.sh --force
+	@touch $(DEPS_STAMP)
+$(DEPS_STAMP):
+	@mkdir -p $(OUT)
+	./build/deps.sh
+	@touch $@
+
+# ------------------------------------------------------- Debian-fed artefacts
+linux $(OUT)/Image: $(DEPS_STAMP) build/linux.sh build/linux/vireo.config
+	./build/linux.sh
+
+LIBFDT := $(OUT)/libfdt
+$(LIBFDT)/.stamp: $(DEPS_STAMP) build/libfdt.sh
+	./build/libfdt.sh
+libfdt: $(LIBFDT)/.stamp
+
+# ------------------------------------------------------------- hypervisor
+KSRC_C := $(wildcard kernel/core/*.c kernel/arch/riscv/*.c)
+KSRC_S := $(wildcard kernel/arch/riscv/*.S)
+KHDRS  := $(wildcard kernel/core/inc/*.h kernel/arch/riscv/inc/*.h abi/*.h)
+LIBFDT_C := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_strerror.c fdt_addresses.c
+KOBJ   := $(patsubst %.c,$(OUT)/k/%.o,$(KSRC_C)) \
+          $(patsubst %.S,$(OUT)/k/%.o,$(KSRC_S)) \
+          $(patsubst %.c,$(OUT)/k/libfdt/%.o,$(LIBFDT_C))
+
+KINC   := -Ikernel/core/inc -Ikernel/arch/riscv/inc -Ikernel/core/inc/libc -Iabi -I$(LIBFDT)
+# No F/D: hypervisor C code must never touch the guest's FP registers.
+KARCH  := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+KCFLAGS := $(KARCH) -O2 -g -ffreestanding -fno-builtin -nostdinc \
+           -isystem $(shell $(CROSS)gcc -print-file-name=include) \
+           -fno-stack-protector -fno-pic -fno-common -fno-omit-frame-pointer \
+           -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 $(KINC)
+KASFLAGS := $(KCFLAGS) -march=rv64imafdc_zicsr_zifencei -D__ASSEMBLY__
+
+$(OUT)/k/%.o: %.c $(KHDRS) $(LIBFDT)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CROSS)gcc $(KCFLAGS) -c $< -o $@
+$(OUT)/k/%.o: %.S $(KHDRS)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CROSS)gcc $(KASFLAGS) -c $< -o $@
+$(OUT)/k/libfdt/%.o: $(LIBFDT)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      libfdt/$*.c"
+	@$(CROSS)gcc $(KCFLAGS) -Wno-sign-compare -c $(LIBFDT)/$*.c -o $@
+
+$(OUT)/vireo.elf: $(KOBJ) kernel/arch/riscv/vireo.ld
+	@echo "  LD      $@"
+	@$(CROSS)ld --no-warn-rwx-segments -T kernel/arch/riscv/vireo.ld -nostdlib --no-relax -o $@ $(KOBJ) \
+		$(shell $(CROSS)gcc $(KARCH) -print-libgcc-file-name)
+$(OUT)/vireo.bin: $(OUT)/vireo.elf
+	$(CROSS)objcopy -O binary $< $@
+kernel: $(OUT)/vireo.bin
+
+# --------------------------------------------------------------- unit tests
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRCS))
+HOST_LIBFDT_OBJ := $(patsubst %.c,$(OUT)/unit/libfdt/%.o,$(LIBFDT_C))
+UNIT_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
+               -Wno-unused-function -std=gnu11 \
+               -Itests/unit -Ikernel/core/inc -Ikernel/arch/riscv/inc -Iabi -I$(LIBFDT)
+
+$(OUT)/unit/libfdt/%.o: $(LIBFDT)/.stamp
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(UNIT_CFLAGS) -Wno-sign-compare -c $(LIBFDT)/$*.c -o $@
+$(OUT)/unit/%: tests/unit/%.c tests/unit/test.h $(KSRC_C) $(KHDRS) $(HOST_LIBFDT_OBJ)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(UNIT_CFLAGS) $< $(HOST_LIBFDT_OBJ) -o $@
+.SECONDARY: $(HOST_LIBFDT_OBJ)
+unit: $(UNIT_BINS)
+
+# Every abi/ header must compile alone as C99 for both sides.
+abi-check:
+	@for h in abi/*.h; do \
+		[ -e "$$h" ] || continue; \
+		echo "#include \"$$h\"" | $(HOSTCC) -std=c99 -Wall -Wextra -Werror -pedantic -x c -fsyntax-only -I. - || exit 1; \
+	done
+
+clean:
+	rm -rf $(OUT)

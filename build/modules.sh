@@ -1,0 +1,52 @@
+#!/bin/sh
+# Build the Dom0 test modules out of tree against the Linux build tree
+# (out/linux-build, made by build/linux.sh). Each module directory is copied
+# to out/modules-build/<name>/ and built there, so tests/ never holds Kbuild
+# output; the .ko files land in out/modules/.
+#
+#   build/modules.sh            the default list below
+#   build/modules.sh DIR...     those module directories (each has a Kbuild)
+set -eu
+. "$(dirname "$0")/common.sh"
+
+MODULE_DIRS="tests/guests/sbi_probe tests/bench/sbi_null"
+[ $# -eq 0 ] || MODULE_DIRS="$*"
+
+KTREE=$OUT/linux-build
+if [ ! -f "$KTREE/.done" ] || [ ! -f "$KTREE/Module.symvers" ]; then
+	echo "modules: no Linux build tree at $KTREE: run build/linux.sh first" >&2
+	exit 1
+fi
+
+# A new Linux build tree (another config) invalidates every object built so far.
+ktree_real=$(readlink -f "$KTREE")
+if [ "$(cat "$OUT/modules-build/.ktree" 2>/dev/null)" != "$ktree_real" ]; then
+	rm -rf "$OUT/modules-build" "$OUT/modules"
+	mkdir -p "$OUT/modules-build"
+	echo "$ktree_real" >"$OUT/modules-build/.ktree"
+fi
+mkdir -p "$OUT/modules"
+for dir in $MODULE_DIRS; do
+	name=$(basename "$dir")
+	src=$TOP/$dir
+	obj=$OUT/modules-build/$name
+	[ -f "$src/Kbuild" ] || { echo "modules: $src has no Kbuild" >&2; exit 1; }
+	mkdir -p "$obj"
+	# Mirror the sources; cp -p keeps their mtimes so an unchanged module
+	# is not rebuilt, and sources removed from tests/ go away here too.
+	for f in "$obj"/*.c "$obj"/*.h "$obj"/Kbuild; do
+		[ -e "$f" ] && [ ! -e "$src/$(basename "$f")" ] && rm -f "$f"
+	done
+	for f in "$src"/*.c "$src"/*.h "$src"/Kbuild; do
+		[ -e "$f" ] || continue
+		cmp -s "$f" "$obj/$(basename "$f")" || cp -p "$f" "$obj/"
+	done
+	log "modules: $name"
+	make -s -C "$KTREE" M="$obj" ARCH=riscv CROSS_COMPILE="$CROSS" \
+		CC="ccache ${CROSS}gcc" -j"$JOBS" modules
+	for ko in "$obj"/*.ko; do
+		[ -e "$ko" ] || { echo "modules: $name built no .ko" >&2; exit 1; }
+		cp "$ko" "$OUT/modules/"
+	done
+done
+log "modules: $(cd "$OUT/modules" && echo *.ko) in $OUT/modules"

@@ -1,0 +1,17 @@
+/* Structure offsets used by the assembly files, checked by asm_offsets.c. */
+#ifndef VIREO_ASM_OFFSETS_H
+#define VIREO_ASM_OFFSETS_H
+
+#define REGS_X(i) (8 * (i))
+#define REGS_SEPC 256
+#define REGS_SSTATUS 264
+#define REGS_HSTATUS 272
+
+#define PCPU_CURRENT 0
+#define PCPU_STACK_TOP 8
+#define PCPU_SCRATCH 16
+
+#define HYP_STACK_SIZE (16 * 1024)
+#define HS_FRAME_SIZE 288 /* x1..x31, sepc, scause, stval, pad */
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * A guest load or store that the G-stage does not map traps with cause 21
+ * (load) or 23 (store); htval holds GPA >> 2 and stval the guest VA. QEMU
+ * 7.2 leaves htinst at 0 for these, so the instruction is fetched from the
+ * guest with HLVX.HU and decoded here; a device model then performs the
+ * access. Anything that is not emulated MMIO goes back to the guest as an
+ * access fault, the way a bus error would on real hardware.
+ */
+#include "arch.h"
+#include "csr.h"
+#include "domain.h"
+#include "insn.h"
+#include "mmio.h"
+
+/* htinst values for implicit accesses of the guest's own page-table walk */
+#define HTINST_PTW_READ 0x3000
+#define HTINST_PTW_WRITE 0x3020
+
+static unsigned long access_fault(unsigned long cause)
+{
+	switch (cause) {
+	case EXC_INST_GUEST_PAGE_FAULT:
+		return EXC_INST_ACCESS;
+	case EXC_LOAD_GUEST_PAGE_FAULT:
+		return EXC_LOAD_ACCESS;
+	default:
+		return EXC_STORE_ACCESS;
+	}
+}
+
+/* The faulting instruction; false after injecting a fault into the guest. */
+static bool fetch_insn(struct vcpu *v, uint32_t *insn)
+{
+	struct vcpu_regs *r = &v->regs;
+	long err;
+
+	if (r->htinst & 1) {
+		/* A transformed instruction: bit 1 clear means it was 16-bit. */
+		*insn = (uint32_t)r->htinst | 2;
+		if (!(r->htinst & 2))
+			*insn = (uint32_t)r->htinst & 0xffff;
+		return true;
+	}
+	err = hlvx_fetch(r->sepc, insn);
+	if (err) {
+		/* The guest's page tables no longer map its own code. */
+		vcpu_inject_exception(v, (unsigned long)err, r->sepc);
+		return false;
+	}
+	return true;
+}
+
+void mmio_guest_page_fault(struct vcpu *v)
+{
+	struct vcpu_regs *r = &v->regs;
+	unsigned long cause = r->scause;
+	gpa_t gpa = (r->htval << 2) | (r->stval & 3);
+	struct mmio_insn d;
+	uint32_t insn;
+	uint64_t val = 0;
+
+	if (cause == EXC_INST_GUEST_PAGE_FAULT ||
+	    r->htinst == HTINST_PTW_READ || r->htinst == HTINST_PTW_WRITE) {
+		vcpu_inject_exception(v, access_fault(cause), r->stval);
+		return;
+	}
+	if (!fetch_insn(v, &insn))
+		return;
+	if (!insn_decode_mmio(insn, &d) ||
+	    d.is_store != (cause == EXC_STORE_GUEST_PAGE_FAULT)) {
+		vcpu_inject_exception(v, access_fault(cause), r->stval);
+		return;
+	}
+	if (d.is_store)
+		val = r->x[d.reg];
+	if (!domain_mmio(v->dom, v, gpa, d.width, d.is_store, &val)) {
+		vcpu_inject_exception(v, access_fault(cause), r->stval);
+		return;
+	}
+	if (!d.is_store && d.reg != 0)
+		r->x[d.reg] = insn_load_extend(&d, val);
+	r->sepc += d.len;
+}

@@ -1,0 +1,153 @@
+/*
+ * C side of trap.S: the VS-ecall fast path, the slow path for every other
+ * guest exit, and the host interrupts (timer, IPI, PLIC) of this hart.
+ */
+#include "arch.h"
+#include "console.h"
+#include "csr.h"
+#include "domain.h"
+#include "mmio.h"
+#include "pcpu.h"
+#include "plic.h"
+#include "sbi_host.h"
+#include "printk.h"
+#include "sbi.h"
+#include "sched.h"
+#include "uart.h"
+
+#define INSN_WFI 0x10500073U
+
+unsigned host_uart_irq;
+
+/*
+ * SBI calls that only touch the caller's own registers and CSRs are served
+ * without saving the callee-saved registers. Returns non-zero to send the
+ * call down the slow path instead.
+ */
+long vcpu_ecall_fast(struct vcpu_regs *r)
+{
+	struct vcpu *v = (struct vcpu *)r;
+	unsigned long eid = r->x[REG_A7];
+
+	this_pcpu()->stats.count[EXC_VS_ECALL]++;
+	if (eid != SBI_EXT_BASE && eid != SBI_EXT_TIME)
+		return 1;
+	sbi_ecall(v);
+	csr_write(CSR_SEPC, csr_read(CSR_SEPC) + 4);
+	return 0;
+}
+
+static void virtual_instruction(struct vcpu *v)
+{
+	uint32_t insn = (uint32_t)v->regs.stval;
+
+	if (insn == INSN_WFI) {
+		v->regs.sepc += 4;
+		if (!vcpu_arch_irq_pending(v))
+			v->state = VCPU_BLOCKED;
+		return;
+	}
+	/* Anything else the guest may not do is illegal for it. */
+	vcpu_inject_exception(v, EXC_ILLEGAL_INST, insn);
+}
+
+static void guest_exception(struct vcpu *v, unsigned long cause)
+{
+	switch (cause) {
+	case EXC_VS_ECALL:
+		sbi_ecall(v);
+		v->regs.sepc += 4;
+		break;
+	case EXC_INST_GUEST_PAGE_FAULT:
+	case EXC_LOAD_GUEST_PAGE_FAULT:
+	case EXC_STORE_GUEST_PAGE_FAULT:
+		mmio_guest_page_fault(v);
+		break;
+	case EXC_VIRTUAL_INST:
+		virtual_instruction(v);
+		break;
+	default:
+		/* Access faults and the like belong to the guest OS. */
+		vcpu_inject_exception(v, cause, v->regs.stval);
+		break;
+	}
+}
+
+struct vcpu_regs *vcpu_trap_slow(struct vcpu_regs *r)
+{
+	struct vcpu *v = (struct vcpu *)r;
+	struct pcpu *p = this_pcpu();
+
+	v->in_guest = false;
+	r->scause = csr_read(CSR_SCAUSE);
+	r->stval = csr_read(CSR_STVAL);
+	r->htval = csr_read(CSR_HTVAL);
+	r->htinst = csr_read(CSR_HTINST);
+	vcpu_arch_after_exit(v);
+	if (r->scause != EXC_VS_ECALL)
+		p->stats.count[trapstat_slot(r->scause)]++;
+	if (!(r->scause & SCAUSE_IRQ))
+		guest_exception(v, r->scause);
+	/* Interrupts are handled in schedule(), which runs for every exit. */
+	return schedule();
+}
+
+void arch_timer_arm(uint64_t when)
+{
+	csr_write(CSR_STIMECMP, when);
+}
+
+static void handle_external(void)
+{
+	unsigned src;
+
+	while ((src = plic_claim()) != 0) {
+		if (src == host_uart_irq) {
+			int c;
+			while ((c = uart_getc()) >= 0)
+				console_input((uint8_t)c);
+			plic_complete(src);
+		} else if (!domain_host_irq(src)) {
+			plic_complete(src);
+		}
+	}
+}
+
+void arch_handle_host_irqs(void)
+{
+	struct pcpu *p = this_pcpu();
+	unsigned long sip = csr_read(CSR_SIP);
+
+	if (sip & SIP_SSIP) {
+		csr_clear(CSR_SIP, SIP_SSIP);
+		__atomic_exchange_n(&p->ipi_reasons, 0, __ATOMIC_ACQ_REL);
+	}
+	if (sip & SIP_STIP)
+		arch_timer_arm(~0UL); /* schedule() re-arms what it needs */
+	if (sip & SIP_SEIP)
+		handle_external();
+}
+
+void arch_idle(void)
+{
+	/* SIE is 0 in HS: WFI wakes on any enabled pending interrupt without
+	 * taking a trap, and schedule() handles it. */
+	wfi();
+}
+
+void pcpu_ipi(struct pcpu *p, uint32_t reason)
+{
+	__atomic_or_fetch(&p->ipi_reasons, reason, __ATOMIC_ACQ_REL);
+	sbi_host_send_ipi(p->hartid);
+}
+
+struct hs_frame {
+	unsigned long x[31]; /* x1..x31 */
+	unsigned long sepc, scause, stval;
+};
+
+void hs_trap_handler(struct hs_frame *f)
+{
+	panic("hypervisor trap: scause %lx sepc %lx stval %lx ra %lx sp %lx",
+	      f->scause, f->sepc, f->stval, f->x[0], f->x[1]);
+}

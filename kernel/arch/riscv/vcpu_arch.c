@@ -1,0 +1,183 @@
+/*
+ * The RISC-V side of a vCPU: VS CSRs, the hvip lines, the Sstc timer and
+ * exception injection. A vCPU stays "loaded" on its hart until another vCPU
+ * takes the hart, so a lone vCPU never pays for a context switch.
+ */
+#include "arch.h"
+#include "csr.h"
+#include "domain.h"
+#include "pcpu.h"
+
+#define HSTATUS_VSXL_64 (2UL << 32)
+#define SSTATUS_SPP_VS SSTATUS_SPP
+
+void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
+		     unsigned long a1)
+{
+	struct vcpu_arch *a = &v->arch;
+
+	for (unsigned i = 0; i < 32; i++)
+		v->regs.x[i] = 0;
+	v->regs.x[REG_A0] = a0;
+	v->regs.x[REG_A1] = a1;
+	v->regs.sepc = pc;
+	/* sret enters VS-mode (SPP with hstatus.SPV); HS keeps SIE = 0. */
+	v->regs.sstatus = SSTATUS_SPP_VS | SSTATUS_FS_DIRTY;
+	v->regs.hstatus = HSTATUS_VSXL_64 | HSTATUS_SPV | HSTATUS_SPVP |
+			  HSTATUS_VTW;
+	a->vsstatus = SSTATUS_FS_INITIAL;
+	a->vsie = a->vstvec = a->vsscratch = a->vsepc = 0;
+	a->vscause = a->vstval = a->vsatp = 0;
+	a->scounteren = COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
+	a->senvcfg = 0;
+	a->vstimecmp = ~0UL;
+	a->hvip = 0;
+	a->ssip_req = 0;
+	a->hgatp = gstage_hgatp(&v->dom->gs);
+	a->henvcfg = HENVCFG_STCE;
+	a->hcounteren = COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
+	for (unsigned i = 0; i < 32; i++)
+		a->fp[i] = 0;
+	a->fcsr = 0;
+	/* A vCPU reset while loaded must not keep stale CSRs. */
+	if (v->pcpu && v->pcpu->loaded == v && v->pcpu == this_pcpu())
+		vcpu_arch_load(v);
+}
+
+void vcpu_arch_load(struct vcpu *v)
+{
+	struct vcpu_arch *a = &v->arch;
+
+	csr_write(CSR_HGATP, a->hgatp);
+	csr_write(CSR_HENVCFG, a->henvcfg);
+	csr_write(CSR_HCOUNTEREN, a->hcounteren);
+	csr_write(CSR_VSSTATUS, a->vsstatus);
+	csr_write(CSR_VSIE, a->vsie);
+	csr_write(CSR_VSTVEC, a->vstvec);
+	csr_write(CSR_VSSCRATCH, a->vsscratch);
+	csr_write(CSR_VSEPC, a->vsepc);
+	csr_write(CSR_VSCAUSE, a->vscause);
+	csr_write(CSR_VSTVAL, a->vstval);
+	csr_write(CSR_VSATP, a->vsatp);
+	csr_write(CSR_SCOUNTEREN, a->scounteren);
+	csr_write(CSR_SENVCFG, a->senvcfg);
+	/* QEMU re-arms the VS timer on vstimecmp writes only: delta first. */
+	csr_write(CSR_HTIMEDELTA, 0);
+	csr_write(CSR_VSTIMECMP, a->vstimecmp);
+	fp_restore(a->fp, &a->fcsr);
+	/* Another vCPU with this VMID may have run here: drop its entries. */
+	hfence_vvma_all();
+}
+
+void vcpu_arch_put(struct vcpu *v)
+{
+	struct vcpu_arch *a = &v->arch;
+
+	a->vsstatus = csr_read(CSR_VSSTATUS);
+	a->vsie = csr_read(CSR_VSIE);
+	a->vstvec = csr_read(CSR_VSTVEC);
+	a->vsscratch = csr_read(CSR_VSSCRATCH);
+	a->vsepc = csr_read(CSR_VSEPC);
+	a->vscause = csr_read(CSR_VSCAUSE);
+	a->vstval = csr_read(CSR_VSTVAL);
+	a->vsatp = csr_read(CSR_VSATP);
+	a->scounteren = csr_read(CSR_SCOUNTEREN);
+	a->senvcfg = csr_read(CSR_SENVCFG);
+	a->vstimecmp = csr_read(CSR_VSTIMECMP);
+	a->hvip = csr_read(CSR_HVIP);
+	fp_save(a->fp, &a->fcsr);
+}
+
+void vcpu_arch_prepare_entry(struct vcpu *v)
+{
+	struct vcpu_arch *a = &v->arch;
+	uint32_t req;
+	unsigned long hvip = a->hvip & HVIP_VSSIP;
+
+	if (__atomic_exchange_n(&a->ssip_req, 0, __ATOMIC_ACQ_REL))
+		hvip |= HVIP_VSSIP;
+	if (a->eip)
+		hvip |= HVIP_VSEIP;
+	a->hvip = hvip;
+	csr_write(CSR_HVIP, hvip);
+	req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
+	if (req & VCPU_REQ_HFENCE_VVMA)
+		hfence_vvma_all();
+	if (req & VCPU_REQ_FENCE_I)
+		fence_i();
+}
+
+void vcpu_arch_after_exit(struct vcpu *v)
+{
+	/* The guest clears VSSIP itself (its sip.SSIP is hvip.VSSIP). */
+	v->arch.hvip = csr_read(CSR_HVIP);
+}
+
+static bool loaded_here(struct vcpu *v)
+{
+	return v->pcpu == this_pcpu() && v->pcpu->loaded == v;
+}
+
+uint64_t vcpu_arch_timer(struct vcpu *v)
+{
+	return loaded_here(v) ? csr_read(CSR_VSTIMECMP) : v->arch.vstimecmp;
+}
+
+bool vcpu_arch_irq_pending(struct vcpu *v)
+{
+	struct vcpu_arch *a = &v->arch;
+	unsigned long vsie = loaded_here(v) ? csr_read(CSR_VSIE) : a->vsie;
+	bool ssip = (a->hvip & HVIP_VSSIP) || a->ssip_req;
+	bool stip = time_now() >= vcpu_arch_timer(v);
+
+	return ((vsie & VSIE_SSIE) && ssip) || ((vsie & VSIE_STIE) && stip) ||
+	       ((vsie & VSIE_SEIE) && a->eip);
+}
+
+void vcpu_set_timer(struct vcpu *v, uint64_t when)
+{
+	if (loaded_here(v))
+		csr_write(CSR_VSTIMECMP, when);
+	else
+		v->arch.vstimecmp = when;
+}
+
+/*
+ * Deliver an exception to the guest as the hardware would have, had hedeleg
+ * sent it to VS-mode: vsepc/vscause/vstval, vsstatus.SPP/SPIE/SIE, and jump
+ * to vstvec (exceptions always use the base address).
+ */
+void vcpu_inject_exception(struct vcpu *v, unsigned long cause,
+			   unsigned long tval)
+{
+	unsigned long vsstatus = csr_read(CSR_VSSTATUS);
+
+	vsstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
+	if (v->regs.sstatus & SSTATUS_SPP)
+		vsstatus |= SSTATUS_SPP;
+	if (vsstatus & SSTATUS_SIE)
+		vsstatus |= SSTATUS_SPIE;
+	vsstatus &= ~SSTATUS_SIE;
+	csr_write(CSR_VSSTATUS, vsstatus);
+	csr_write(CSR_VSEPC, v->regs.sepc);
+	csr_write(CSR_VSCAUSE, cause);
+	csr_write(CSR_VSTVAL, tval);
+	v->regs.sepc = csr_read(CSR_VSTVEC) & ~3UL;
+	v->regs.sstatus |= SSTATUS_SPP; /* the handler runs in VS-mode */
+}
+
+void arch_hart_init(void)
+{
+	csr_write(CSR_HEDELEG, HEDELEG_GUEST);
+	csr_write(CSR_HIDELEG, HIDELEG_GUEST);
+	csr_write(CSR_HVIP, 0);
+	csr_write(CSR_HIE, 0);
+	csr_write(CSR_HGEIE, 0);
+	csr_write(CSR_HCOUNTEREN, COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR);
+	csr_write(CSR_HGATP, 0);
+	csr_write(CSR_STIMECMP, ~0UL);
+	/* HS FS must be on for the guest's FP to work at all. */
+	csr_set(CSR_SSTATUS, SSTATUS_FS_DIRTY);
+	csr_write(CSR_SIE, SIP_SSIP | SIP_STIP | SIP_SEIP);
+	hfence_gvma_all();
+}

@@ -1,0 +1,219 @@
+/*
+ * Sv39x4 G-stage page tables (layout in gstage.h). Table pages come from the
+ * hypervisor heap; the hypervisor runs with satp = Bare, so a table's
+ * physical address is also its pointer.
+ */
+#include "gstage.h"
+#include "page_alloc.h"
+#include "printk.h"
+
+#define LEVELS 3
+#define PTES_PER_TABLE 512
+
+static inline unsigned vpn(gpa_t gpa, int level)
+{
+	unsigned bits = level == 2 ? 11 : 9;
+	return (gpa >> (PAGE_SHIFT + 9 * level)) & ((1U << bits) - 1);
+}
+
+static inline uint64_t level_size(int level)
+{
+	return 1UL << (PAGE_SHIFT + 9 * level);
+}
+
+static inline bool pte_leaf(pte_t pte)
+{
+	return pte & (PTE_R | PTE_W | PTE_X);
+}
+
+static inline pte_t *pte_table(pte_t pte)
+{
+	return (pte_t *)((pte >> PTE_PPN_SHIFT) << PAGE_SHIFT);
+}
+
+static inline pte_t make_leaf(paddr_t pa, unsigned long prot)
+{
+	pte_t pte = ((pa >> PAGE_SHIFT) << PTE_PPN_SHIFT) | PTE_V | PTE_U |
+		    PTE_A | (prot & (PTE_R | PTE_W | PTE_X));
+	if (prot & PTE_W)
+		pte |= PTE_D;
+	return pte;
+}
+
+static inline pte_t make_table(const pte_t *t)
+{
+	return (((paddr_t)t >> PAGE_SHIFT) << PTE_PPN_SHIFT) | PTE_V;
+}
+
+int gstage_init(struct gstage *gs, uint16_t vmid)
+{
+	gs->root = page_alloc(GSTAGE_ROOT_ORDER);
+	if (!gs->root)
+		return -1;
+	gs->vmid = vmid;
+	gs->table_pages = 1U << GSTAGE_ROOT_ORDER;
+	return 0;
+}
+
+unsigned long gstage_hgatp(const struct gstage *gs)
+{
+	return (8UL << 60) | ((unsigned long)gs->vmid << 44) |
+	       ((paddr_t)gs->root >> PAGE_SHIFT);
+}
+
+/* The PTE for gpa at level, creating tables above it; NULL if out of memory. */
+static pte_t *walk_create(struct gstage *gs, gpa_t gpa, int level)
+{
+	pte_t *table = gs->root;
+
+	for (int l = LEVELS - 1; l > level; l--) {
+		pte_t *pte = &table[vpn(gpa, l)];
+		if (!(*pte & PTE_V)) {
+			pte_t *t = page_alloc(0);
+			if (!t)
+				return NULL;
+			gs->table_pages++;
+			*pte = make_table(t);
+		}
+		BUG_ON(pte_leaf(*pte));
+		table = pte_table(*pte);
+	}
+	return &table[vpn(gpa, level)];
+}
+
+/* The valid leaf mapping gpa, with its level; NULL if unmapped. */
+static pte_t *walk_find(const struct gstage *gs, gpa_t gpa, int *level)
+{
+	pte_t *table = gs->root;
+
+	for (int l = LEVELS - 1; l >= 0; l--) {
+		pte_t *pte = &table[vpn(gpa, l)];
+		if (!(*pte & PTE_V))
+			return NULL;
+		if (pte_leaf(*pte)) {
+			*level = l;
+			return pte;
+		}
+		table = pte_table(*pte);
+	}
+	return NULL;
+}
+
+static bool range_free(const struct gstage *gs, gpa_t gpa, uint64_t size)
+{
+	int level;
+
+	for (uint64_t off = 0; off < size;) {
+		pte_t *pte = walk_find(gs, gpa + off, &level);
+		if (pte)
+			return false;
+		off += PAGE_SIZE;
+	}
+	return true;
+}
+
+int gstage_map(struct gstage *gs, gpa_t gpa, paddr_t pa, uint64_t size,
+	       unsigned long prot)
+{
+	if (!IS_ALIGNED(gpa | pa | size, PAGE_SIZE) || !size ||
+	    gpa + size > (1UL << GSTAGE_GPA_BITS) || gpa + size < gpa ||
+	    !(prot & (PTE_R | PTE_X)) || !range_free(gs, gpa, size))
+		return -1;
+	for (uint64_t off = 0; off < size;) {
+		int level = IS_ALIGNED(gpa + off, MEGAPAGE_SIZE) &&
+					    IS_ALIGNED(pa + off, MEGAPAGE_SIZE) &&
+					    size - off >= MEGAPAGE_SIZE
+				    ? 1
+				    : 0;
+		pte_t *pte = walk_create(gs, gpa + off, level);
+		if (!pte) {
+			gstage_unmap(gs, gpa, off);
+			return -1;
+		}
+		*pte = make_leaf(pa + off, prot);
+		off += level_size(level);
+	}
+	return 0;
+}
+
+/* Replace a 2 MiB leaf by a table of 512 4 KiB leaves with the same mapping. */
+static int split_megapage(struct gstage *gs, pte_t *pte)
+{
+	pte_t *t = page_alloc(0);
+	paddr_t pa = (*pte >> PTE_PPN_SHIFT) << PAGE_SHIFT;
+	unsigned long prot = *pte & (PTE_R | PTE_W | PTE_X);
+
+	if (!t)
+		return -1;
+	gs->table_pages++;
+	for (unsigned i = 0; i < PTES_PER_TABLE; i++)
+		t[i] = make_leaf(pa + i * PAGE_SIZE, prot);
+	*pte = make_table(t);
+	return 0;
+}
+
+int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size)
+{
+	int level;
+
+	if (!IS_ALIGNED(gpa | size, PAGE_SIZE))
+		return -1;
+	for (uint64_t off = 0; off < size;) {
+		pte_t *pte = walk_find(gs, gpa + off, &level);
+		if (!pte) {
+			off += PAGE_SIZE;
+			continue;
+		}
+		uint64_t lsize = level_size(level);
+		if (level > 0 && (!IS_ALIGNED(gpa + off, lsize) ||
+				  size - off < lsize)) {
+			if (level != 1 || split_megapage(gs, pte))
+				return -1;
+			continue;
+		}
+		*pte = 0;
+		off += lsize;
+	}
+	return 0;
+}
+
+bool gstage_lookup(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
+		   unsigned long *prot)
+{
+	int level;
+	pte_t *pte;
+
+	if (gpa >= (1UL << GSTAGE_GPA_BITS))
+		return false;
+	pte = walk_find(gs, gpa, &level);
+	if (!pte)
+		return false;
+	if (pa)
+		*pa = ((*pte >> PTE_PPN_SHIFT) << PAGE_SHIFT) +
+		      (gpa & (level_size(level) - 1));
+	if (prot)
+		*prot = *pte & (PTE_R | PTE_W | PTE_X);
+	return true;
+}
+
+static void free_table(struct gstage *gs, pte_t *t, int level, unsigned n)
+{
+	for (unsigned i = 0; level > 0 && i < n; i++)
+		if ((t[i] & PTE_V) && !pte_leaf(t[i]))
+			free_table(gs, pte_table(t[i]), level - 1,
+				   PTES_PER_TABLE);
+	if (t != gs->root) {
+		page_free(t, 0);
+		gs->table_pages--;
+	}
+}
+
+void gstage_destroy(struct gstage *gs)
+{
+	if (!gs->root)
+		return;
+	free_table(gs, gs->root, LEVELS - 1, GSTAGE_ROOT_ENTRIES);
+	page_free(gs->root, GSTAGE_ROOT_ORDER);
+	gs->table_pages = 0;
+	gs->root = NULL;
+}

@@ -1,0 +1,50 @@
+/*
+ * Per physical hart state. In HS-mode tp holds the running hart's pcpu, and
+ * sscratch holds it too while a guest runs, so trap.S finds it on a trap.
+ */
+#ifndef VIREO_PCPU_H
+#define VIREO_PCPU_H
+
+#include "spinlock.h"
+#include "trapstat.h"
+#include "types.h"
+
+struct vcpu;
+
+#define MAX_PCPUS 8
+#define HYP_STACK_SIZE (16 * 1024)
+
+/* Reasons one hart interrupts another (pcpu->ipi_reasons bits). */
+#define IPI_KICK (1U << 0)     /* look at the run queue / vCPU lines */
+#define IPI_SHUTDOWN (1U << 1) /* park this hart */
+
+struct pcpu {
+	/* trap.S reads these three at fixed offsets: keep them first. */
+	struct vcpu *current;   /* 0: vCPU whose registers the trap saves into */
+	unsigned long stack_top; /* 8 */
+	unsigned long scratch;  /* 16 */
+	unsigned id;            /* index in pcpus[] */
+	unsigned long hartid;
+	bool online;
+	spinlock_t rq_lock;
+	struct vcpu *rq_head; /* vCPUs pinned here, in round-robin order */
+	struct vcpu *loaded;  /* vCPU whose VS CSRs are in this hart */
+	volatile uint32_t ipi_reasons;
+	uint64_t slice_end;   /* time the current vCPU's slice ends */
+	struct trapstat stats;
+};
+
+extern struct pcpu pcpus[MAX_PCPUS];
+extern unsigned nr_pcpus;
+
+static inline struct pcpu *this_pcpu(void)
+{
+	struct pcpu *p;
+	__asm__("mv %0, tp" : "=r"(p));
+	return p;
+}
+
+/* Interrupt another hart (host SBI IPI) with a reason. */
+void pcpu_ipi(struct pcpu *p, uint32_t reason);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * A virtual CPU: its saved guest registers, scheduling state and the arch
+ * part (VS CSRs, interrupt lines). A vCPU is pinned to one physical hart
+ * (pcpu) and sits on that hart's run queue.
+ */
+#ifndef VIREO_VCPU_H
+#define VIREO_VCPU_H
+
+#include "types.h"
+#include "vcpu_arch.h"
+
+struct domain;
+struct pcpu;
+
+enum vcpu_state {
+	VCPU_STOPPED,  /* SBI HSM: not started, or stopped itself */
+	VCPU_RUNNABLE, /* wants a hart */
+	VCPU_BLOCKED,  /* WFI: waits for an interrupt or its timer */
+};
+
+/* Pending requests another hart leaves for a vCPU (vcpu->requests bits). */
+#define VCPU_REQ_FENCE_I (1U << 0)
+#define VCPU_REQ_HFENCE_VVMA (1U << 1)
+
+struct vcpu {
+	struct vcpu_regs regs; /* first: trap.S addresses it through pcpu */
+	struct domain *dom;
+	unsigned id; /* also the guest's hart id */
+	struct pcpu *pcpu;
+	struct vcpu *rq_next; /* the pcpu's run queue */
+	volatile enum vcpu_state state;
+	volatile bool in_guest;      /* between entry and exit on its hart */
+	volatile uint32_t requests;  /* VCPU_REQ_* */
+	uint64_t wake_time;          /* BLOCKED: timer deadline, ~0 if none */
+	uint64_t run_ns;             /* time spent running, in timer ticks */
+	struct vcpu_arch arch;
+};
+
+/* Make v runnable if it is blocked, and make its hart look at it. */
+void vcpu_kick(struct vcpu *v);
+/* Set or clear a VS interrupt line (HVIP_VSSIP / HVIP_VSEIP) of v. */
+void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level);
+/* Start a stopped vCPU at pc with a0/a1 (SBI HSM hart_start). */
+void vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
+		unsigned long a1);
+/* Ask every vCPU in mask (bit i = vCPU i) of v's domain for a fence. */
+void vcpu_request_fence(struct domain *d, unsigned long mask, uint32_t req);
+/* Guest timer (SBI set_timer) of the running vCPU. */
+void vcpu_set_timer(struct vcpu *v, uint64_t when);
+/* Redirect an exception into the guest as if VS-mode had taken it. */
+void vcpu_inject_exception(struct vcpu *v, unsigned long cause,
+			   unsigned long tval);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * Virtual PLIC: a trap-and-emulate model of the SiFive PLIC 1.0.0, one per
+ * domain. Context i belongs to vCPU i's S-mode (the guest DT lists
+ * <&cpuI_intc 9> in that order in interrupts-extended).
+ *
+ * Register map (offsets from the base, 32-bit accesses only):
+ *   0x000000 + 4*src          priority of source src (1..VPLIC_MAX_SRC-1)
+ *   0x001000 + 4*(src/32)     pending bits (read-only)
+ *   0x002000 + 0x80*ctx       enable bits of context ctx
+ *   0x200000 + 0x1000*ctx     priority threshold of context ctx
+ *   0x200004 + 0x1000*ctx     claim (read) / complete (write)
+ */
+#ifndef VIREO_VPLIC_H
+#define VIREO_VPLIC_H
+
+#include "spinlock.h"
+#include "types.h"
+
+#define VPLIC_MAX_SRC 128 /* QEMU virt: sources 1..96 (riscv,ndev = 96) */
+#define VPLIC_MAX_CTX 8
+#define VPLIC_WORDS (VPLIC_MAX_SRC / 32)
+#define VPLIC_PRIO_MASK 7
+#define VPLIC_SIZE 0x4000000UL /* as QEMU virt's PLIC window */
+
+struct vplic;
+
+/* Both callbacks run with vplic.lock held: they must not call into the vPLIC. */
+struct vplic_ops {
+	/* The external-interrupt line of context ctx changed to level. */
+	void (*set_eip)(void *opaque, unsigned ctx, bool level);
+	/* The guest completed hardware source src: complete it on the host. */
+	void (*hw_complete)(void *opaque, unsigned src);
+};
+
+struct vplic {
+	spinlock_t lock;
+	unsigned nsrc; /* sources 1..nsrc-1 exist */
+	unsigned nctx;
+	const struct vplic_ops *ops;
+	void *opaque;
+	uint32_t prio[VPLIC_MAX_SRC];
+	uint32_t pending[VPLIC_WORDS];
+	uint32_t active[VPLIC_WORDS]; /* claimed, not yet completed */
+	uint32_t level[VPLIC_WORDS];  /* input line is high */
+	uint32_t hw[VPLIC_WORDS];     /* passed-through physical source */
+	uint32_t enable[VPLIC_MAX_CTX][VPLIC_WORDS];
+	uint32_t threshold[VPLIC_MAX_CTX];
+	bool eip[VPLIC_MAX_CTX]; /* last level reported through set_eip */
+};
+
+void vplic_init(struct vplic *p, unsigned nsrc, unsigned nctx,
+		const struct vplic_ops *ops, void *opaque);
+/* 32-bit MMIO access at offset off. Returns false for a bad offset/width. */
+bool vplic_mmio_read(struct vplic *p, uint64_t off, uint32_t *val);
+bool vplic_mmio_write(struct vplic *p, uint64_t off, uint32_t val);
+/* Drive a level-triggered input line. */
+void vplic_set_level(struct vplic *p, unsigned src, bool level);
+/* Mark src as a passed-through physical source (completion goes to the host). */
+void vplic_set_hw(struct vplic *p, unsigned src);
+/* A physical source the host claimed: pend it until the guest completes it. */
+void vplic_inject_hw(struct vplic *p, unsigned src);
+/* Highest-priority claimable source for ctx, 0 if none (no side effects). */
+unsigned vplic_best(struct vplic *p, unsigned ctx);
+
+#endif

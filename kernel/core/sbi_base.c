@@ -1,0 +1,46 @@
+/* SBI BASE extension: versions, implementation ID and probing. */
+#include "sbi.h"
+#include "vcpu.h"
+
+#define BASE_GET_SPEC_VERSION 0
+#define BASE_GET_IMPL_ID 1
+#define BASE_GET_IMPL_VERSION 2
+#define BASE_PROBE_EXT 3
+#define BASE_GET_MVENDORID 4
+#define BASE_GET_MARCHID 5
+#define BASE_GET_MIMPID 6
+
+static enum sbi_action base_handle(struct vcpu *v, unsigned long fid,
+				   struct sbi_ret *ret)
+{
+	ret->error = SBI_SUCCESS;
+	switch (fid) {
+	case BASE_GET_SPEC_VERSION:
+		ret->value = SBI_SPEC_VERSION;
+		break;
+	case BASE_GET_IMPL_ID:
+		ret->value = SBI_IMPL_ID_VIREO;
+		break;
+	case BASE_GET_IMPL_VERSION:
+		ret->value = SBI_IMPL_VERSION;
+		break;
+	case BASE_PROBE_EXT:
+		ret->value = sbi_find_ext(SBI_ARG(v, 0)) ? 1 : 0;
+		break;
+	case BASE_GET_MVENDORID:
+	case BASE_GET_MARCHID:
+	case BASE_GET_MIMPID:
+		ret->value = 0; /* a virtual machine has no vendor */
+		break;
+	default:
+		ret->error = SBI_ERR_NOT_SUPPORTED;
+	}
+	return SBI_RETURN;
+}
+
+const struct sbi_ext sbi_ext_base = {
+	.name = "BASE",
+	.eid_start = SBI_EXT_BASE,
+	.eid_end = SBI_EXT_BASE,
+	.handle = base_handle,
+};

@@ -1,0 +1,65 @@
+/*
+ * SBI DBCN (debug console, SBI 2.0): writes go to the domain's console;
+ * reads return nothing, since console input belongs to the vUART.
+ */
+#include "domain.h"
+#include "sbi.h"
+
+#define DBCN_WRITE 0
+#define DBCN_READ 1
+#define DBCN_WRITE_BYTE 2
+#define DBCN_CHUNK 64
+
+static long dbcn_write(struct vcpu *v, unsigned long n, gpa_t gpa, long *done)
+{
+	char buf[DBCN_CHUNK];
+
+	*done = 0;
+	if (n && gpa + n < gpa)
+		return SBI_ERR_INVALID_PARAM;
+	while ((unsigned long)*done < n) {
+		size_t len = MIN(n - (unsigned long)*done, sizeof(buf));
+		if (!domain_copy_from(v->dom, buf, gpa + *done, len))
+			return *done ? SBI_SUCCESS : SBI_ERR_INVALID_PARAM;
+		domain_console_write(v->dom, buf, len);
+		*done += len;
+	}
+	return SBI_SUCCESS;
+}
+
+static enum sbi_action dbcn_handle(struct vcpu *v, unsigned long fid,
+				   struct sbi_ret *ret)
+{
+	char c;
+
+	ret->value = 0;
+	switch (fid) {
+	case DBCN_WRITE:
+		/* RV64: the address is a0 (base_lo); base_hi must be 0. */
+		if (SBI_ARG(v, 2)) {
+			ret->error = SBI_ERR_INVALID_PARAM;
+			break;
+		}
+		ret->error = dbcn_write(v, SBI_ARG(v, 0), SBI_ARG(v, 1),
+					&ret->value);
+		break;
+	case DBCN_READ:
+		ret->error = SBI_ARG(v, 2) ? SBI_ERR_INVALID_PARAM : SBI_SUCCESS;
+		break;
+	case DBCN_WRITE_BYTE:
+		c = (char)SBI_ARG(v, 0);
+		domain_console_write(v->dom, &c, 1);
+		ret->error = SBI_SUCCESS;
+		break;
+	default:
+		ret->error = SBI_ERR_NOT_SUPPORTED;
+	}
+	return SBI_RETURN;
+}
+
+const struct sbi_ext sbi_ext_dbcn = {
+	.name = "DBCN",
+	.eid_start = SBI_EXT_DBCN,
+	.eid_end = SBI_EXT_DBCN,
+	.handle = dbcn_handle,
+};

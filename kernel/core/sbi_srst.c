@@ -1,0 +1,51 @@
+/*
+ * SBI SRST. Dom0 owns the machine: its shutdown or reboot is the host's. A
+ * DomU's would end only that domain (the lifecycle issue wires it up).
+ */
+#include "domain.h"
+#include "sbi.h"
+
+#define SRST_SYSTEM_RESET 0
+#define SRST_TYPE_SHUTDOWN 0
+#define SRST_TYPE_COLD_REBOOT 1
+#define SRST_TYPE_WARM_REBOOT 2
+#define SRST_REASON_NONE 0
+#define SRST_REASON_FAILURE 1
+#define SRST_VENDOR_FIRST 0xF0000000UL
+
+static long srst_check(unsigned long type, unsigned long reason)
+{
+	if (type > SRST_TYPE_WARM_REBOOT)
+		return type >= SRST_VENDOR_FIRST && type <= 0xFFFFFFFFUL
+			       ? SBI_ERR_NOT_SUPPORTED
+			       : SBI_ERR_INVALID_PARAM;
+	if (reason > SRST_REASON_FAILURE &&
+	    (reason < SRST_VENDOR_FIRST || reason > 0xFFFFFFFFUL))
+		return SBI_ERR_INVALID_PARAM;
+	return SBI_SUCCESS;
+}
+
+static enum sbi_action srst_handle(struct vcpu *v, unsigned long fid,
+				   struct sbi_ret *ret)
+{
+	unsigned long type = SBI_ARG(v, 0), reason = SBI_ARG(v, 1);
+
+	if (fid != SRST_SYSTEM_RESET) {
+		ret->error = SBI_ERR_NOT_SUPPORTED;
+		return SBI_RETURN;
+	}
+	ret->error = srst_check(type, reason);
+	if (ret->error)
+		return SBI_RETURN;
+	if (v->dom->is_dom0)
+		host_system_reset(type, reason);
+	ret->error = SBI_ERR_NOT_SUPPORTED;
+	return SBI_RETURN;
+}
+
+const struct sbi_ext sbi_ext_srst = {
+	.name = "SRST",
+	.eid_start = SBI_EXT_SRST,
+	.eid_end = SBI_EXT_SRST,
+	.handle = srst_handle,
+};

@@ -1,0 +1,24 @@
+/* SBI TIME: set_timer lands in the vCPU's vstimecmp (Sstc). */
+#include "sbi.h"
+#include "vcpu.h"
+
+#define TIME_SET_TIMER 0
+
+static enum sbi_action time_handle(struct vcpu *v, unsigned long fid,
+				   struct sbi_ret *ret)
+{
+	if (fid != TIME_SET_TIMER) {
+		ret->error = SBI_ERR_NOT_SUPPORTED;
+		return SBI_RETURN;
+	}
+	vcpu_set_timer(v, SBI_ARG(v, 0));
+	ret->error = SBI_SUCCESS;
+	return SBI_RETURN;
+}
+
+const struct sbi_ext sbi_ext_time = {
+	.name = "TIME",
+	.eid_start = SBI_EXT_TIME,
+	.eid_end = SBI_EXT_TIME,
+	.handle = time_handle,
+};

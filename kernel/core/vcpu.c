@@ -1,0 +1,65 @@
+/* vCPU state changes that other harts and devices trigger. */
+#include "arch.h"
+#include "domain.h"
+#include "pcpu.h"
+#include "vcpu.h"
+
+void vcpu_kick(struct vcpu *v)
+{
+	enum vcpu_state blocked = VCPU_BLOCKED;
+
+	__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	if (v->pcpu && v->pcpu != this_pcpu() && v->state != VCPU_STOPPED)
+		pcpu_ipi(v->pcpu, IPI_KICK);
+}
+
+void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level)
+{
+	if (hvip_bit == HVIP_VSEIP) {
+		v->arch.eip = level;
+	} else if (hvip_bit == HVIP_VSSIP) {
+		if (!level)
+			return; /* the guest clears its own VSSIP */
+		__atomic_store_n(&v->arch.ssip_req, 1, __ATOMIC_RELEASE);
+	}
+	if (level)
+		vcpu_kick(v);
+	else if (v->pcpu && v->pcpu != this_pcpu() && v->in_guest)
+		pcpu_ipi(v->pcpu, IPI_KICK); /* lower the line it runs with */
+}
+
+void vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
+		unsigned long a1)
+{
+	vcpu_arch_reset(v, pc, a0, a1);
+	__atomic_store_n(&v->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
+	vcpu_kick(v);
+}
+
+/*
+ * SBI remote fences are synchronous: when the call returns, the targets
+ * must not use stale translations. A target flushes before it next enters
+ * the guest; for one inside the guest now, interrupt its hart and wait until
+ * it has left the guest (it then flushes before going back in).
+ */
+void vcpu_request_fence(struct domain *d, unsigned long mask, uint32_t req)
+{
+	struct pcpu *self = this_pcpu();
+
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *t = d->vcpus[i];
+		if (!(mask & (1UL << i)))
+			continue;
+		__atomic_or_fetch(&t->requests, req, __ATOMIC_ACQ_REL);
+		if (t->pcpu != self && t->in_guest)
+			pcpu_ipi(t->pcpu, IPI_KICK);
+	}
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *t = d->vcpus[i];
+		if (!(mask & (1UL << i)) || t->pcpu == self)
+			continue;
+		while ((READ_ONCE(t->requests) & req) && READ_ONCE(t->in_guest))
+			arch_handle_host_irqs();
+	}
+}
