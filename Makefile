@@ -8,7 +8,7 @@ QEMU    := qemu-system-riscv64
 HOSTCC  ?= gcc
 
 .PHONY: all deps linux busybox libfdt kernel initramfs images run test unit \
-        bench check clean disk
+        bench check clean disk abi-check
 all: images
 
 # ---------------------------------------------------------------- packages
@@ -30,6 +30,8 @@ LIBFDT := $(OUT)/libfdt
 $(LIBFDT)/.stamp: $(DEPS_STAMP) build/libfdt.sh
 	./build/libfdt.sh
 libfdt: $(LIBFDT)/.stamp
+
+include build/images.mk
 
 # ------------------------------------------------------------- hypervisor
 KSRC_C := $(wildcard kernel/core/*.c kernel/arch/riscv/*.c)
@@ -94,6 +96,18 @@ abi-check:
 		[ -e "$$h" ] || continue; \
 		echo "#include \"$$h\"" | $(HOSTCC) -std=c99 -Wall -Wextra -Werror -pedantic -x c -fsyntax-only -I. - || exit 1; \
 	done
+
+# ------------------------------------------------------------ entry points
+images: $(OUT)/vireo.bin $(OUT)/Image $(DOM0_INITRAMFS) $(DOM0_DISK)
+
+run: images
+	./build/qemu.sh --disk $(DOM0_DISK)
+
+test: images unit
+	$(PYTHON) tests/run.py
+
+bench: images
+	$(PYTHON) tests/bench/run.py
 
 clean:
 	rm -rf $(OUT)

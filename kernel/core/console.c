@@ -26,6 +26,15 @@ static bool to_monitor;
 void console_write(const char *s, size_t n)
 {
 	spin_lock(&out_lock);
+	for (size_t i = 0; i < n; i++)
+		uart_putc((uint8_t)s[i]);
+	spin_unlock(&out_lock);
+}
+
+/* Hypervisor text: "\n" becomes "\r\n" on the wire. */
+void console_write_text(const char *s, size_t n)
+{
+	spin_lock(&out_lock);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
 			uart_putc('\r');
@@ -61,7 +70,7 @@ void log_write(const char *s, size_t n)
 			log_line_start = true;
 	}
 	spin_unlock(&log_lock);
-	console_write(line, len);
+	console_write_text(line, len);
 }
 
 void log_dump(void (*sink)(const char *s, size_t n))

@@ -57,7 +57,7 @@ int gstage_init(struct gstage *gs, uint16_t vmid)
 
 unsigned long gstage_hgatp(const struct gstage *gs)
 {
-	return (8UL << 60) | ((unsigned long)gs->vmid << 44) |
+	return (8UL << 60) | ((unsigned long)(gs->vmid & 0x3fffU) << 44) |
 	       ((paddr_t)gs->root >> PAGE_SHIFT);
 }
 
@@ -117,7 +117,8 @@ int gstage_map(struct gstage *gs, gpa_t gpa, paddr_t pa, uint64_t size,
 {
 	if (!IS_ALIGNED(gpa | pa | size, PAGE_SIZE) || !size ||
 	    gpa + size > (1UL << GSTAGE_GPA_BITS) || gpa + size < gpa ||
-	    !(prot & (PTE_R | PTE_X)) || !range_free(gs, gpa, size))
+	    !(prot & (PTE_R | PTE_X)) || ((prot & PTE_W) && !(prot & PTE_R)) ||
+	    !range_free(gs, gpa, size))
 		return -1;
 	for (uint64_t off = 0; off < size;) {
 		int level = IS_ALIGNED(gpa + off, MEGAPAGE_SIZE) &&
@@ -129,6 +130,13 @@ int gstage_map(struct gstage *gs, gpa_t gpa, paddr_t pa, uint64_t size,
 		if (!pte) {
 			gstage_unmap(gs, gpa, off);
 			return -1;
+		}
+		if (*pte & PTE_V) {
+			/* A level-0 table emptied by unmap (range_free saw no
+			 * page in it): free it, or the leaf would leak it. */
+			BUG_ON(level != 1 || pte_leaf(*pte));
+			page_free(pte_table(*pte), 0);
+			gs->table_pages--;
 		}
 		*pte = make_leaf(pa + off, prot);
 		off += level_size(level);
@@ -156,7 +164,8 @@ int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size)
 {
 	int level;
 
-	if (!IS_ALIGNED(gpa | size, PAGE_SIZE))
+	if (!IS_ALIGNED(gpa | size, PAGE_SIZE) ||
+	    gpa + size > (1UL << GSTAGE_GPA_BITS) || gpa + size < gpa)
 		return -1;
 	for (uint64_t off = 0; off < size;) {
 		pte_t *pte = walk_find(gs, gpa + off, &level);

@@ -20,7 +20,7 @@ extern struct page_pool dom_pool;
 
 static void out(const char *s)
 {
-	console_write(s, strlen(s));
+	console_write_text(s, strlen(s));
 }
 
 static void prompt(void)
@@ -86,7 +86,7 @@ static void run(const char *cmd)
 	if (!strcmp(cmd, "help"))
 		cmd_help();
 	else if (!strcmp(cmd, "dmesg"))
-		log_dump(console_write);
+		log_dump(console_write_text);
 	else if (!strcmp(cmd, "domains"))
 		cmd_domains();
 	else if (!strcmp(cmd, "traps"))

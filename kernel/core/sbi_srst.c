@@ -11,16 +11,14 @@
 #define SRST_TYPE_WARM_REBOOT 2
 #define SRST_REASON_NONE 0
 #define SRST_REASON_FAILURE 1
-#define SRST_VENDOR_FIRST 0xF0000000UL
 
+/*
+ * SBI 2.0 clarifies 1.0: a reserved type or reason, or a vendor-specific one
+ * the platform does not implement (Vireo implements none), is INVALID_PARAM.
+ */
 static long srst_check(unsigned long type, unsigned long reason)
 {
-	if (type > SRST_TYPE_WARM_REBOOT)
-		return type >= SRST_VENDOR_FIRST && type <= 0xFFFFFFFFUL
-			       ? SBI_ERR_NOT_SUPPORTED
-			       : SBI_ERR_INVALID_PARAM;
-	if (reason > SRST_REASON_FAILURE &&
-	    (reason < SRST_VENDOR_FIRST || reason > 0xFFFFFFFFUL))
+	if (type > SRST_TYPE_WARM_REBOOT || reason > SRST_REASON_FAILURE)
 		return SBI_ERR_INVALID_PARAM;
 	return SBI_SUCCESS;
 }

@@ -12,6 +12,7 @@
 
 /* Raw output on the physical UART, serialised with every other writer. */
 void console_write(const char *s, size_t n);
+void console_write_text(const char *s, size_t n);
 /* Hypervisor log: printed with a "(vireo) " prefix and kept in the ring. */
 void log_write(const char *s, size_t n);
 /* Copy the log ring, oldest first, through a sink. */

@@ -5,6 +5,7 @@
  * pool that DomU memory comes from.
  */
 #ifndef VIREO_PAGE_ALLOC_H
+#define VIREO_PAGE_ALLOC_H
 
 #include "spinlock.h"
 

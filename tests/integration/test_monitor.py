@@ -1,0 +1,31 @@
+"""Three Ctrl-A open the monitor: log, trap counters, domains; then back."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from vireo_qemu import Machine  # noqa: E402
+
+
+def main():
+    with Machine() as m:
+        m.wait_ready()
+        m.monitor_enter()
+        log = m.monitor("dmesg")
+        assert "Vireo hypervisor, booted on hart" in log, "no boot log"
+        assert "dom0: 2 vCPUs" in log, "no Dom0 line in the log"
+        traps = m.monitor("traps")
+        assert "VS ecall (SBI)" in traps and "total" in traps, traps
+        doms = m.monitor("domains")
+        assert "Domain-0" in doms and "vcpu 1" in doms, doms
+        assert "unknown command" in m.monitor("frobnicate")
+        # Input typed while the monitor has it must not reach Dom0.
+        m.monitor("echo leaked")
+        m.monitor_leave()
+        assert m.sh("echo $((6*7))") == "42"
+        history = m.sh("cat /proc/self/cmdline; echo")
+        assert "leaked" not in history
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Drive a QEMU running Vireo + Dom0 (or native Linux) over its serial console.
+
+Every test uses Machine as a context manager: QEMU is killed on the way out,
+whatever happened, so a failed test never leaves a QEMU behind.
+"""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pexpect
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(TOP, "out")
+PROMPT = "dom0# "
+READY = "Vireo Dom0 ready"
+CTRL_A = "\x01"
+
+
+class Machine:
+    def __init__(self, native=False, smp=2, disk=None, net=True, icount=False,
+                 append="", timeout=60, log=None):
+        args = [os.path.join(TOP, "build", "qemu.sh"), "--smp", str(smp)]
+        if native:
+            args.append("--native")
+        if disk:
+            args += ["--disk", disk]
+        if not net:
+            args.append("--no-net")
+        if icount:
+            args.append("--icount")
+        if append:
+            args += ["--append", append]
+        self.args = args
+        self.timeout = timeout
+        self.log = log
+        self.child = None
+        self.start_time = None
+
+    def __enter__(self):
+        self.start_time = time.monotonic()
+        self.child = pexpect.spawn(self.args[0], self.args[1:], encoding="utf-8",
+                                   codec_errors="replace", timeout=self.timeout)
+        if self.log:
+            self.child.logfile_read = open(self.log, "a")
+        return self
+
+    def __exit__(self, *exc):
+        if self.child and self.child.isalive():
+            self.child.terminate(force=True)
+        return False
+
+    def expect(self, pattern, timeout=None):
+        self.child.expect(pattern, timeout=timeout or self.timeout)
+        return self.child.match
+
+    def wait_ready(self, timeout=None):
+        """Wait for Dom0's init banner and the first shell prompt."""
+        self.expect(READY, timeout)
+        ready = time.monotonic() - self.start_time
+        self.expect(PROMPT, timeout)
+        return ready
+
+    def sh(self, cmd, timeout=None):
+        """Run a shell command in Dom0 and return its output (without echo)."""
+        marker = "__done_%d__" % int(time.monotonic() * 1000)
+        self.child.sendline("%s; echo %s $?" % (cmd, marker))
+        self.expect(r"%s (\d+)\r*\n" % marker, timeout)
+        out = self.child.before
+        self.status = int(self.child.match.group(1))
+        self.expect(PROMPT, timeout)
+        # Drop the echoed command line.
+        lines = out.replace("\r", "").split("\n")
+        return "\n".join(lines[1:]).strip("\n")
+
+    def monitor(self, cmd, timeout=None):
+        """Run one hypervisor monitor command; input stays with the monitor."""
+        self.child.sendline(cmd)
+        self.expect(r"vireo> ", timeout)
+        return self.child.before.replace("\r", "")
+
+    def monitor_enter(self):
+        self.child.send(CTRL_A * 3)
+        self.expect(r"vireo> ")
+
+    def monitor_leave(self):
+        self.child.send(CTRL_A * 3)
+        self.expect(r"Serial input to Dom0")
+        self.child.sendline("")
+        self.expect(PROMPT)
+
+    def traps(self):
+        """Trap counters by cause, read through the monitor."""
+        self.monitor_enter()
+        text = self.monitor("traps")
+        self.monitor_leave()
+        counts = {}
+        for m in re.finditer(r"^  (.+?)\s+(\d+)$", text, re.M):
+            counts[m.group(1).strip()] = int(m.group(2))
+        return counts
+
+    def poweroff(self, timeout=None):
+        """Power Dom0 off and return QEMU's exit status."""
+        self.child.sendline("poweroff")
+        self.expect(pexpect.EOF, timeout)
+        self.child.close()
+        return self.child.exitstatus
+
+
+def fresh_disk(size_mb=64):
+    """A new ext4 image in a temporary directory (the caller removes it)."""
+    d = tempfile.mkdtemp(prefix="vireo-disk-")
+    path = os.path.join(d, "disk.img")
+    with open(path, "wb") as f:
+        f.truncate(size_mb << 20)
+    subprocess.run(["/sbin/mkfs.ext4", "-F", "-q", path], check=True)
+    return path
+
+
+def remove_disk(path):
+    shutil.rmtree(os.path.dirname(path), ignore_errors=True)
