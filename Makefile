@@ -47,7 +47,7 @@ KINC   := -Ikernel/core/inc -Ikernel/arch/riscv/inc -Ikernel/core/inc/libc -Iabi
 KARCH  := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 KCFLAGS := $(KARCH) -O2 -g -ffreestanding -fno-builtin -nostdinc \
            -isystem $(shell $(CROSS)gcc -print-file-name=include) \
-           -fno-stack-protector -fno-pic -fno-common -fno-omit-frame-pointer \
+           -fno-stack-protector -fno-pic -fno-common -fomit-frame-pointer \
            -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 $(KINC)
 KASFLAGS := $(KCFLAGS) -march=rv64imafdc_zicsr_zifencei -D__ASSEMBLY__
 
@@ -108,6 +108,20 @@ test: images unit
 
 bench: images
 	$(PYTHON) tests/bench/run.py
+
+# Static analysis and host-compiler warnings; run before every commit.
+CHECK_SRCS := $(KSRC_C)
+check: $(LIBFDT)/.stamp
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,portability \
+		--inline-suppr --suppress=missingIncludeSystem --std=c11 \
+		-Ikernel/core/inc -Ikernel/arch/riscv/inc $(CHECK_SRCS)
+	@for f in $(CHECK_SRCS); do \
+		clang -fsyntax-only -Wall -Wextra -Werror -Wno-unused-parameter \
+			-std=gnu11 -ffreestanding -Wno-unknown-pragmas -Ikernel/core/inc \
+			-Ikernel/arch/riscv/inc -Ikernel/core/inc/libc -I$(LIBFDT) \
+			--target=riscv64-unknown-elf -march=rv64imac $$f || exit 1; \
+	done
+	@echo "check: cppcheck and clang -Werror clean"
 
 clean:
 	rm -rf $(OUT)

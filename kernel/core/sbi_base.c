@@ -10,6 +10,19 @@
 #define BASE_GET_MARCHID 5
 #define BASE_GET_MIMPID 6
 
+/* The legacy entry spans EIDs 0x00-0x0F but offers only some of them. */
+static bool probe_ext(unsigned long eid)
+{
+	const struct sbi_ext *ext = sbi_find_ext(eid);
+
+	if (ext != &sbi_ext_legacy)
+		return ext != NULL;
+	return eid == SBI_EXT_LEGACY_SET_TIMER ||
+	       eid == SBI_EXT_LEGACY_PUTCHAR ||
+	       eid == SBI_EXT_LEGACY_GETCHAR ||
+	       eid == SBI_EXT_LEGACY_SHUTDOWN;
+}
+
 static enum sbi_action base_handle(struct vcpu *v, unsigned long fid,
 				   struct sbi_ret *ret)
 {
@@ -25,7 +38,7 @@ static enum sbi_action base_handle(struct vcpu *v, unsigned long fid,
 		ret->value = SBI_IMPL_VERSION;
 		break;
 	case BASE_PROBE_EXT:
-		ret->value = sbi_find_ext(SBI_ARG(v, 0)) ? 1 : 0;
+		ret->value = probe_ext(SBI_ARG(v, 0));
 		break;
 	case BASE_GET_MVENDORID:
 	case BASE_GET_MARCHID:

@@ -12,7 +12,6 @@
 
 #define HSM_SUSPEND_RETENTIVE 0x00000000UL
 #define HSM_SUSPEND_NON_RETENTIVE 0x80000000UL
-#define HSM_SUSPEND_PLATFORM 0x10000000UL /* first platform-specific type */
 
 /* A start address must be executable guest memory. */
 static bool start_addr_ok(struct domain *d, unsigned long pc)
@@ -65,8 +64,11 @@ static enum sbi_action hsm_handle(struct vcpu *v, unsigned long fid,
 			v->state = VCPU_BLOCKED;
 			return SBI_RESCHEDULE;
 		}
-		ret->error = SBI_ARG(v, 0) == HSM_SUSPEND_NON_RETENTIVE ||
-					     SBI_ARG(v, 0) >= HSM_SUSPEND_PLATFORM
+		/*
+		 * Any other type is reserved, or platform-specific and not
+		 * implemented (Vireo has none): INVALID_PARAM, as for SRST.
+		 */
+		ret->error = SBI_ARG(v, 0) == HSM_SUSPEND_NON_RETENTIVE
 				     ? SBI_ERR_NOT_SUPPORTED
 				     : SBI_ERR_INVALID_PARAM;
 		return SBI_RETURN;

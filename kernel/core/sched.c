@@ -44,12 +44,12 @@ static struct vcpu *pick_next(struct pcpu *p, struct vcpu *prev)
 	return NULL;
 }
 
-static unsigned count_runnable(struct pcpu *p)
+static unsigned count_state(struct pcpu *p, enum vcpu_state s)
 {
 	unsigned n = 0;
 
 	for (struct vcpu *v = p->rq_head; v; v = v->rq_next)
-		n += v->state == VCPU_RUNNABLE;
+		n += v->state == s;
 	return n;
 }
 
@@ -100,9 +100,10 @@ struct vcpu_regs *schedule(void)
 		p->slice_end = now + (uint64_t)timebase_hz / 1000000 *
 					     SCHED_SLICE_US;
 	switch_to(p, v);
-	/* Only rivals need a preemption timer. */
-	arch_timer_arm(MIN(count_runnable(p) > 1 ? p->slice_end : ~0UL,
-			   next_wakeup(p)));
+	/* Only rivals need a preemption timer, or WFI traps. */
+	unsigned rivals = count_state(p, VCPU_RUNNABLE) - 1;
+	arch_timer_arm(MIN(rivals ? p->slice_end : ~0UL, next_wakeup(p)));
+	vcpu_arch_trap_wfi(v, rivals + count_state(p, VCPU_BLOCKED) > 0);
 	v->in_guest = true;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	vcpu_arch_prepare_entry(v);

@@ -96,6 +96,10 @@ class Machine:
         self.monitor_enter()
         text = self.monitor("traps")
         self.monitor_leave()
+        return self.parse_traps(text)
+
+    @staticmethod
+    def parse_traps(text):
         counts = {}
         for m in re.finditer(r"^  (.+?)\s+(\d+)$", text, re.M):
             counts[m.group(1).strip()] = int(m.group(2))

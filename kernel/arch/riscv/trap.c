@@ -27,12 +27,23 @@ unsigned host_uart_irq;
 long vcpu_ecall_fast(struct vcpu_regs *r)
 {
 	struct vcpu *v = (struct vcpu *)r;
-	unsigned long eid = r->x[REG_A7];
+	const struct sbi_ext *ext;
+	struct sbi_ret ret = {SBI_SUCCESS, 0};
 
 	this_pcpu()->stats.count[EXC_VS_ECALL]++;
-	if (eid != SBI_EXT_BASE && eid != SBI_EXT_TIME)
+	switch (r->x[REG_A7]) {
+	case SBI_EXT_BASE:
+		ext = &sbi_ext_base;
+		break;
+	case SBI_EXT_TIME:
+		ext = &sbi_ext_time;
+		break;
+	default:
 		return 1;
-	sbi_ecall(v);
+	}
+	ext->handle(v, r->x[REG_A6], &ret);
+	r->x[REG_A0] = (unsigned long)ret.error;
+	r->x[REG_A1] = (unsigned long)ret.value;
 	csr_write(CSR_SEPC, csr_read(CSR_SEPC) + 4);
 	return 0;
 }

@@ -14,14 +14,8 @@
 
 	.section .text
 	.balign 4
-	.global trap_entry
-trap_entry:
-	csrrw	tp, sscratch, tp
-	sd	t0, PCPU_SCRATCH(tp)
-	csrr	t0, CSR_HSTATUS
-	andi	t0, t0, HSTATUS_SPV
-	beqz	t0, hs_trap
-
+/* Save the registers the C calling convention lets a callee clobber. */
+.macro SAVE_VOLATILE
 	ld	t0, PCPU_CURRENT(tp)
 	sd	ra, REGS_X(1)(t0)
 	sd	sp, REGS_X(2)(t0)
@@ -44,14 +38,28 @@ trap_entry:
 	csrrw	t1, sscratch, tp
 	sd	t1, REGS_X(4)(t0)
 	ld	sp, PCPU_STACK_TOP(tp)
+.endm
 
-	csrr	t1, CSR_SCAUSE
-	li	t2, EXC_VS_ECALL
-	bne	t1, t2, slow_path
+	.global trap_entry
+trap_entry:
+	csrrw	tp, sscratch, tp
+	sd	t0, PCPU_SCRATCH(tp)
+	/* Cause 10 can only come from VS-mode: no need to test hstatus.SPV. */
+	csrr	t0, CSR_SCAUSE
+	addi	t0, t0, -EXC_VS_ECALL
+	bnez	t0, not_ecall
+	SAVE_VOLATILE
 	mv	a0, t0
 	call	vcpu_ecall_fast
 	ld	t0, PCPU_CURRENT(tp)
 	beqz	a0, restore_volatile
+	j	slow_path
+
+not_ecall:
+	csrr	t0, CSR_HSTATUS
+	andi	t0, t0, HSTATUS_SPV
+	beqz	t0, hs_trap
+	SAVE_VOLATILE
 
 slow_path:
 	sd	gp, REGS_X(3)(t0)

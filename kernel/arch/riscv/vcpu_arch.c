@@ -113,6 +113,14 @@ void vcpu_arch_after_exit(struct vcpu *v)
 	v->arch.hvip = csr_read(CSR_HVIP);
 }
 
+void vcpu_arch_trap_wfi(struct vcpu *v, bool trap)
+{
+	if (trap)
+		v->regs.hstatus |= HSTATUS_VTW;
+	else
+		v->regs.hstatus &= ~HSTATUS_VTW;
+}
+
 static bool loaded_here(struct vcpu *v)
 {
 	return v->pcpu == this_pcpu() && v->pcpu->loaded == v;

@@ -22,6 +22,12 @@ void vcpu_arch_prepare_entry(struct vcpu *v);
 void vcpu_arch_after_exit(struct vcpu *v);
 /* An interrupt for v is pending and enabled (wakes it from WFI). */
 bool vcpu_arch_irq_pending(struct vcpu *v);
+/*
+ * Whether v's WFI traps (hstatus.VTW). A vCPU alone on its hart waits in
+ * the hardware instead: no trap per idle period, and any host interrupt
+ * still takes the hart back.
+ */
+void vcpu_arch_trap_wfi(struct vcpu *v, bool trap);
 /* Guest timer deadline of v, ~0 if none. */
 uint64_t vcpu_arch_timer(struct vcpu *v);
 
