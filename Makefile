@@ -36,7 +36,7 @@ include build/images.mk
 # ------------------------------------------------------------- hypervisor
 KSRC_C := $(wildcard kernel/core/*.c kernel/arch/riscv/*.c)
 KSRC_S := $(wildcard kernel/arch/riscv/*.S)
-KHDRS  := $(wildcard kernel/core/inc/*.h kernel/arch/riscv/inc/*.h abi/*.h)
+KHDRS  := $(wildcard kernel/core/inc/*.h kernel/core/inc/libc/*.h kernel/arch/riscv/inc/*.h kernel/arch/riscv/*.h abi/*.h)
 LIBFDT_C := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_strerror.c fdt_addresses.c
 KOBJ   := $(patsubst %.c,$(OUT)/k/%.o,$(KSRC_C)) \
           $(patsubst %.S,$(OUT)/k/%.o,$(KSRC_S)) \

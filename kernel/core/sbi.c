@@ -16,18 +16,16 @@ const struct sbi_ext *sbi_find_ext(unsigned long eid)
 	return NULL;
 }
 
-enum sbi_action sbi_ecall(struct vcpu *v)
+void sbi_ecall(struct vcpu *v)
 {
 	const struct sbi_ext *ext = sbi_find_ext(v->regs.x[REG_A7]);
 	struct sbi_ret ret = {SBI_ERR_NOT_SUPPORTED, 0};
-	enum sbi_action act = SBI_RETURN;
 
 	if (ext)
-		act = ext->handle(v, v->regs.x[REG_A6], &ret);
+		ret = ext->handle(v, v->regs.x[REG_A6]);
 	v->regs.x[REG_A0] = (unsigned long)ret.error;
 	if (!ext || !ext->legacy)
 		v->regs.x[REG_A1] = (unsigned long)ret.value;
-	return act;
 }
 
 long sbi_hart_mask(unsigned long mask, unsigned long base, unsigned nr_vcpus,

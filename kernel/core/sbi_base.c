@@ -18,37 +18,36 @@ static bool probe_ext(unsigned long eid)
 	if (ext != &sbi_ext_legacy)
 		return ext != NULL;
 	return eid == SBI_EXT_LEGACY_SET_TIMER ||
-	       eid == SBI_EXT_LEGACY_PUTCHAR ||
-	       eid == SBI_EXT_LEGACY_GETCHAR ||
+	       eid == SBI_EXT_LEGACY_PUTCHAR || eid == SBI_EXT_LEGACY_GETCHAR ||
 	       eid == SBI_EXT_LEGACY_SHUTDOWN;
 }
 
-static enum sbi_action base_handle(struct vcpu *v, unsigned long fid,
-				   struct sbi_ret *ret)
+static struct sbi_ret base_handle(struct vcpu *v, unsigned long fid)
 {
-	ret->error = SBI_SUCCESS;
+	struct sbi_ret ret = {SBI_ERR_NOT_SUPPORTED, 0};
+	ret.error = SBI_SUCCESS;
 	switch (fid) {
 	case BASE_GET_SPEC_VERSION:
-		ret->value = SBI_SPEC_VERSION;
+		ret.value = SBI_SPEC_VERSION;
 		break;
 	case BASE_GET_IMPL_ID:
-		ret->value = SBI_IMPL_ID_VIREO;
+		ret.value = SBI_IMPL_ID_VIREO;
 		break;
 	case BASE_GET_IMPL_VERSION:
-		ret->value = SBI_IMPL_VERSION;
+		ret.value = SBI_IMPL_VERSION;
 		break;
 	case BASE_PROBE_EXT:
-		ret->value = probe_ext(SBI_ARG(v, 0));
+		ret.value = probe_ext(SBI_ARG(v, 0));
 		break;
 	case BASE_GET_MVENDORID:
 	case BASE_GET_MARCHID:
 	case BASE_GET_MIMPID:
-		ret->value = 0; /* a virtual machine has no vendor */
+		ret.value = 0; /* a virtual machine has no vendor */
 		break;
 	default:
-		ret->error = SBI_ERR_NOT_SUPPORTED;
+		ret.error = SBI_ERR_NOT_SUPPORTED;
 	}
-	return SBI_RETURN;
+	return ret;
 }
 
 const struct sbi_ext sbi_ext_base = {

@@ -27,34 +27,34 @@ static long dbcn_write(struct vcpu *v, unsigned long n, gpa_t gpa, long *done)
 	return SBI_SUCCESS;
 }
 
-static enum sbi_action dbcn_handle(struct vcpu *v, unsigned long fid,
-				   struct sbi_ret *ret)
+static struct sbi_ret dbcn_handle(struct vcpu *v, unsigned long fid)
 {
+	struct sbi_ret ret = {SBI_ERR_NOT_SUPPORTED, 0};
 	char c;
 
-	ret->value = 0;
+	ret.value = 0;
 	switch (fid) {
 	case DBCN_WRITE:
 		/* RV64: the address is a0 (base_lo); base_hi must be 0. */
 		if (SBI_ARG(v, 2)) {
-			ret->error = SBI_ERR_INVALID_PARAM;
+			ret.error = SBI_ERR_INVALID_PARAM;
 			break;
 		}
-		ret->error = dbcn_write(v, SBI_ARG(v, 0), SBI_ARG(v, 1),
-					&ret->value);
+		ret.error = dbcn_write(v, SBI_ARG(v, 0), SBI_ARG(v, 1),
+					&ret.value);
 		break;
 	case DBCN_READ:
-		ret->error = SBI_ARG(v, 2) ? SBI_ERR_INVALID_PARAM : SBI_SUCCESS;
+		ret.error = SBI_ARG(v, 2) ? SBI_ERR_INVALID_PARAM : SBI_SUCCESS;
 		break;
 	case DBCN_WRITE_BYTE:
 		c = (char)SBI_ARG(v, 0);
 		domain_console_write(v->dom, &c, 1);
-		ret->error = SBI_SUCCESS;
+		ret.error = SBI_SUCCESS;
 		break;
 	default:
-		ret->error = SBI_ERR_NOT_SUPPORTED;
+		ret.error = SBI_ERR_NOT_SUPPORTED;
 	}
-	return SBI_RETURN;
+	return ret;
 }
 
 const struct sbi_ext sbi_ext_dbcn = {

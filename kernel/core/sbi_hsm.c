@@ -37,44 +37,44 @@ static long hart_start(struct vcpu *v)
 	return SBI_SUCCESS;
 }
 
-static enum sbi_action hsm_handle(struct vcpu *v, unsigned long fid,
-				  struct sbi_ret *ret)
+static struct sbi_ret hsm_handle(struct vcpu *v, unsigned long fid)
 {
+	struct sbi_ret ret = {SBI_ERR_NOT_SUPPORTED, 0};
 	struct vcpu *t;
 
-	ret->error = SBI_SUCCESS;
+	ret.error = SBI_SUCCESS;
 	switch (fid) {
 	case HSM_HART_START:
-		ret->error = hart_start(v);
-		return SBI_RETURN;
+		ret.error = hart_start(v);
+		return ret;
 	case HSM_HART_STOP:
 		v->state = VCPU_STOPPED;
-		return SBI_RESCHEDULE;
+		return ret;
 	case HSM_HART_GET_STATUS:
 		t = domain_vcpu(v->dom, SBI_ARG(v, 0));
 		if (!t)
-			ret->error = SBI_ERR_INVALID_PARAM;
+			ret.error = SBI_ERR_INVALID_PARAM;
 		else
-			ret->value = t->state == VCPU_STOPPED ? HSM_STATE_STOPPED
+			ret.value = t->state == VCPU_STOPPED ? HSM_STATE_STOPPED
 							      : HSM_STATE_STARTED;
-		return SBI_RETURN;
+		return ret;
 	case HSM_HART_SUSPEND:
 		if (SBI_ARG(v, 0) == HSM_SUSPEND_RETENTIVE) {
 			/* Retentive suspend behaves as WFI. */
 			v->state = VCPU_BLOCKED;
-			return SBI_RESCHEDULE;
+			return ret;
 		}
 		/*
 		 * Any other type is reserved, or platform-specific and not
 		 * implemented (Vireo has none): INVALID_PARAM, as for SRST.
 		 */
-		ret->error = SBI_ARG(v, 0) == HSM_SUSPEND_NON_RETENTIVE
-				     ? SBI_ERR_NOT_SUPPORTED
-				     : SBI_ERR_INVALID_PARAM;
-		return SBI_RETURN;
+		ret.error = SBI_ARG(v, 0) == HSM_SUSPEND_NON_RETENTIVE
+				 ? SBI_ERR_NOT_SUPPORTED
+				 : SBI_ERR_INVALID_PARAM;
+		return ret;
 	default:
-		ret->error = SBI_ERR_NOT_SUPPORTED;
-		return SBI_RETURN;
+		ret.error = SBI_ERR_NOT_SUPPORTED;
+		return ret;
 	}
 }
 

@@ -4,24 +4,24 @@
 
 #define IPI_SEND_IPI 0
 
-static enum sbi_action ipi_handle(struct vcpu *v, unsigned long fid,
-				  struct sbi_ret *ret)
+static struct sbi_ret ipi_handle(struct vcpu *v, unsigned long fid)
 {
+	struct sbi_ret ret = {SBI_ERR_NOT_SUPPORTED, 0};
 	struct domain *d = v->dom;
 	unsigned long mask;
 
 	if (fid != IPI_SEND_IPI) {
-		ret->error = SBI_ERR_NOT_SUPPORTED;
-		return SBI_RETURN;
+		ret.error = SBI_ERR_NOT_SUPPORTED;
+		return ret;
 	}
-	ret->error = sbi_hart_mask(SBI_ARG(v, 0), SBI_ARG(v, 1), d->nr_vcpus,
+	ret.error = sbi_hart_mask(SBI_ARG(v, 0), SBI_ARG(v, 1), d->nr_vcpus,
 				   &mask);
-	if (ret->error)
-		return SBI_RETURN;
+	if (ret.error)
+		return ret;
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		if (mask & (1UL << i))
 			vcpu_set_irq(d->vcpus[i], HVIP_VSSIP, true);
-	return SBI_RETURN;
+	return ret;
 }
 
 const struct sbi_ext sbi_ext_ipi = {

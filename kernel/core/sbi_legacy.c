@@ -7,12 +7,12 @@
 #include "domain.h"
 #include "sbi.h"
 
-static enum sbi_action legacy_handle(struct vcpu *v, unsigned long fid,
-				     struct sbi_ret *ret)
+static struct sbi_ret legacy_handle(struct vcpu *v, unsigned long fid)
 {
+	struct sbi_ret ret = {SBI_ERR_NOT_SUPPORTED, 0};
 	char c;
 
-	ret->error = SBI_SUCCESS;
+	ret.error = SBI_SUCCESS;
 	switch (v->regs.x[REG_A7]) {
 	case SBI_EXT_LEGACY_SET_TIMER:
 		vcpu_set_timer(v, SBI_ARG(v, 0));
@@ -22,17 +22,17 @@ static enum sbi_action legacy_handle(struct vcpu *v, unsigned long fid,
 		domain_console_write(v->dom, &c, 1);
 		break;
 	case SBI_EXT_LEGACY_GETCHAR:
-		ret->error = -1; /* no input: it belongs to the vUART */
+		ret.error = -1; /* no input: it belongs to the vUART */
 		break;
 	case SBI_EXT_LEGACY_SHUTDOWN:
 		if (v->dom->is_dom0)
 			host_system_reset(0, 0);
-		ret->error = SBI_ERR_NOT_SUPPORTED;
+		ret.error = SBI_ERR_NOT_SUPPORTED;
 		break;
 	default:
-		ret->error = SBI_ERR_NOT_SUPPORTED;
+		ret.error = SBI_ERR_NOT_SUPPORTED;
 	}
-	return SBI_RETURN;
+	return ret;
 }
 
 const struct sbi_ext sbi_ext_legacy = {

@@ -11,9 +11,9 @@
 #define RFENCE_SFENCE_VMA 1
 #define RFENCE_SFENCE_VMA_ASID 2
 
-static enum sbi_action rfence_handle(struct vcpu *v, unsigned long fid,
-				     struct sbi_ret *ret)
+static struct sbi_ret rfence_handle(struct vcpu *v, unsigned long fid)
 {
+	struct sbi_ret ret = {SBI_ERR_NOT_SUPPORTED, 0};
 	struct domain *d = v->dom;
 	unsigned long mask;
 	uint32_t req;
@@ -28,14 +28,14 @@ static enum sbi_action rfence_handle(struct vcpu *v, unsigned long fid,
 		req = VCPU_REQ_HFENCE_VVMA;
 		break;
 	default:
-		ret->error = SBI_ERR_NOT_SUPPORTED;
-		return SBI_RETURN;
+		ret.error = SBI_ERR_NOT_SUPPORTED;
+		return ret;
 	}
-	ret->error = sbi_hart_mask(SBI_ARG(v, 0), SBI_ARG(v, 1), d->nr_vcpus,
+	ret.error = sbi_hart_mask(SBI_ARG(v, 0), SBI_ARG(v, 1), d->nr_vcpus,
 				   &mask);
-	if (!ret->error)
+	if (!ret.error)
 		vcpu_request_fence(d, mask, req);
-	return SBI_RETURN;
+	return ret;
 }
 
 const struct sbi_ext sbi_ext_rfence = {

@@ -23,22 +23,22 @@ static long srst_check(unsigned long type, unsigned long reason)
 	return SBI_SUCCESS;
 }
 
-static enum sbi_action srst_handle(struct vcpu *v, unsigned long fid,
-				   struct sbi_ret *ret)
+static struct sbi_ret srst_handle(struct vcpu *v, unsigned long fid)
 {
+	struct sbi_ret ret = {SBI_ERR_NOT_SUPPORTED, 0};
 	unsigned long type = SBI_ARG(v, 0), reason = SBI_ARG(v, 1);
 
 	if (fid != SRST_SYSTEM_RESET) {
-		ret->error = SBI_ERR_NOT_SUPPORTED;
-		return SBI_RETURN;
+		ret.error = SBI_ERR_NOT_SUPPORTED;
+		return ret;
 	}
-	ret->error = srst_check(type, reason);
-	if (ret->error)
-		return SBI_RETURN;
+	ret.error = srst_check(type, reason);
+	if (ret.error)
+		return ret;
 	if (v->dom->is_dom0)
 		host_system_reset(type, reason);
-	ret->error = SBI_ERR_NOT_SUPPORTED;
-	return SBI_RETURN;
+	ret.error = SBI_ERR_NOT_SUPPORTED;
+	return ret;
 }
 
 const struct sbi_ext sbi_ext_srst = {

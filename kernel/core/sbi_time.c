@@ -4,16 +4,16 @@
 
 #define TIME_SET_TIMER 0
 
-static enum sbi_action time_handle(struct vcpu *v, unsigned long fid,
-				   struct sbi_ret *ret)
+static struct sbi_ret time_handle(struct vcpu *v, unsigned long fid)
 {
+	struct sbi_ret ret = {SBI_ERR_NOT_SUPPORTED, 0};
 	if (fid != TIME_SET_TIMER) {
-		ret->error = SBI_ERR_NOT_SUPPORTED;
-		return SBI_RETURN;
+		ret.error = SBI_ERR_NOT_SUPPORTED;
+		return ret;
 	}
 	vcpu_set_timer(v, SBI_ARG(v, 0));
-	ret->error = SBI_SUCCESS;
-	return SBI_RETURN;
+	ret.error = SBI_SUCCESS;
+	return ret;
 }
 
 const struct sbi_ext sbi_ext_time = {

@@ -11,6 +11,7 @@
 #define PCPU_STACK_TOP 8
 #define PCPU_SCRATCH 16
 
+#define ASM_SBI_FAST_DECLINE 1 /* SBI_FAST_DECLINE in sbi.h */
 #define HYP_STACK_SIZE (16 * 1024)
 #define HS_FRAME_SIZE 288 /* x1..x31, sepc, scause, stval, pad */
 

@@ -3,6 +3,7 @@
  * guest exit, and the host interrupts (timer, IPI, PLIC) of this hart.
  */
 #include "arch.h"
+#include "asm-offsets.h"
 #include "console.h"
 #include "csr.h"
 #include "domain.h"
@@ -21,31 +22,26 @@ unsigned host_uart_irq;
 
 /*
  * SBI calls that only touch the caller's own registers and CSRs are served
- * without saving the callee-saved registers. Returns non-zero to send the
- * call down the slow path instead.
+ * without saving the callee-saved registers, and the handler's result comes
+ * back in a0/a1 for trap_entry.S to store: with the handler as a tail call,
+ * this function needs no stack frame. An error of SBI_FAST_DECLINE (no SBI
+ * error is positive) sends the call down the slow path instead.
  */
-long vcpu_ecall_fast(struct vcpu_regs *r)
+_Static_assert(SBI_FAST_DECLINE == ASM_SBI_FAST_DECLINE, "trap_entry.S");
+
+struct sbi_ret vcpu_ecall_fast(struct vcpu_regs *r)
 {
 	struct vcpu *v = (struct vcpu *)r;
-	const struct sbi_ext *ext;
-	struct sbi_ret ret = {SBI_SUCCESS, 0};
 
 	this_pcpu()->stats.count[EXC_VS_ECALL]++;
 	switch (r->x[REG_A7]) {
 	case SBI_EXT_BASE:
-		ext = &sbi_ext_base;
-		break;
+		return sbi_ext_base.handle(v, r->x[REG_A6]);
 	case SBI_EXT_TIME:
-		ext = &sbi_ext_time;
-		break;
+		return sbi_ext_time.handle(v, r->x[REG_A6]);
 	default:
-		return 1;
+		return (struct sbi_ret){SBI_FAST_DECLINE, 0};
 	}
-	ext->handle(v, r->x[REG_A6], &ret);
-	r->x[REG_A0] = (unsigned long)ret.error;
-	r->x[REG_A1] = (unsigned long)ret.value;
-	csr_write(CSR_SEPC, csr_read(CSR_SEPC) + 4);
-	return 0;
 }
 
 static void virtual_instruction(struct vcpu *v)

@@ -50,10 +50,16 @@ trap_entry:
 	bnez	t0, not_ecall
 	SAVE_VOLATILE
 	mv	a0, t0
-	call	vcpu_ecall_fast
+	call	vcpu_ecall_fast		/* struct sbi_ret in a0/a1 */
 	ld	t0, PCPU_CURRENT(tp)
-	beqz	a0, restore_volatile
-	j	slow_path
+	li	t1, ASM_SBI_FAST_DECLINE
+	beq	a0, t1, slow_path
+	sd	a0, REGS_X(10)(t0)
+	sd	a1, REGS_X(11)(t0)
+	csrr	t1, CSR_SEPC
+	addi	t1, t1, 4
+	csrw	CSR_SEPC, t1
+	j	restore_volatile
 
 not_ecall:
 	csrr	t0, CSR_HSTATUS

@@ -20,6 +20,8 @@ struct vcpu;
 #define SBI_ERR_ALREADY_AVAILABLE -6
 #define SBI_ERR_ALREADY_STARTED -7
 #define SBI_ERR_ALREADY_STOPPED -8
+/* Not an SBI code: the fast path hands the call to the slow path. */
+#define SBI_FAST_DECLINE 1
 
 /* Extension IDs */
 #define SBI_EXT_LEGACY_SET_TIMER 0x00
@@ -44,26 +46,25 @@ struct sbi_ret {
 	long value;
 };
 
-/* What the handler wants done with the calling vCPU afterwards. */
-enum sbi_action {
-	SBI_RETURN,     /* write a0/a1 (a0 only for legacy), sepc += 4 */
-	SBI_RESCHEDULE, /* as SBI_RETURN, then the vCPU may have stopped */
-};
-
 struct sbi_ext {
 	const char *name;
 	unsigned long eid_start, eid_end;
 	bool legacy; /* legacy calls return one value, in a0 */
-	/* Returns false when the fast path cannot handle the call. */
-	enum sbi_action (*handle)(struct vcpu *v, unsigned long fid,
-				  struct sbi_ret *ret);
+	/*
+	 * Handle function fid with the arguments in a0..a5. The result comes
+	 * back in registers (a two-word struct), which keeps the VS-ecall fast
+	 * path free of memory traffic. A handler may change the vCPU's state
+	 * (stop, block); the slow path reschedules after every call.
+	 */
+	struct sbi_ret (*handle)(struct vcpu *v, unsigned long fid);
 };
 
 extern const struct sbi_ext *const sbi_exts[];
 const struct sbi_ext *sbi_find_ext(unsigned long eid);
 
-/* Handle the VS ecall of v: sets a0/a1 and advances sepc. */
-enum sbi_action sbi_ecall(struct vcpu *v);
+/* Handle the VS ecall of v: sets a0 (and a1 unless legacy). The caller
+ * advances sepc. */
+void sbi_ecall(struct vcpu *v);
 
 /* Arguments of the current call (a0..a5). */
 #define SBI_ARG(v, n) ((v)->regs.x[10 + (n)])
