@@ -42,7 +42,7 @@ if [ "$net" = 1 ]; then
 		-device virtio-net-device,netdev=n0,bus=virtio-mmio-bus.1
 fi
 
-bootargs="console=ttyS0 $append"
+bootargs="console=ttyS0 earlycon=sbi $append"
 if [ "$native" = 1 ]; then
 	exec qemu-system-riscv64 "$@" -kernel "$OUT/Image" \
 		-initrd "$OUT/dom0-initramfs.cpio.gz" -append "$bootargs"

@@ -31,9 +31,8 @@ static long hart_start(struct vcpu *v)
 		return SBI_ERR_INVALID_PARAM;
 	if (!start_addr_ok(v->dom, pc))
 		return SBI_ERR_INVALID_ADDRESS;
-	if (t->state != VCPU_STOPPED)
+	if (!vcpu_start(t, pc, t->id, SBI_ARG(v, 2)))
 		return SBI_ERR_ALREADY_AVAILABLE;
-	vcpu_start(t, pc, t->id, SBI_ARG(v, 2));
 	return SBI_SUCCESS;
 }
 

@@ -72,6 +72,9 @@ static void switch_to(struct pcpu *p, struct vcpu *v)
 		vcpu_arch_load(v);
 		p->loaded = v;
 	}
+	if (__atomic_fetch_and(&v->requests, ~VCPU_REQ_RESET, __ATOMIC_ACQ_REL) &
+	    VCPU_REQ_RESET)
+		vcpu_arch_reset(v, v->start_pc, v->start_a0, v->start_a1);
 	p->current = v;
 }
 

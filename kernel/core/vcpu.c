@@ -29,12 +29,23 @@ void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level)
 		pcpu_ipi(v->pcpu, IPI_KICK); /* lower the line it runs with */
 }
 
-void vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
+bool vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
 		unsigned long a1)
 {
-	vcpu_arch_reset(v, pc, a0, a1);
-	__atomic_store_n(&v->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
+	enum vcpu_state stopped = VCPU_STOPPED;
+
+	/* Claim the start first, so two callers cannot both start v. */
+	if (!__atomic_compare_exchange_n(&v->state, &stopped, VCPU_BLOCKED,
+					 false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return false;
+	v->start_pc = pc;
+	v->start_a0 = a0;
+	v->start_a1 = a1;
+	__atomic_or_fetch(&v->requests, VCPU_REQ_RESET, __ATOMIC_RELEASE);
+	/* BLOCKED -> RUNNABLE, and the IPI if v lives on another hart. */
 	vcpu_kick(v);
+	return true;
 }
 
 /*

@@ -67,14 +67,17 @@ void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level)
 	R.irq_bits[v->id] |= hvip_bit;
 }
 
-void vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
+bool vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
 		unsigned long a1)
 {
+	if (v->state != VCPU_STOPPED)
+		return false;
 	R.start_calls++;
 	R.start_v = v;
 	R.start_pc = pc;
 	R.start_a0 = a0;
 	R.start_a1 = a1;
+	return true;
 }
 
 void vcpu_request_fence(struct domain *d, unsigned long mask, uint32_t req)

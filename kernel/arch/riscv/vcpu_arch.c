@@ -39,7 +39,7 @@ void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
 	for (unsigned i = 0; i < 32; i++)
 		a->fp[i] = 0;
 	a->fcsr = 0;
-	/* A vCPU reset while loaded must not keep stale CSRs. */
+	/* Called on v's own hart (VCPU_REQ_RESET), where it may be loaded. */
 	if (v->pcpu && v->pcpu->loaded == v && v->pcpu == this_pcpu())
 		vcpu_arch_load(v);
 }

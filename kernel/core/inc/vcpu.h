@@ -21,6 +21,7 @@ enum vcpu_state {
 /* Pending requests another hart leaves for a vCPU (vcpu->requests bits). */
 #define VCPU_REQ_FENCE_I (1U << 0)
 #define VCPU_REQ_HFENCE_VVMA (1U << 1)
+#define VCPU_REQ_RESET (1U << 2) /* start afresh at start_pc */
 
 struct vcpu {
 	struct vcpu_regs regs; /* first: trap.S addresses it through pcpu */
@@ -32,7 +33,7 @@ struct vcpu {
 	volatile bool in_guest;      /* between entry and exit on its hart */
 	volatile uint32_t requests;  /* VCPU_REQ_* */
 	uint64_t wake_time;          /* BLOCKED: timer deadline, ~0 if none */
-	uint64_t run_ns;             /* time spent running, in timer ticks */
+	unsigned long start_pc, start_a0, start_a1; /* VCPU_REQ_RESET */
 	struct vcpu_arch arch;
 };
 
@@ -40,8 +41,12 @@ struct vcpu {
 void vcpu_kick(struct vcpu *v);
 /* Set or clear a VS interrupt line (HVIP_VSSIP / HVIP_VSEIP) of v. */
 void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level);
-/* Start a stopped vCPU at pc with a0/a1 (SBI HSM hart_start). */
-void vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
+/*
+ * Start a stopped vCPU at pc with a0/a1 (SBI HSM hart_start); false if it
+ * was not stopped. Its hart resets it before running it, because only that
+ * hart may touch the vCPU's CSRs while they are loaded there.
+ */
+bool vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
 		unsigned long a1);
 /* Ask every vCPU in mask (bit i = vCPU i) of v's domain for a fence. */
 void vcpu_request_fence(struct domain *d, unsigned long mask, uint32_t req);
