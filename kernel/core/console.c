@@ -89,6 +89,21 @@ void log_dump(void (*sink)(const char *s, size_t n))
 	spin_unlock(&log_lock);
 }
 
+size_t log_read_at(uint64_t off, char *buf, size_t len)
+{
+	uint64_t start;
+	size_t n = 0;
+
+	spin_lock(&log_lock);
+	start = log_head > LOG_RING_SIZE ? log_head - LOG_RING_SIZE : 0;
+	if (off < start)
+		off = start; /* overwritten: continue from the oldest byte kept */
+	for (; off < log_head && n < len; off++)
+		buf[n++] = log_ring[off % LOG_RING_SIZE];
+	spin_unlock(&log_lock);
+	return n;
+}
+
 /* Move buffered input into Dom0's vUART while it has room. */
 void console_feed_dom0(void)
 {

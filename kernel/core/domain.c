@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "vireo_abi.h"
 #include "domain.h"
 #include "page_alloc.h"
 #include "pcpu.h"
@@ -13,19 +14,25 @@ struct domain *domains[MAX_DOMAINS];
 struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
 {
 	struct domain *d;
+	unsigned slot;
 
 	_Static_assert(sizeof(struct domain) <= PAGE_SIZE, "domain > page");
 	_Static_assert(sizeof(struct vcpu) <= PAGE_SIZE, "vcpu > page");
-	if (id >= MAX_DOMAINS || domains[id] || !nr_vcpus ||
-	    nr_vcpus > MAX_VCPUS)
+	if (!nr_vcpus || nr_vcpus > MAX_VCPUS || domain_by_id(id))
+		return NULL;
+	for (slot = 0; slot < MAX_DOMAINS && domains[slot]; slot++)
+		;
+	if (slot == MAX_DOMAINS)
 		return NULL;
 	d = page_alloc(0);
 	if (!d)
 		return NULL;
 	d->id = id;
+	d->slot = slot;
 	strncpy(d->name, name, DOMAIN_NAME_LEN - 1);
 	d->nr_vcpus = nr_vcpus;
-	if (gstage_init(&d->gs, (uint16_t)(id + 1)))
+	d->vuart_lock = (spinlock_t)SPINLOCK_INIT;
+	if (gstage_init(&d->gs, (uint16_t)(slot + 1)))
 		goto fail;
 	for (unsigned i = 0; i < nr_vcpus; i++) {
 		struct vcpu *v = page_alloc(0);
@@ -36,14 +43,31 @@ struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
 		v->state = VCPU_STOPPED;
 		d->vcpus[i] = v;
 	}
-	domains[id] = d;
+	domains[slot] = d;
 	return d;
 fail:
-	for (unsigned i = 0; i < nr_vcpus; i++)
+	domain_free(d);
+	return NULL;
+}
+
+void domain_free(struct domain *d)
+{
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		if (d->vcpus[i])
 			page_free(d->vcpus[i], 0);
+	if (d->con_ring)
+		page_free(d->con_ring, 0);
 	gstage_destroy(&d->gs);
+	if (domains[d->slot] == d)
+		domains[d->slot] = NULL;
 	page_free(d, 0);
+}
+
+struct domain *domain_by_id(unsigned id)
+{
+	for (unsigned i = 0; i < MAX_DOMAINS; i++)
+		if (domains[i] && domains[i]->id == id)
+			return domains[i];
 	return NULL;
 }
 
@@ -56,6 +80,8 @@ static bool in_window(gpa_t gpa, unsigned width, gpa_t base, uint64_t size)
 {
 	return gpa >= base && gpa - base < size && gpa - base + width <= size;
 }
+
+static bool pvpanic_access(struct domain *d, bool is_store, uint64_t *val);
 
 static bool vuart_access(struct domain *d, uint64_t off, bool is_store,
 			 uint64_t *val)
@@ -92,6 +118,9 @@ bool domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa, unsigned width,
 		/* 8250 registers are bytes; wider accesses see the low byte. */
 		return vuart_access(d, gpa - d->uart_base, is_store, val);
 	}
+	if (!d->is_dom0 &&
+	    in_window(gpa, width, VIREO_DOMU_PVPANIC_BASE, VIREO_DOMU_PVPANIC_SIZE))
+		return pvpanic_access(d, is_store, val);
 	return false;
 }
 
@@ -105,10 +134,90 @@ bool domain_console_rx(struct domain *d, uint8_t c)
 	return ok;
 }
 
+/*
+ * QEMU's pvpanic-mmio: reading gives the events supported, writing one
+ * reports it. Linux writes PANICKED from its panic notifier.
+ */
+#define PVPANIC_PANICKED (1U << 0)
+#define PVPANIC_CRASH_LOADED (1U << 1)
+
+static bool pvpanic_access(struct domain *d, bool is_store, uint64_t *val)
+{
+	if (!is_store) {
+		*val = PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
+		return true;
+	}
+	if (*val & (PVPANIC_PANICKED | PVPANIC_CRASH_LOADED)) {
+		printk("domain %u (%s) reported a panic\n", d->id, d->name);
+		domain_shutdown(d, VIREO_SHUTDOWN_CRASH);
+	}
+	return true;
+}
+
+/*
+ * DomU output goes to its ring, which vireod drains; when the ring is full
+ * the oldest bytes go. Called with vuart_lock held.
+ */
+void domain_ring_write_locked(struct domain *d, const char *s, size_t n)
+{
+	bool was_empty = d->con_len == 0;
+
+	for (size_t i = 0; i < n; i++) {
+		d->con_ring[(d->con_head + d->con_len) % CONSOLE_RING_SIZE] = s[i];
+		if (d->con_len < CONSOLE_RING_SIZE)
+			d->con_len++;
+		else
+			d->con_head = (d->con_head + 1) % CONSOLE_RING_SIZE;
+	}
+	if (was_empty && n)
+		virq_raise(VIRQ_CONSOLE);
+}
+
 void domain_console_write(struct domain *d, const char *s, size_t n)
 {
-	if (d->is_dom0)
+	if (d->is_dom0) {
 		console_write(s, n);
+	} else if (d->con_ring) {
+		spin_lock(&d->vuart_lock);
+		domain_ring_write_locked(d, s, n);
+		spin_unlock(&d->vuart_lock);
+	}
+}
+
+size_t domain_ring_read(struct domain *d, char *buf, size_t len)
+{
+	size_t n;
+
+	spin_lock(&d->vuart_lock);
+	n = MIN(len, (size_t)d->con_len);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = d->con_ring[(d->con_head + i) % CONSOLE_RING_SIZE];
+	d->con_head = (d->con_head + (uint32_t)n) % CONSOLE_RING_SIZE;
+	d->con_len -= (uint32_t)n;
+	spin_unlock(&d->vuart_lock);
+	return n;
+}
+
+/* The host address of [gpa, gpa+len) of d's RAM if one page holds it. */
+static void *ram_page(struct domain *d, gpa_t gpa, size_t len)
+{
+	paddr_t pa;
+
+	if (gpa < d->ram_base || gpa - d->ram_base >= d->ram_size ||
+	    len > PAGE_SIZE - (gpa & (PAGE_SIZE - 1)) ||
+	    !gstage_lookup(&d->gs, gpa, &pa, NULL))
+		return NULL;
+	return (void *)pa;
+}
+
+bool domain_copy_to(struct domain *d, gpa_t dst, const void *src, size_t len)
+{
+	void *p = ram_page(d, dst, len);
+
+	if (!p)
+		return false;
+	memcpy(p, src, len);
+	return true;
 }
 
 bool domain_copy_from(struct domain *d, void *dst, gpa_t src, size_t len)

@@ -186,6 +186,22 @@ int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size)
 	return 0;
 }
 
+bool gstage_lookup_leaf(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
+			uint64_t *leaf_size)
+{
+	int level;
+	pte_t *pte;
+
+	if (gpa >= (1UL << GSTAGE_GPA_BITS))
+		return false;
+	pte = walk_find(gs, gpa, &level);
+	if (!pte)
+		return false;
+	*leaf_size = level_size(level);
+	*pa = (*pte >> PTE_PPN_SHIFT) << PAGE_SHIFT;
+	return true;
+}
+
 bool gstage_lookup(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
 		   unsigned long *prot)
 {

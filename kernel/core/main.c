@@ -37,6 +37,7 @@ struct pcpu pcpus[MAX_PCPUS];
 unsigned nr_pcpus;
 uint8_t hyp_stacks[MAX_PCPUS][HYP_STACK_SIZE] __attribute__((aligned(16)));
 struct page_pool dom_pool;
+uint64_t host_total_pages;
 
 static uint8_t host_fdt[HOST_FDT_MAX] __attribute__((aligned(8)));
 static uint64_t hyp_bitmap[(HYP_SIZE / PAGE_SIZE + 63) / 64];
@@ -82,6 +83,8 @@ static void setup_memory(uint64_t dom0_mem, paddr_t *dom0_base)
 {
 	paddr_t heap = ALIGN_UP((paddr_t)__image_end, PAGE_SIZE);
 	paddr_t ram_end = hi.mem_base + hi.mem_size;
+
+	host_total_pages = hi.mem_size >> PAGE_SHIFT;
 
 	page_pool_init(&hyp_pool, heap, (HYP_BASE + HYP_SIZE - heap) >> PAGE_SHIFT,
 		       hyp_bitmap);

@@ -6,6 +6,7 @@
  */
 #include "domain.h"
 #include "sbi.h"
+#include "vireo_abi.h"
 
 static struct sbi_ret legacy_handle(struct vcpu *v, unsigned long fid)
 {
@@ -27,7 +28,7 @@ static struct sbi_ret legacy_handle(struct vcpu *v, unsigned long fid)
 	case SBI_EXT_LEGACY_SHUTDOWN:
 		if (v->dom->is_dom0)
 			host_system_reset(0, 0);
-		ret.error = SBI_ERR_NOT_SUPPORTED;
+		domain_shutdown(v->dom, VIREO_SHUTDOWN_POWEROFF);
 		break;
 	default:
 		ret.error = SBI_ERR_NOT_SUPPORTED;

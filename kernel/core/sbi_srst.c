@@ -4,6 +4,7 @@
  */
 #include "domain.h"
 #include "sbi.h"
+#include "vireo_abi.h"
 
 #define SRST_SYSTEM_RESET 0
 #define SRST_TYPE_SHUTDOWN 0
@@ -37,7 +38,9 @@ static struct sbi_ret srst_handle(struct vcpu *v, unsigned long fid)
 		return ret;
 	if (v->dom->is_dom0)
 		host_system_reset(type, reason);
-	ret.error = SBI_ERR_NOT_SUPPORTED;
+	/* A DomU's reset ends that domain; vireod applies on_poweroff/reboot. */
+	domain_shutdown(v->dom, type == SRST_TYPE_SHUTDOWN ? VIREO_SHUTDOWN_POWEROFF
+							   : VIREO_SHUTDOWN_REBOOT);
 	return ret;
 }
 

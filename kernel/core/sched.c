@@ -10,13 +10,41 @@ void sched_add(struct pcpu *p, struct vcpu *v)
 {
 	struct vcpu **pp;
 
-	v->pcpu = p;
 	v->rq_next = NULL;
 	spin_lock(&p->rq_lock);
 	for (pp = &p->rq_head; *pp; pp = &(*pp)->rq_next)
 		;
 	*pp = v;
+	v->pcpu = p;
 	spin_unlock(&p->rq_lock);
+}
+
+/*
+ * A dying domain's vCPUs leave the queue here, on their own hart, so that no
+ * hart still holds one as current or loaded when the destroyer frees it.
+ */
+void sched_reap(struct pcpu *p)
+{
+	spin_lock(&p->rq_lock);
+	for (struct vcpu **pp = &p->rq_head; *pp;) {
+		struct vcpu *v = *pp;
+		if (!v->dom->dying || v->in_guest) {
+			pp = &v->rq_next;
+			continue;
+		}
+		*pp = v->rq_next;
+		if (p->loaded == v)
+			p->loaded = NULL; /* its CSRs are garbage from now on */
+		if (p->current == v)
+			p->current = NULL;
+		__atomic_store_n(&v->pcpu, NULL, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&p->rq_lock);
+}
+
+static bool can_run(const struct vcpu *v)
+{
+	return v->state == VCPU_RUNNABLE && domain_may_run(v->dom);
 }
 
 /* Wake blocked vCPUs that have an interrupt or whose timer has expired. */
@@ -33,10 +61,10 @@ static struct vcpu *pick_next(struct pcpu *p, struct vcpu *prev)
 	struct vcpu *start = prev ? prev->rq_next : NULL;
 
 	for (struct vcpu *v = start; v; v = v->rq_next)
-		if (v->state == VCPU_RUNNABLE)
+		if (can_run(v))
 			return v;
 	for (struct vcpu *v = p->rq_head; v; v = v->rq_next) {
-		if (v->state == VCPU_RUNNABLE)
+		if (can_run(v))
 			return v;
 		if (v == prev)
 			break;
@@ -44,12 +72,18 @@ static struct vcpu *pick_next(struct pcpu *p, struct vcpu *prev)
 	return NULL;
 }
 
-static unsigned count_state(struct pcpu *p, enum vcpu_state s)
+/* vCPUs other than v that want this hart now or later. */
+static unsigned rivals(struct pcpu *p, struct vcpu *v, bool *runnable)
 {
 	unsigned n = 0;
 
-	for (struct vcpu *v = p->rq_head; v; v = v->rq_next)
-		n += v->state == s;
+	*runnable = false;
+	for (struct vcpu *o = p->rq_head; o; o = o->rq_next) {
+		if (o == v || o->state == VCPU_STOPPED || !domain_may_run(o->dom))
+			continue;
+		n++;
+		*runnable |= o->state == VCPU_RUNNABLE;
+	}
 	return n;
 }
 
@@ -59,7 +93,7 @@ static uint64_t next_wakeup(struct pcpu *p)
 	uint64_t t = ~0UL;
 
 	for (struct vcpu *v = p->rq_head; v; v = v->rq_next)
-		if (v->state == VCPU_BLOCKED)
+		if (v->state == VCPU_BLOCKED && domain_may_run(v->dom))
 			t = MIN(t, vcpu_arch_timer(v));
 	return t;
 }
@@ -78,38 +112,59 @@ static void switch_to(struct pcpu *p, struct vcpu *v)
 	p->current = v;
 }
 
+/* Choose, under the run-queue lock; NULL when nothing can run. */
+static struct vcpu *choose(struct pcpu *p, uint64_t now)
+{
+	struct vcpu *prev, *v;
+
+	spin_lock(&p->rq_lock);
+	prev = p->current;
+	wake_blocked(p);
+	/* The current vCPU keeps the hart until its slice ends. */
+	if (prev && can_run(prev) && now < p->slice_end)
+		v = prev;
+	else
+		v = pick_next(p, prev);
+	if (v && (v != prev || now >= p->slice_end))
+		p->slice_end = now + (uint64_t)timebase_hz / 1000000 *
+					     SCHED_SLICE_US;
+	if (v) {
+		bool busy;
+		unsigned n = rivals(p, v, &busy);
+		switch_to(p, v);
+		/* Only rivals need a preemption timer, or WFI traps. */
+		arch_timer_arm(MIN(busy ? p->slice_end : ~0UL, next_wakeup(p)));
+		vcpu_arch_trap_wfi(v, n > 0);
+	} else {
+		arch_timer_arm(next_wakeup(p));
+	}
+	spin_unlock(&p->rq_lock);
+	return v;
+}
+
 struct vcpu_regs *schedule(void)
 {
 	struct pcpu *p = this_pcpu();
-	struct vcpu *prev = p->current;
-	uint64_t now = time_now();
 	struct vcpu *v;
 
 	for (;;) {
 		arch_handle_host_irqs();
-		wake_blocked(p);
-		/* The current vCPU keeps the hart until its slice ends. */
-		if (prev && prev->state == VCPU_RUNNABLE && now < p->slice_end)
-			v = prev;
-		else
-			v = pick_next(p, prev);
-		if (v)
+		sched_reap(p);
+		v = choose(p, time_now());
+		if (!v) {
+			arch_idle();
+			continue;
+		}
+		v->in_guest = true;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		/* Paused or destroyed meanwhile? Then the pauser saw in_guest
+		 * clear, or sees it set and waits for us: either is safe. */
+		if (domain_may_run(v->dom))
 			break;
-		arch_timer_arm(next_wakeup(p));
-		arch_idle();
-		now = time_now();
+		v->in_guest = false;
 	}
-	if (v != prev || now >= p->slice_end)
-		p->slice_end = now + (uint64_t)timebase_hz / 1000000 *
-					     SCHED_SLICE_US;
-	switch_to(p, v);
-	/* Only rivals need a preemption timer, or WFI traps. */
-	unsigned rivals = count_state(p, VCPU_RUNNABLE) - 1;
-	arch_timer_arm(MIN(rivals ? p->slice_end : ~0UL, next_wakeup(p)));
-	vcpu_arch_trap_wfi(v, rivals + count_state(p, VCPU_BLOCKED) > 0);
-	v->in_guest = true;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	vcpu_arch_prepare_entry(v);
+	v->run_start = time_now();
 	return &v->regs;
 }
 

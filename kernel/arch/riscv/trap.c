@@ -86,6 +86,7 @@ struct vcpu_regs *vcpu_trap_slow(struct vcpu_regs *r)
 	struct pcpu *p = this_pcpu();
 
 	v->in_guest = false;
+	v->cpu_ticks += time_now() - v->run_start;
 	r->scause = csr_read(CSR_SCAUSE);
 	r->stval = csr_read(CSR_STVAL);
 	r->htval = csr_read(CSR_HTVAL);
@@ -126,8 +127,13 @@ void arch_handle_host_irqs(void)
 	unsigned long sip = csr_read(CSR_SIP);
 
 	if (sip & SIP_SSIP) {
+		uint32_t why;
 		csr_clear(CSR_SIP, SIP_SSIP);
-		__atomic_exchange_n(&p->ipi_reasons, 0, __ATOMIC_ACQ_REL);
+		why = __atomic_load_n(&p->ipi_reasons, __ATOMIC_ACQUIRE);
+		if (why & IPI_GVMA_FLUSH)
+			hfence_gvma_all();
+		/* Cleared after acting: pcpu_ipi_wait() waits for this. */
+		__atomic_and_fetch(&p->ipi_reasons, ~why, __ATOMIC_ACQ_REL);
 	}
 	if (sip & SIP_STIP)
 		arch_timer_arm(~0UL); /* schedule() re-arms what it needs */
@@ -146,6 +152,13 @@ void pcpu_ipi(struct pcpu *p, uint32_t reason)
 {
 	__atomic_or_fetch(&p->ipi_reasons, reason, __ATOMIC_ACQ_REL);
 	sbi_host_send_ipi(p->hartid);
+}
+
+void pcpu_ipi_wait(struct pcpu *p, uint32_t reason)
+{
+	pcpu_ipi(p, reason);
+	while (__atomic_load_n(&p->ipi_reasons, __ATOMIC_ACQUIRE) & reason)
+		arch_handle_host_irqs(); /* it may be waiting for us too */
 }
 
 struct hs_frame {

@@ -17,6 +17,8 @@ void console_write_text(const char *s, size_t n);
 void log_write(const char *s, size_t n);
 /* Copy the log ring, oldest first, through a sink. */
 void log_dump(void (*sink)(const char *s, size_t n));
+/* Log bytes from absolute offset off (bytes ever logged); 0 at the end. */
+size_t log_read_at(uint64_t off, char *buf, size_t len);
 /* One byte arrived on the physical UART. */
 void console_input(uint8_t c);
 /* Dom0's vUART has room again: refill it from the input buffer. */

@@ -58,6 +58,9 @@ int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size);
 /* Translate gpa; returns false if unmapped. */
 bool gstage_lookup(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
 		   unsigned long *prot);
+/* The leaf holding gpa: its base host address and size (4 KiB/2 MiB/1 GiB). */
+bool gstage_lookup_leaf(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
+			uint64_t *leaf_size);
 /* Free every table page. The caller fences the VMID. */
 void gstage_destroy(struct gstage *gs);
 /* hgatp value for this address space. */

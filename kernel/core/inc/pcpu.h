@@ -17,6 +17,7 @@ struct vcpu;
 /* Reasons one hart interrupts another (pcpu->ipi_reasons bits). */
 #define IPI_KICK (1U << 0)     /* look at the run queue / vCPU lines */
 #define IPI_SHUTDOWN (1U << 1) /* park this hart */
+#define IPI_GVMA_FLUSH (1U << 2) /* hfence.gvma: a G-stage mapping went */
 
 struct pcpu {
 	/* trap.S reads these three at fixed offsets: keep them first. */
@@ -46,5 +47,7 @@ static inline struct pcpu *this_pcpu(void)
 
 /* Interrupt another hart (host SBI IPI) with a reason. */
 void pcpu_ipi(struct pcpu *p, uint32_t reason);
+/* The same, and wait until that hart has acted on it. */
+void pcpu_ipi_wait(struct pcpu *p, uint32_t reason);
 
 #endif

@@ -78,7 +78,7 @@ long sbi_hart_mask(unsigned long mask, unsigned long base, unsigned nr_vcpus,
 
 extern const struct sbi_ext sbi_ext_base, sbi_ext_time, sbi_ext_ipi,
 	sbi_ext_rfence, sbi_ext_hsm, sbi_ext_srst, sbi_ext_dbcn,
-	sbi_ext_legacy;
+	sbi_ext_legacy, sbi_ext_vireo;
 
 /* Host-side actions the SBI layer needs (arch or core provides them). */
 void host_system_reset(unsigned long type, unsigned long reason)

@@ -19,6 +19,8 @@ extern uint32_t timebase_hz;
 
 /* Add v to p's run queue (v->pcpu = p). */
 void sched_add(struct pcpu *p, struct vcpu *v);
+/* Unlink the vCPUs of dying domains from p's run queue (p is this hart). */
+void sched_reap(struct pcpu *p);
 /* Pick the vCPU this hart runs next, idling until there is one. */
 struct vcpu_regs *schedule(void);
 /* Scheduler entry on a hart that has never run a vCPU. */

@@ -34,6 +34,7 @@ struct vcpu {
 	volatile uint32_t requests;  /* VCPU_REQ_* */
 	uint64_t wake_time;          /* BLOCKED: timer deadline, ~0 if none */
 	unsigned long start_pc, start_a0, start_a1; /* VCPU_REQ_RESET */
+	uint64_t run_start, cpu_ticks; /* accounting, in timer ticks */
 	struct vcpu_arch arch;
 };
 

@@ -1,0 +1,101 @@
+/*
+ * Vireo hypercall ABI, shared by the hypervisor and Dom0 (vireo.ko,
+ * libvireo). A hypercall is an SBI call from VS-mode:
+ *
+ *   a7 = VIREO_SBI_EXT, a6 = function (VIREO_HC_*), a0..a5 = arguments
+ *   returns a0 = error (SBI_ERR_*, 0 on success), a1 = value
+ *
+ * Structured arguments are passed by guest-physical address and must not
+ * cross a page boundary. The hypervisor copies them in, checks every field,
+ * and only then acts: a call that fails changed nothing.
+ *
+ * Rules, as in Xen's public headers: fixed-width types, explicit padding
+ * (which must be zero), function numbers are never reused (retired ones stay
+ * here as comments), and VIREO_INTERFACE_VERSION changes with every change.
+ * This header compiles alone as C99 for the kernel and for Dom0 userspace.
+ */
+#ifndef VIREO_ABI_H
+#define VIREO_ABI_H
+
+#include <stdint.h>
+
+/* SBI extension ID, in the experimental range 0x08000000-0x08FFFFFF. */
+#define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
+
+/* major << 16 | minor: a major change breaks old callers. */
+#define VIREO_INTERFACE_VERSION 0x00010000U
+
+/* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
+#define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
+#define VIREO_HC_PHYSINFO 1         /* Dom0: a0 = gpa of vireo_physinfo (out) */
+#define VIREO_HC_DOMAIN_CREATE 2    /* Dom0: a0 = gpa of vireo_domain_create */
+#define VIREO_HC_DOMAIN_DESTROY 3   /* Dom0: a0 = domid */
+#define VIREO_HC_DOMAIN_PAUSE 4     /* Dom0: a0 = domid */
+#define VIREO_HC_DOMAIN_UNPAUSE 5   /* Dom0: a0 = domid */
+#define VIREO_HC_DOMAIN_GETINFO 6   /* Dom0: a0 = domid, a1 = gpa of vireo_domain_info */
+#define VIREO_HC_DOMAIN_LIST 7      /* Dom0: a0 = gpa of uint32_t[], a1 = max; value = count */
+#define VIREO_HC_MEMORY_POPULATE 8  /* Dom0: a0 = domid, a1 = gpa, a2 = bytes */
+#define VIREO_HC_VCPU_SET_ENTRY 9   /* Dom0: a0 = domid, a1 = vcpu, a2 = pc, a3 = arg0, a4 = arg1 */
+#define VIREO_HC_FOREIGN_MAP 10     /* Dom0: a0 = domid, a1 = gpa, a2 = bytes, a3 = window offset */
+#define VIREO_HC_FOREIGN_UNMAP 11   /* Dom0: a0 = window offset, a1 = bytes */
+#define VIREO_HC_CONSOLE_READ 12    /* Dom0: a0 = domid, a1 = gpa of buffer, a2 = len; value = bytes */
+#define VIREO_HC_CONSOLE_WRITE 13   /* Dom0: a0 = domid, a1 = gpa of buffer, a2 = len; value = bytes */
+#define VIREO_HC_LOG_READ 14        /* Dom0: a0 = offset, a1 = gpa of buffer, a2 = len; value = bytes */
+#define VIREO_HC_VIRQ_ACK 15        /* Dom0: lower the state-change line; value = pending mask */
+#define VIREO_HC_MAX 15
+
+/* Guest-physical layout of a DomU (mirrors QEMU virt). */
+#define VIREO_DOMU_PLIC_BASE 0x0c000000UL
+#define VIREO_DOMU_PLIC_SIZE 0x00600000UL
+#define VIREO_DOMU_UART_BASE 0x10000000UL
+#define VIREO_DOMU_UART_IRQ 10
+#define VIREO_DOMU_PVPANIC_BASE 0x10100000UL /* qemu,pvpanic-mmio */
+#define VIREO_DOMU_PVPANIC_SIZE 0x2UL
+#define VIREO_DOMU_RAM_BASE 0x80000000UL
+#define VIREO_DOMU_PLIC_NDEV 31
+
+#define VIREO_MAX_VCPUS 8
+#define VIREO_MAX_DOMAINS 16
+
+struct vireo_physinfo {
+	uint32_t nr_cpus;
+	uint32_t timebase_hz;
+	uint64_t total_pages;  /* host RAM, 4 KiB pages */
+	uint64_t free_pages;   /* free pool */
+	uint64_t pool_pages;   /* free pool size */
+	uint64_t heap_used;    /* hypervisor heap pages in use */
+	uint64_t heap_pages;   /* hypervisor heap size */
+};
+
+struct vireo_domain_create {
+	uint32_t domid;     /* out */
+	uint32_t nr_vcpus;  /* 1..VIREO_MAX_VCPUS */
+	uint64_t ram_bytes; /* RAM window at VIREO_DOMU_RAM_BASE, 2 MiB multiple */
+	uint32_t flags;     /* none defined: must be 0 */
+	uint32_t _pad;
+};
+
+/* vireo_domain_info.state bits, as xl's state letters */
+#define VIREO_DOMSTATE_RUNNING (1U << 0)  /* r: a vCPU is on a hart */
+#define VIREO_DOMSTATE_BLOCKED (1U << 1)  /* b */
+#define VIREO_DOMSTATE_PAUSED (1U << 2)   /* p */
+#define VIREO_DOMSTATE_SHUTDOWN (1U << 3) /* s: see shutdown_reason */
+#define VIREO_DOMSTATE_CRASHED (1U << 4)  /* c */
+#define VIREO_DOMSTATE_DYING (1U << 5)    /* d */
+
+#define VIREO_SHUTDOWN_NONE 0
+#define VIREO_SHUTDOWN_POWEROFF 1
+#define VIREO_SHUTDOWN_REBOOT 2
+#define VIREO_SHUTDOWN_CRASH 3
+
+struct vireo_domain_info {
+	uint32_t domid;
+	uint32_t state;           /* VIREO_DOMSTATE_* */
+	uint32_t shutdown_reason; /* VIREO_SHUTDOWN_* */
+	uint32_t nr_vcpus;
+	uint64_t ram_bytes;       /* RAM window */
+	uint64_t mem_pages;       /* pages populated */
+	uint64_t cpu_time_ns;     /* summed over vCPUs */
+};
+
+#endif

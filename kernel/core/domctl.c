@@ -1,0 +1,228 @@
+/*
+ * DomU lifecycle. Domains are created paused, as in Xen: the toolstack
+ * populates memory, loads the kernel through a foreign mapping, sets vCPU 0's
+ * entry and then unpauses. Destroy always succeeds: it takes every vCPU off
+ * its hart, revokes Dom0's foreign mappings, scrubs and frees the memory.
+ */
+#include "arch.h"
+#include "console.h"
+#include "domctl.h"
+#include "memory.h"
+#include "page_alloc.h"
+#include "pcpu.h"
+#include "printk.h"
+#include "sbi.h"
+#include "sched.h"
+
+#define DOMID_FIRST 1
+#define DOMID_LAST 0x7fef /* Xen's DOMID_FIRST_RESERVED - 1 */
+
+static spinlock_t domctl_spin = SPINLOCK_INIT;
+static unsigned next_domid = DOMID_FIRST;
+
+void domctl_lock(void)
+{
+	/* Another hart may be destroying and need us to let a vCPU go. */
+	while (!spin_trylock(&domctl_spin)) {
+		arch_handle_host_irqs();
+		sched_reap(this_pcpu());
+	}
+}
+
+void domctl_unlock(void)
+{
+	spin_unlock(&domctl_spin);
+}
+
+static void domu_eip(void *opaque, unsigned ctx, bool level)
+{
+	struct domain *d = opaque;
+
+	if (ctx < d->nr_vcpus)
+		vcpu_set_irq(d->vcpus[ctx], HVIP_VSEIP, level);
+}
+
+static const struct vplic_ops domu_vplic_ops = {
+	.set_eip = domu_eip,
+	.hw_complete = NULL,
+};
+
+/* vuart_write holds vuart_lock when it transmits. */
+static void domu_tx(void *opaque, uint8_t c)
+{
+	char ch = (char)c;
+	domain_ring_write_locked(opaque, &ch, 1);
+}
+
+static void domu_uart_irq(void *opaque, bool level)
+{
+	struct domain *d = opaque;
+	vplic_set_level(&d->vplic, d->uart_irq, level);
+}
+
+static const struct vuart_ops domu_vuart_ops = {
+	.tx = domu_tx,
+	.set_irq = domu_uart_irq,
+};
+
+static unsigned alloc_domid(void)
+{
+	for (unsigned n = 0; n <= DOMID_LAST; n++) {
+		unsigned id = next_domid;
+		next_domid = next_domid == DOMID_LAST ? DOMID_FIRST : next_domid + 1;
+		if (!domain_by_id(id))
+			return id;
+	}
+	return 0;
+}
+
+long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
+{
+	struct domain *d;
+	char name[16];
+	unsigned id;
+
+	if (!nr_vcpus || nr_vcpus > MAX_VCPUS || !ram_bytes ||
+	    !IS_ALIGNED(ram_bytes, MEGAPAGE_SIZE) || ram_bytes > GiB(16))
+		return SBI_ERR_INVALID_PARAM;
+	if (ram_bytes / PAGE_SIZE > dom_pool.nfree)
+		return SBI_ERR_FAILED;
+	id = alloc_domid();
+	snprintf(name, sizeof(name), "domain-%u", id);
+	d = id ? domain_alloc(id, name, nr_vcpus) : NULL;
+	if (!d)
+		return SBI_ERR_FAILED;
+	d->con_ring = page_alloc(0);
+	if (!d->con_ring) {
+		domain_free(d);
+		return SBI_ERR_FAILED;
+	}
+	d->user_paused = true;
+	d->ram_base = VIREO_DOMU_RAM_BASE;
+	d->ram_size = ram_bytes;
+	d->uart_base = VIREO_DOMU_UART_BASE;
+	d->uart_irq = VIREO_DOMU_UART_IRQ;
+	d->plic_base = VIREO_DOMU_PLIC_BASE;
+	d->plic_size = VIREO_DOMU_PLIC_SIZE;
+	vplic_init(&d->vplic, VIREO_DOMU_PLIC_NDEV + 1, nr_vcpus,
+		   &domu_vplic_ops, d);
+	vuart_init(&d->vuart, &domu_vuart_ops, d);
+	for (unsigned i = 0; i < nr_vcpus; i++)
+		sched_add(&pcpus[(d->slot + i) % nr_pcpus], d->vcpus[i]);
+	*out = d;
+	return SBI_SUCCESS;
+}
+
+/* Interrupt every hart running one of d's vCPUs, and wait until none is. */
+static void evict(struct domain *d)
+{
+	struct pcpu *self = this_pcpu();
+
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+		struct pcpu *p = v->pcpu;
+		if (p && p != self)
+			pcpu_ipi(p, IPI_KICK);
+	}
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		while (READ_ONCE(d->vcpus[i]->in_guest))
+			arch_handle_host_irqs();
+}
+
+long domain_destroy(struct domain *d)
+{
+	unsigned id = d->id;
+
+	if (d->is_dom0)
+		return SBI_ERR_INVALID_PARAM;
+	d->dying = true;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	evict(d);
+	/* Each hart unlinks d's vCPUs from its run queue in sched_reap(). */
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+		while (READ_ONCE(v->pcpu)) {
+			struct pcpu *p = v->pcpu;
+			if (p == this_pcpu())
+				sched_reap(p);
+			else if (p)
+				pcpu_ipi_wait(p, IPI_KICK);
+		}
+	}
+	foreign_revoke(d);
+	memory_release(d);
+	domain_free(d);
+	gstage_flush_all_harts(); /* the VMID may be reused */
+	printk("domain %u destroyed\n", id);
+	return SBI_SUCCESS;
+}
+
+long domain_pause(struct domain *d)
+{
+	if (d->is_dom0)
+		return SBI_ERR_INVALID_PARAM;
+	d->user_paused = true;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	evict(d);
+	return SBI_SUCCESS;
+}
+
+long domain_unpause(struct domain *d)
+{
+	if (d->is_dom0)
+		return SBI_ERR_INVALID_PARAM;
+	d->user_paused = false;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i]->state != VCPU_STOPPED)
+			vcpu_kick(d->vcpus[i]);
+	return SBI_SUCCESS;
+}
+
+void domain_shutdown(struct domain *d, uint32_t reason)
+{
+	if (d->is_dom0 || d->shutdown_reason)
+		return;
+	d->shutdown_reason = reason;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i]->pcpu && d->vcpus[i]->pcpu != this_pcpu())
+			pcpu_ipi(d->vcpus[i]->pcpu, IPI_KICK);
+	virq_raise(VIRQ_DOMAIN_STATE);
+}
+
+void domain_getinfo(struct domain *d, struct vireo_domain_info *info)
+{
+	uint32_t st = 0;
+	uint64_t ticks = 0;
+	bool runnable = false;
+
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+		if (v->in_guest)
+			st |= VIREO_DOMSTATE_RUNNING;
+		if (v->state == VCPU_BLOCKED)
+			st |= VIREO_DOMSTATE_BLOCKED;
+		runnable |= v->state == VCPU_RUNNABLE;
+		ticks += v->cpu_ticks;
+	}
+	if (runnable || (st & VIREO_DOMSTATE_RUNNING))
+		st &= ~VIREO_DOMSTATE_BLOCKED;
+	if (d->user_paused)
+		st |= VIREO_DOMSTATE_PAUSED;
+	if (d->shutdown_reason == VIREO_SHUTDOWN_CRASH)
+		st |= VIREO_DOMSTATE_CRASHED;
+	else if (d->shutdown_reason)
+		st |= VIREO_DOMSTATE_SHUTDOWN;
+	if (d->dying)
+		st |= VIREO_DOMSTATE_DYING;
+	*info = (struct vireo_domain_info){
+		.domid = d->id,
+		.state = st,
+		.shutdown_reason = d->shutdown_reason,
+		.nr_vcpus = d->nr_vcpus,
+		.ram_bytes = d->is_dom0 ? d->ram_size : d->ram_size,
+		.mem_pages = d->is_dom0 ? d->ram_size / PAGE_SIZE : d->mem_pages,
+		.cpu_time_ns = ticks * (1000000000UL / timebase_hz),
+	};
+}

@@ -1,0 +1,232 @@
+/*
+ * Vireo's hypercalls: one more SBI extension (VIREO_SBI_EXT, abi/).
+ * Each call first decodes (copies its arguments in, checks every field and
+ * the caller's right) and only then invokes: a call that fails has changed
+ * nothing. Every call but VERSION is Dom0's alone.
+ */
+#include <string.h>
+
+#include "console.h"
+#include "domctl.h"
+#include "memory.h"
+#include "page_alloc.h"
+#include "pcpu.h"
+#include "printk.h"
+#include "sbi.h"
+#include "sched.h"
+#include "vireo_abi.h"
+
+#define HC_BUF_MAX PAGE_SIZE
+
+extern uint64_t host_total_pages;
+
+/* Copy a Dom0 buffer in or out; it must be RAM and within one page. */
+static bool buf_ok(gpa_t gpa, uint64_t len)
+{
+	return len && len <= HC_BUF_MAX &&
+	       (gpa & PAGE_MASK) == ((gpa + len - 1) & PAGE_MASK);
+}
+
+static bool copy_in(void *dst, gpa_t gpa, size_t len)
+{
+	return buf_ok(gpa, len) && domain_copy_from(dom0, dst, gpa, len);
+}
+
+static bool copy_out(gpa_t gpa, const void *src, size_t len)
+{
+	return buf_ok(gpa, len) && domain_copy_to(dom0, gpa, src, len);
+}
+
+static struct sbi_ret physinfo(struct vcpu *v)
+{
+	struct vireo_physinfo pi = {
+		.nr_cpus = nr_pcpus,
+		.timebase_hz = timebase_hz,
+		.total_pages = host_total_pages,
+		.free_pages = dom_pool.nfree,
+		.pool_pages = dom_pool.npages,
+		.heap_used = hyp_pool.npages - hyp_pool.nfree,
+		.heap_pages = hyp_pool.npages,
+	};
+	if (!copy_out(SBI_ARG(v, 0), &pi, sizeof(pi)))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	return (struct sbi_ret){SBI_SUCCESS, 0};
+}
+
+static struct sbi_ret create(struct vcpu *v)
+{
+	struct vireo_domain_create c;
+	struct domain *d;
+	long err;
+
+	if (!copy_in(&c, SBI_ARG(v, 0), sizeof(c)))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	if (c.flags || c._pad)
+		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
+	err = domu_create(c.nr_vcpus, c.ram_bytes, &d);
+	if (err)
+		return (struct sbi_ret){err, 0};
+	c.domid = d->id;
+	if (!copy_out(SBI_ARG(v, 0), &c, sizeof(c))) {
+		domain_destroy(d); /* cannot happen: copy_in checked it */
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	}
+	printk("domain %u created: %u vCPUs, %lu MiB\n", d->id, c.nr_vcpus,
+	       (unsigned long)(c.ram_bytes >> 20));
+	return (struct sbi_ret){SBI_SUCCESS, d->id};
+}
+
+static struct sbi_ret getinfo(struct domain *d, gpa_t out)
+{
+	struct vireo_domain_info info;
+
+	if (!buf_ok(out, sizeof(info)))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	domain_getinfo(d, &info);
+	copy_out(out, &info, sizeof(info));
+	return (struct sbi_ret){SBI_SUCCESS, 0};
+}
+
+static struct sbi_ret list(gpa_t out, unsigned long max)
+{
+	uint32_t ids[MAX_DOMAINS];
+	unsigned n = 0;
+
+	if (!max || !buf_ok(out, MIN(max, (unsigned long)MAX_DOMAINS) * 4))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	for (unsigned i = 0; i < MAX_DOMAINS && n < max; i++)
+		if (domains[i])
+			ids[n++] = domains[i]->id;
+	copy_out(out, ids, n * sizeof(ids[0]));
+	return (struct sbi_ret){SBI_SUCCESS, (long)n};
+}
+
+static struct sbi_ret set_entry(struct domain *d, struct vcpu *caller)
+{
+	unsigned long idx = SBI_ARG(caller, 1), pc = SBI_ARG(caller, 2);
+	unsigned long prot;
+	struct vcpu *t;
+
+	t = domain_vcpu(d, idx);
+	if (!t)
+		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
+	if (!gstage_lookup(&d->gs, pc, NULL, &prot) || !(prot & GSTAGE_PROT_X))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	if (!vcpu_start(t, pc, SBI_ARG(caller, 3), SBI_ARG(caller, 4)))
+		return (struct sbi_ret){SBI_ERR_ALREADY_AVAILABLE, 0};
+	return (struct sbi_ret){SBI_SUCCESS, 0};
+}
+
+static struct sbi_ret console_io(struct domain *d, unsigned long fid,
+				 gpa_t buf, unsigned long len)
+{
+	char tmp[256];
+	size_t n = 0;
+
+	len = MIN(len, sizeof(tmp));
+	if (!buf_ok(buf, len))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	if (fid == VIREO_HC_CONSOLE_READ) {
+		n = domain_ring_read(d, tmp, len);
+		if (n)
+			copy_out(buf, tmp, n);
+	} else {
+		copy_in(tmp, buf, len);
+		while (n < len && domain_console_rx(d, (uint8_t)tmp[n]))
+			n++;
+	}
+	return (struct sbi_ret){SBI_SUCCESS, (long)n};
+}
+
+static struct sbi_ret log_read(struct vcpu *v)
+{
+	char tmp[256];
+	unsigned long len = MIN(SBI_ARG(v, 2), sizeof(tmp));
+	size_t n;
+
+	if (!buf_ok(SBI_ARG(v, 1), len))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	n = log_read_at(SBI_ARG(v, 0), tmp, len);
+	if (n)
+		copy_out(SBI_ARG(v, 1), tmp, n);
+	return (struct sbi_ret){SBI_SUCCESS, (long)n};
+}
+
+/* Calls that name a DomU in a0 (held under the domctl lock). */
+static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
+{
+	struct domain *d = domain_by_id((unsigned)SBI_ARG(v, 0));
+	long err;
+
+	if (!d || d->dying)
+		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
+	if (d->is_dom0 && fid != VIREO_HC_DOMAIN_GETINFO)
+		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
+	switch (fid) {
+	case VIREO_HC_DOMAIN_DESTROY:
+		err = domain_destroy(d);
+		break;
+	case VIREO_HC_DOMAIN_PAUSE:
+		err = domain_pause(d);
+		break;
+	case VIREO_HC_DOMAIN_UNPAUSE:
+		err = domain_unpause(d);
+		break;
+	case VIREO_HC_DOMAIN_GETINFO:
+		return getinfo(d, SBI_ARG(v, 1));
+	case VIREO_HC_MEMORY_POPULATE:
+		err = memory_populate(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
+		break;
+	case VIREO_HC_VCPU_SET_ENTRY:
+		return set_entry(d, v);
+	case VIREO_HC_FOREIGN_MAP:
+		err = foreign_map(d, SBI_ARG(v, 1), SBI_ARG(v, 2), SBI_ARG(v, 3));
+		break;
+	default: /* CONSOLE_READ, CONSOLE_WRITE */
+		return console_io(d, fid, SBI_ARG(v, 1), SBI_ARG(v, 2));
+	}
+	return (struct sbi_ret){err, 0};
+}
+
+static struct sbi_ret dispatch(struct vcpu *v, unsigned long fid)
+{
+	switch (fid) {
+	case VIREO_HC_PHYSINFO:
+		return physinfo(v);
+	case VIREO_HC_DOMAIN_CREATE:
+		return create(v);
+	case VIREO_HC_DOMAIN_LIST:
+		return list(SBI_ARG(v, 0), SBI_ARG(v, 1));
+	case VIREO_HC_FOREIGN_UNMAP:
+		return (struct sbi_ret){foreign_unmap(SBI_ARG(v, 0), SBI_ARG(v, 1)), 0};
+	case VIREO_HC_LOG_READ:
+		return log_read(v);
+	case VIREO_HC_VIRQ_ACK:
+		return (struct sbi_ret){SBI_SUCCESS, (long)virq_ack()};
+	default:
+		return domain_call(v, fid);
+	}
+}
+
+static struct sbi_ret vireo_handle(struct vcpu *v, unsigned long fid)
+{
+	struct sbi_ret ret;
+
+	if (fid == VIREO_HC_VERSION)
+		return (struct sbi_ret){SBI_SUCCESS, VIREO_INTERFACE_VERSION};
+	if (fid > VIREO_HC_MAX)
+		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
+	if (!v->dom->is_dom0)
+		return (struct sbi_ret){SBI_ERR_DENIED, 0};
+	domctl_lock();
+	ret = dispatch(v, fid);
+	domctl_unlock();
+	return ret;
+}
+
+const struct sbi_ext sbi_ext_vireo = {
+	.name = "VIREO",
+	.eid_start = VIREO_SBI_EXT,
+	.eid_end = VIREO_SBI_EXT,
+	.handle = vireo_handle,
+};

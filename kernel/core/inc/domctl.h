@@ -1,0 +1,19 @@
+/* Domain lifecycle operations behind the Dom0 hypercalls. */
+#ifndef VIREO_DOMCTL_H
+#define VIREO_DOMCTL_H
+
+#include "domain.h"
+#include "vireo_abi.h"
+
+/* Serialises Dom0's domain operations against destroy. */
+void domctl_lock(void);
+void domctl_unlock(void);
+
+/* A paused DomU with stopped vCPUs and an empty RAM window. */
+long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out);
+long domain_destroy(struct domain *d);
+long domain_pause(struct domain *d);
+long domain_unpause(struct domain *d);
+void domain_getinfo(struct domain *d, struct vireo_domain_info *info);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * Guest memory: DomU RAM from the free pool, and foreign mappings of DomU
+ * RAM into Dom0's window (the vireo node's reg), through which the toolstack
+ * loads kernels and backends reach virtqueues.
+ */
+#ifndef VIREO_MEMORY_H
+#define VIREO_MEMORY_H
+
+#include "page_alloc.h"
+#include "types.h"
+
+struct domain;
+
+#define FOREIGN_WINDOW_BASE 0x100000000UL
+#define FOREIGN_WINDOW_SIZE GiB(1)
+#define MAX_FOREIGN_MAPS 64
+
+extern struct page_pool dom_pool;
+
+/* Back [gpa, gpa+size) of d's RAM window with zeroed pool memory. */
+long memory_populate(struct domain *d, gpa_t gpa, uint64_t size);
+/* Free (scrubbed) every page of d's RAM. */
+void memory_release(struct domain *d);
+/* Map d's [gpa, gpa+size) at Dom0's window + off. */
+long foreign_map(struct domain *d, gpa_t gpa, uint64_t size, uint64_t off);
+long foreign_unmap(uint64_t off, uint64_t size);
+/* Remove every window mapping of d (before its memory is freed). */
+void foreign_revoke(struct domain *d);
+/* Make every hart drop G-stage translations (after an unmap). */
+void gstage_flush_all_harts(void);
+
+#endif
