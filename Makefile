@@ -79,14 +79,18 @@ HOST_LIBFDT_OBJ := $(patsubst %.c,$(OUT)/unit/libfdt/%.o,$(LIBFDT_C))
 UNIT_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
                -Wno-unused-function -std=gnu11 \
-               -Itests/unit -Ikernel/core/inc -Ikernel/arch/riscv/inc -Iabi -I$(LIBFDT)
+               -Itests/unit -Ikernel/core/inc -Ikernel/arch/riscv/inc -Iabi -I$(LIBFDT) \
+               -Idom0-tools/include
+DOM0_TOOLS_DEPS := $(wildcard dom0-tools/libvireo/*.c dom0-tools/include/*.h)
 
 $(OUT)/unit/libfdt/%.o: $(LIBFDT)/.stamp
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(UNIT_CFLAGS) -Wno-sign-compare -c $(LIBFDT)/$*.c -o $@
-$(OUT)/unit/%: tests/unit/%.c tests/unit/test.h $(KSRC_C) $(KHDRS) $(HOST_LIBFDT_OBJ)
+	@$(HOSTCC) $(UNIT_CFLAGS) -Wno-sign-compare -c $(LIBFDT)/$*.c -o $@
+$(OUT)/unit/%: tests/unit/%.c tests/unit/test.h $(KSRC_C) $(KHDRS) $(HOST_LIBFDT_OBJ) \
+               $(DOM0_TOOLS_DEPS)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(UNIT_CFLAGS) $< $(HOST_LIBFDT_OBJ) -o $@
+	@echo "  HOSTCC  $<"
+	@$(HOSTCC) $(UNIT_CFLAGS) $< $(HOST_LIBFDT_OBJ) -o $@
 .SECONDARY: $(HOST_LIBFDT_OBJ)
 unit: $(UNIT_BINS)
 
@@ -114,10 +118,10 @@ CHECK_SRCS := $(KSRC_C)
 check: $(LIBFDT)/.stamp
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,portability \
 		--inline-suppr --suppress=missingIncludeSystem --std=c11 \
-		-Ikernel/core/inc -Ikernel/arch/riscv/inc $(CHECK_SRCS)
+		-Ikernel/core/inc -Ikernel/arch/riscv/inc -Iabi $(CHECK_SRCS)
 	@for f in $(CHECK_SRCS); do \
 		clang -fsyntax-only -Wall -Wextra -Werror -Wno-unused-parameter \
-			-std=gnu11 -ffreestanding -Wno-unknown-pragmas -Ikernel/core/inc \
+			-std=gnu11 -ffreestanding -Wno-unknown-pragmas -Ikernel/core/inc -Iabi \
 			-Ikernel/arch/riscv/inc -Ikernel/core/inc/libc -I$(LIBFDT) \
 			--target=riscv64-unknown-elf -march=rv64imac $$f || exit 1; \
 	done

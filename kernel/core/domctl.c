@@ -221,7 +221,7 @@ void domain_getinfo(struct domain *d, struct vireo_domain_info *info)
 		.state = st,
 		.shutdown_reason = d->shutdown_reason,
 		.nr_vcpus = d->nr_vcpus,
-		.ram_bytes = d->is_dom0 ? d->ram_size : d->ram_size,
+		.ram_bytes = d->ram_size,
 		.mem_pages = d->is_dom0 ? d->ram_size / PAGE_SIZE : d->mem_pages,
 		.cpu_time_ns = ticks * (1000000000UL / timebase_hz),
 	};

@@ -117,25 +117,36 @@ static struct sbi_ret set_entry(struct domain *d, struct vcpu *caller)
 	return (struct sbi_ret){SBI_SUCCESS, 0};
 }
 
-static struct sbi_ret console_io(struct domain *d, unsigned long fid,
-				 gpa_t buf, unsigned long len)
+/* Drain up to len bytes of d's console output into Dom0's buffer. */
+static struct sbi_ret hc_console_read(struct domain *d, gpa_t buf,
+				   unsigned long len)
 {
 	char tmp[256];
-	size_t n = 0;
+	size_t n;
 
 	len = MIN(len, sizeof(tmp));
 	if (!buf_ok(buf, len))
 		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
-	if (fid == VIREO_HC_CONSOLE_READ) {
-		n = domain_ring_read(d, tmp, len);
-		if (n)
-			copy_out(buf, tmp, n);
-	} else {
-		copy_in(tmp, buf, len);
-		while (n < len && domain_console_rx(d, (uint8_t)tmp[n]))
-			n++;
-	}
+	n = domain_ring_read(d, tmp, len);
+	if (n)
+		copy_out(buf, tmp, n);
 	return (struct sbi_ret){SBI_SUCCESS, (long)n};
+}
+
+/* Type into d's console; value = bytes its vUART took. */
+static struct sbi_ret hc_console_write(struct domain *d, gpa_t buf,
+				    unsigned long len)
+{
+	char tmp[256];
+	long n = 0;
+
+	len = MIN(len, sizeof(tmp));
+	if (!copy_in(tmp, buf, len))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	/* cppcheck-suppress knownConditionTrueFalse ; len > 0 after copy_in */
+	while ((unsigned long)n < len && domain_console_rx(d, (uint8_t)tmp[n]))
+		n++;
+	return (struct sbi_ret){SBI_SUCCESS, n};
 }
 
 static struct sbi_ret log_read(struct vcpu *v)
@@ -182,8 +193,12 @@ static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
 	case VIREO_HC_FOREIGN_MAP:
 		err = foreign_map(d, SBI_ARG(v, 1), SBI_ARG(v, 2), SBI_ARG(v, 3));
 		break;
-	default: /* CONSOLE_READ, CONSOLE_WRITE */
-		return console_io(d, fid, SBI_ARG(v, 1), SBI_ARG(v, 2));
+	case VIREO_HC_CONSOLE_READ:
+		return hc_console_read(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
+	case VIREO_HC_CONSOLE_WRITE:
+		return hc_console_write(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
+	default:
+		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
 	}
 	return (struct sbi_ret){err, 0};
 }

@@ -73,7 +73,7 @@ static struct vcpu *pick_next(struct pcpu *p, struct vcpu *prev)
 }
 
 /* vCPUs other than v that want this hart now or later. */
-static unsigned rivals(struct pcpu *p, struct vcpu *v, bool *runnable)
+static unsigned rivals(struct pcpu *p, const struct vcpu *v, bool *runnable)
 {
 	unsigned n = 0;
 
