@@ -27,9 +27,57 @@ linux $(OUT)/Image: $(DEPS_STAMP) build/linux.sh build/linux/vireo.config
 	./build/linux.sh
 
 LIBFDT := $(OUT)/libfdt
+LIBFDT_C := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_strerror.c fdt_addresses.c
 $(LIBFDT)/.stamp: $(DEPS_STAMP) build/libfdt.sh
 	./build/libfdt.sh
 libfdt: $(LIBFDT)/.stamp
+
+# ------------------------------------------------------- Dom0 userspace
+# Static riscv64 binaries (glibc from libc6-dev-riscv64-cross) over libvireo,
+# which carries its own userspace build of libfdt.
+DOM0_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -Idom0-tools/include \
+               -Iabi -I$(LIBFDT)
+DOM0_HDRS   := $(wildcard dom0-tools/include/*.h dom0-tools/*/*.h abi/*.h)
+LIBVIREO_O  := $(patsubst dom0-tools/libvireo/%.c,$(OUT)/dom0/libvireo/%.o,\
+                 $(wildcard dom0-tools/libvireo/*.c)) \
+               $(patsubst %.c,$(OUT)/dom0/libfdt/%.o,$(LIBFDT_C))
+$(OUT)/dom0/libvireo/%.o: dom0-tools/libvireo/%.c $(DOM0_HDRS) $(LIBFDT)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CROSS)gcc $(DOM0_CFLAGS) -c $< -o $@
+$(OUT)/dom0/libfdt/%.o: $(LIBFDT)/.stamp
+	@mkdir -p $(dir $@)
+	@$(CROSS)gcc -O2 -I$(LIBFDT) -c $(LIBFDT)/$*.c -o $@
+$(OUT)/dom0/libvireo.a: $(LIBVIREO_O)
+	@rm -f $@
+	@$(CROSS)ar rcs $@ $^
+
+# Each listed directory under dom0-tools/ is one program.
+DOM0_PROGS :=
+DOM0_BINS  := $(addprefix $(OUT)/dom0/,$(sort $(DOM0_PROGS)))
+.SECONDEXPANSION:
+$(DOM0_BINS): $(OUT)/dom0/%: $$(wildcard dom0-tools/%/*.c) $(DOM0_HDRS) $(OUT)/dom0/libvireo.a
+	@echo "  LD      $@"
+	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $(filter %.c,$^) $(OUT)/dom0/libvireo.a
+
+# Test programs that run inside Dom0 (tests/dom0/*.c), one binary each.
+DOM0_TESTS := $(patsubst tests/dom0/%.c,$(OUT)/dom0/tests/%,$(wildcard tests/dom0/*.c))
+$(OUT)/dom0/tests/%: tests/dom0/%.c $(DOM0_HDRS) $(OUT)/dom0/libvireo.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $< $(OUT)/dom0/libvireo.a
+
+# What Dom0's initramfs carries besides busybox: the tools, the example
+# configs as /etc/vireo/, and a DomU kernel and initramfs for them.
+DOMU_INITRAMFS := $(OUT)/domu-initramfs.cpio.gz
+INITRAMFS_EXTRA := $(foreach b,$(DOM0_BINS),$(b):/usr/sbin/) guests:/etc/vireo \
+                   $(foreach t,$(DOM0_TESTS),$(t):/usr/lib/vireo-tests/) \
+                   $(OUT)/Image:/usr/share/vireo/Image \
+                   $(DOMU_INITRAMFS):/usr/share/vireo/domu-initramfs.cpio.gz \
+                   $(EXTRA_INITRAMFS)
+INITRAMFS_DEPS  := $(DOM0_BINS) $(DOM0_TESTS) $(wildcard guests/*) $(OUT)/Image $(DOMU_INITRAMFS)
+$(DOMU_INITRAMFS): $(OUT)/busybox $(wildcard build/domu/*) build/initramfs.sh build/common.sh
+	INITRAMFS_NAME=domu ./build/initramfs.sh
 
 include build/images.mk
 
@@ -37,7 +85,6 @@ include build/images.mk
 KSRC_C := $(wildcard kernel/core/*.c kernel/arch/riscv/*.c)
 KSRC_S := $(wildcard kernel/arch/riscv/*.S)
 KHDRS  := $(wildcard kernel/core/inc/*.h kernel/core/inc/libc/*.h kernel/arch/riscv/inc/*.h kernel/arch/riscv/*.h abi/*.h)
-LIBFDT_C := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_strerror.c fdt_addresses.c
 KOBJ   := $(patsubst %.c,$(OUT)/k/%.o,$(KSRC_C)) \
           $(patsubst %.S,$(OUT)/k/%.o,$(KSRC_S)) \
           $(patsubst %.c,$(OUT)/k/libfdt/%.o,$(LIBFDT_C))

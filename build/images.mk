@@ -24,13 +24,17 @@ busybox: $(OUT)/busybox
 # The directories must match MODULE_DIRS in build/modules.sh.
 TEST_MODULE_DIRS := tests/guests/sbi_probe tests/bench/sbi_null
 TEST_MODULES     := $(foreach d,$(TEST_MODULE_DIRS),$(OUT)/modules/$(notdir $(d)).ko)
-TEST_MODULE_SRCS := $(wildcard $(foreach d,$(TEST_MODULE_DIRS),$(d)/*.c $(d)/*.h $(d)/Kbuild))
+# dom0-tools/vireo.ko builds vireo.ko: $(basename) drops the ".ko".
+MODULE_DIRS      := $(TEST_MODULE_DIRS) dom0-tools/vireo.ko
+MODULES          := $(foreach d,$(MODULE_DIRS),$(OUT)/modules/$(basename $(notdir $(d))).ko)
+MODULE_SRCS      := $(wildcard $(foreach d,$(MODULE_DIRS),$(d)/*.c $(d)/*.h $(d)/Kbuild) \
+                      abi/*.h dom0-tools/include/*.h)
 
-$(TEST_MODULES) &: $(OUT)/Image build/modules.sh build/common.sh $(TEST_MODULE_SRCS)
-	./build/modules.sh $(TEST_MODULE_DIRS)
-modules: $(TEST_MODULES)
+$(MODULES) &: $(OUT)/Image build/modules.sh build/common.sh $(MODULE_SRCS)
+	./build/modules.sh $(MODULE_DIRS)
+modules: $(MODULES)
 
-$(DOM0_INITRAMFS): $(OUT)/busybox $(TEST_MODULES) $(wildcard build/dom0/*) \
+$(DOM0_INITRAMFS): $(OUT)/busybox $(MODULES) $(wildcard build/dom0/*) \
                    build/initramfs.sh build/common.sh $(INITRAMFS_DEPS)
 	INITRAMFS_EXTRA='$(INITRAMFS_EXTRA)' ./build/initramfs.sh
 initramfs: $(DOM0_INITRAMFS)

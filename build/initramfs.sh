@@ -14,11 +14,14 @@ set -eu
 . "$(dirname "$0")/common.sh"
 umask 022
 
-IMG=$OUT/dom0-initramfs.cpio.gz
-STAGE=$OUT/initramfs-dom0
+# INITRAMFS_NAME selects the image: dom0 (default) or domu, with its /init
+# from build/$INITRAMFS_NAME/. Only Dom0's gets the kernel modules.
+NAME=${INITRAMFS_NAME:-dom0}
+IMG=$OUT/$NAME-initramfs.cpio.gz
+STAGE=$OUT/initramfs-$NAME
 EPOCH=${SOURCE_DATE_EPOCH:-0}
 
-for f in "$OUT/busybox" "$TOP/build/dom0/init" "$TOP/build/dom0/udhcpc.script"; do
+for f in "$OUT/busybox" "$TOP/build/$NAME/init"; do
 	[ -f "$f" ] || { echo "initramfs: missing $f" >&2; exit 1; }
 done
 
@@ -29,13 +32,17 @@ mkdir -p bin sbin usr/bin usr/sbin etc dev proc sys data tmp root mnt run \
 	lib/modules-vireo-tests
 chmod 1777 tmp
 chmod 0700 root
-install -m 0755 "$TOP/build/dom0/init" init
-install -m 0755 "$TOP/build/dom0/udhcpc.script" etc/udhcpc.script
+install -m 0755 "$TOP/build/$NAME/init" init
+if [ -f "$TOP/build/$NAME/udhcpc.script" ]; then
+	install -m 0755 "$TOP/build/$NAME/udhcpc.script" etc/udhcpc.script
+fi
 install -m 0755 "$OUT/busybox" bin/busybox
 ln -s busybox bin/sh
-for ko in "$OUT"/modules/*.ko; do
-	[ -e "$ko" ] && install -m 0644 "$ko" lib/modules-vireo-tests/
-done
+if [ "$NAME" = dom0 ]; then
+	for ko in "$OUT"/modules/*.ko; do
+		[ -e "$ko" ] && install -m 0644 "$ko" lib/modules-vireo-tests/
+	done
+fi
 echo "root:x:0:0:root:/root:/bin/sh" >etc/passwd
 echo "root:x:0:" >etc/group
 

@@ -9,7 +9,7 @@
 set -eu
 . "$(dirname "$0")/common.sh"
 
-MODULE_DIRS="tests/guests/sbi_probe tests/bench/sbi_null"
+MODULE_DIRS="tests/guests/sbi_probe tests/bench/sbi_null dom0-tools/vireo.ko"
 [ $# -eq 0 ] || MODULE_DIRS="$*"
 
 KTREE=$OUT/linux-build
@@ -40,6 +40,12 @@ for dir in $MODULE_DIRS; do
 	for f in "$src"/*.c "$src"/*.h "$src"/Kbuild; do
 		[ -e "$f" ] || continue
 		cmp -s "$f" "$obj/$(basename "$f")" || cp -p "$f" "$obj/"
+	done
+	# Shared headers (hypercall ABI, Dom0 UAPI) for -I$(src)/include.
+	mkdir -p "$obj/include"
+	for f in "$TOP"/abi/*.h "$TOP"/dom0-tools/include/*.h; do
+		[ -e "$f" ] || continue
+		cmp -s "$f" "$obj/include/$(basename "$f")" || cp -p "$f" "$obj/include/"
 	done
 	log "modules: $name"
 	make -s -C "$KTREE" M="$obj" ARCH=riscv CROSS_COMPILE="$CROSS" \

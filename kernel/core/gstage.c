@@ -160,6 +160,42 @@ static int split_megapage(struct gstage *gs, pte_t *pte)
 	return 0;
 }
 
+static bool table_empty(const pte_t *t)
+{
+	for (unsigned i = 0; i < PTES_PER_TABLE; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+/*
+ * Free the tables on gpa's path that the last unmap left empty, bottom up,
+ * so that the heap comes back exactly after a map and unmap.
+ */
+static void prune(struct gstage *gs, gpa_t gpa)
+{
+	pte_t *parents[LEVELS];
+	pte_t *table = gs->root;
+	int l;
+
+	for (l = LEVELS - 1; l > 0; l--) {
+		pte_t *pte = &table[vpn(gpa, l)];
+		if (!(*pte & PTE_V) || pte_leaf(*pte))
+			break;
+		parents[l] = pte;
+		table = pte_table(*pte);
+	}
+	/* table is now the lowest table on the path; parents[l+1..] lead to it */
+	for (l = l + 1; l < LEVELS; l++) {
+		if (!table_empty(table))
+			return;
+		*parents[l] = 0;
+		page_free(table, 0);
+		gs->table_pages--;
+		table = l + 1 < LEVELS ? pte_table(*parents[l + 1]) : gs->root;
+	}
+}
+
 int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size)
 {
 	int level;
@@ -181,6 +217,7 @@ int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size)
 			continue;
 		}
 		*pte = 0;
+		prune(gs, gpa + off);
 		off += lsize;
 	}
 	return 0;

@@ -1,0 +1,86 @@
+/*
+ * libvireo: what every Dom0 tool links. Hypercall wrappers over /dev/vireo
+ * (vireo.ko), the domain builder and (xlcfg.h) the xl.cfg parser.
+ *
+ * Conventions, after libxl: functions return 0 or a negative VIREO_E*
+ * code (rc); vireo_strerror() names it. Hypervisor (SBI) errors map to
+ * VIREO_E* one to one; system-call failures become VIREO_ESYS with errno
+ * kept.
+ */
+#ifndef LIBVIREO_H
+#define LIBVIREO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vireo_abi.h"
+
+#define VIREO_EFAILED -1   /* SBI_ERR_FAILED: out of memory or slots */
+#define VIREO_ENOTSUP -2   /* SBI_ERR_NOT_SUPPORTED */
+#define VIREO_EINVAL -3    /* SBI_ERR_INVALID_PARAM */
+#define VIREO_EDENIED -4   /* SBI_ERR_DENIED */
+#define VIREO_EADDR -5     /* SBI_ERR_INVALID_ADDRESS */
+#define VIREO_EEXIST -6    /* SBI_ERR_ALREADY_AVAILABLE */
+#define VIREO_ESYS -100    /* a system call failed: see errno */
+#define VIREO_ENOENT -101  /* no such file, domain or name */
+#define VIREO_EFORMAT -102 /* a kernel image or config we cannot use */
+#define VIREO_ENOMEM -103  /* not enough free memory */
+
+struct vireo;
+
+const char *vireo_strerror(int rc);
+
+/* Open /dev/vireo; NULL with errno set on failure. */
+struct vireo *vireo_open(void);
+void vireo_close(struct vireo *v);
+/* The fd to poll for state-change events (read 8 bytes: the mask). */
+int vireo_event_fd(struct vireo *v);
+/* Wait for events (timeout_ms < 0: forever); returns the mask, 0 on timeout. */
+int vireo_wait_event(struct vireo *v, int timeout_ms, uint64_t *mask);
+
+int vireo_version(struct vireo *v, uint32_t *version);
+int vireo_physinfo(struct vireo *v, struct vireo_physinfo *pi);
+int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram_bytes,
+			uint32_t *domid);
+int vireo_domain_destroy(struct vireo *v, uint32_t domid);
+int vireo_domain_pause(struct vireo *v, uint32_t domid);
+int vireo_domain_unpause(struct vireo *v, uint32_t domid);
+int vireo_domain_getinfo(struct vireo *v, uint32_t domid,
+			 struct vireo_domain_info *info);
+/* Fill ids (up to max); returns the count or a negative rc. */
+int vireo_domain_list(struct vireo *v, uint32_t *ids, unsigned max);
+int vireo_memory_populate(struct vireo *v, uint32_t domid, uint64_t gpa,
+			  uint64_t bytes);
+int vireo_vcpu_set_entry(struct vireo *v, uint32_t domid, uint32_t vcpu,
+			 uint64_t pc, uint64_t a0, uint64_t a1);
+/* Map a DomU range into this process (through Dom0's window). */
+void *vireo_foreign_map(struct vireo *v, uint32_t domid, uint64_t gpa,
+			uint64_t bytes, int *rc);
+int vireo_foreign_unmap(struct vireo *v, void *addr, uint64_t bytes);
+/* Returns bytes moved (>= 0) or a negative rc. */
+int vireo_console_read(struct vireo *v, uint32_t domid, char *buf, size_t len);
+int vireo_console_write(struct vireo *v, uint32_t domid, const char *buf,
+			size_t len);
+int vireo_log_read(struct vireo *v, uint64_t off, char *buf, size_t len);
+/* Lower the notification line; returns the pending VIRQ mask. */
+int vireo_virq_ack(struct vireo *v, uint32_t *mask);
+
+/* The domain builder (build.c). */
+struct vireo_build {
+	uint32_t nr_vcpus;
+	uint64_t ram_bytes;
+	const char *kernel;  /* Linux Image path */
+	const char *ramdisk; /* NULL: none */
+	const char *cmdline; /* NULL: empty */
+};
+
+/*
+ * Create a paused domain and load it: RAM populated, kernel at the RAM base,
+ * initramfs and device tree at the top, vCPU 0 set to enter the kernel with
+ * a0 = 0, a1 = the tree. On failure nothing is left behind; err (if given)
+ * says what went wrong.
+ */
+int vireo_build_domain(struct vireo *v, const struct vireo_build *b,
+		       uint32_t *domid, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * /dev/vireo, Dom0's interface to the Vireo hypervisor (vireo.ko).
+ * Usable from userspace and from the module: fixed-width types only.
+ *
+ *   ioctl(fd, VIREO_IOCTL_HYPERCALL, &hc)
+ *	one hypercall (abi/vireo_abi.h). Needs CAP_SYS_ADMIN. If buf_arg is
+ *	0..5, buf_len bytes at buf are staged in a page-aligned kernel page
+ *	(VIREO_BUF_IN copies them in first; the page is zeroed otherwise),
+ *	arg[buf_arg] is replaced by the page's guest-physical address, and
+ *	VIREO_BUF_OUT copies buf_len bytes back after the call, whatever its
+ *	result. ret_error/ret_value are the SBI a0/a1. The ioctl itself fails
+ *	only with EFAULT, EINVAL, EPERM (or ENOMEM).
+ *
+ *   mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off)
+ *	the foreign-mapping window: off is a byte offset inside the window,
+ *	page aligned; off + len must stay inside it. Needs CAP_SYS_ADMIN.
+ *
+ *   read(fd, &mask, 8), poll(POLLIN)
+ *	the domain state-change interrupt: read returns the __u64 mask of
+ *	pending events accumulated since the last read and clears it
+ *	(blocks unless O_NONBLOCK); poll reports POLLIN while it is non-zero.
+ */
+#ifndef VIREO_IOCTL_H
+#define VIREO_IOCTL_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define VIREO_DEVICE		"/dev/vireo"
+
+#define VIREO_BUF_NONE		0xffffffffU	/* buf_arg: no buffer */
+#define VIREO_BUF_IN		(1U << 0)	/* copy buf to the hypervisor */
+#define VIREO_BUF_OUT		(1U << 1)	/* copy the result back to buf */
+#define VIREO_BUF_MAX		4096U		/* buf_len limit: one page */
+
+struct vireo_ioctl_hypercall {
+	__u32 fid;		/* VIREO_HC_*, passed in a6 */
+	__u32 buf_arg;		/* 0..5: arg[] that gets buf's address */
+	__u64 arg[6];		/* a0..a5 */
+	__u64 buf;		/* user pointer */
+	__u32 buf_len;		/* <= VIREO_BUF_MAX */
+	__u32 flags;		/* VIREO_BUF_IN | VIREO_BUF_OUT */
+	__s64 ret_error;	/* out: SBI error (a0), 0 on success */
+	__s64 ret_value;	/* out: SBI value (a1) */
+};
+
+#define VIREO_IOCTL_HYPERCALL	_IOWR('V', 0, struct vireo_ioctl_hypercall)
+
+#endif

@@ -1,0 +1,323 @@
+/* Hypercall wrappers over /dev/vireo (see libvireo.h, vireo_ioctl.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "libvireo.h"
+#include "vireo_ioctl.h"
+
+#define WINDOW_PAGE 4096UL
+#define WINDOW_SIZE (1UL << 30) /* the vireo node's reg (Dom0's DT) */
+
+#define MAX_MAPS 16
+
+struct vireo {
+	int fd;
+	uint8_t window_used[WINDOW_SIZE / (WINDOW_PAGE * 512)]; /* 2 MiB slots */
+	struct {
+		void *addr;
+		uint64_t off, bytes;
+	} maps[MAX_MAPS];
+};
+
+const char *vireo_strerror(int rc)
+{
+	switch (rc) {
+	case 0: return "success";
+	case VIREO_EFAILED: return "hypervisor out of memory or domain slots";
+	case VIREO_ENOTSUP: return "not supported by this hypervisor";
+	case VIREO_EINVAL: return "invalid argument";
+	case VIREO_EDENIED: return "permission denied by the hypervisor";
+	case VIREO_EADDR: return "invalid address";
+	case VIREO_EEXIST: return "already exists or already running";
+	case VIREO_ESYS: return strerror(errno);
+	case VIREO_ENOENT: return "no such file or domain";
+	case VIREO_EFORMAT: return "unusable file format";
+	case VIREO_ENOMEM: return "not enough free memory";
+	default: return "unknown error";
+	}
+}
+
+struct vireo *vireo_open(void)
+{
+	struct vireo *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->fd = open(VIREO_DEVICE, O_RDWR | O_CLOEXEC);
+	if (v->fd < 0) {
+		int e = errno;
+		free(v);
+		errno = e;
+		return NULL;
+	}
+	return v;
+}
+
+void vireo_close(struct vireo *v)
+{
+	if (!v)
+		return;
+	close(v->fd);
+	free(v);
+}
+
+int vireo_event_fd(struct vireo *v)
+{
+	return v->fd;
+}
+
+int vireo_wait_event(struct vireo *v, int timeout_ms, uint64_t *mask)
+{
+	struct pollfd p = {.fd = v->fd, .events = POLLIN};
+	int r = poll(&p, 1, timeout_ms);
+
+	*mask = 0;
+	if (r < 0)
+		return VIREO_ESYS;
+	if (r == 0)
+		return 0;
+	if (read(v->fd, mask, sizeof(*mask)) != sizeof(*mask))
+		return errno == EAGAIN ? 0 : VIREO_ESYS;
+	return 0;
+}
+
+/* One hypercall; buf (if any) goes in argument buf_arg. */
+static int hc(struct vireo *v, uint32_t fid, const uint64_t args[6], int buf_arg,
+	      void *buf, uint32_t len, uint32_t flags, int64_t *value)
+{
+	struct vireo_ioctl_hypercall h = {
+		.fid = fid,
+		.buf_arg = buf_arg < 0 ? VIREO_BUF_NONE : (uint32_t)buf_arg,
+		.buf = (uintptr_t)buf,
+		.buf_len = buf ? len : 0,
+		.flags = buf ? flags : 0,
+	};
+
+	memcpy(h.arg, args, sizeof(h.arg));
+	if (ioctl(v->fd, VIREO_IOCTL_HYPERCALL, &h) < 0)
+		return VIREO_ESYS;
+	if (value)
+		*value = h.ret_value;
+	return (int)h.ret_error;
+}
+
+#define ARGS(...) ((const uint64_t[6]){__VA_ARGS__})
+
+int vireo_version(struct vireo *v, uint32_t *version)
+{
+	int64_t val;
+	int rc = hc(v, VIREO_HC_VERSION, ARGS(0), -1, NULL, 0, 0, &val);
+
+	if (!rc)
+		*version = (uint32_t)val;
+	return rc;
+}
+
+int vireo_physinfo(struct vireo *v, struct vireo_physinfo *pi)
+{
+	return hc(v, VIREO_HC_PHYSINFO, ARGS(0), 0, pi, sizeof(*pi),
+		  VIREO_BUF_OUT, NULL);
+}
+
+int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram_bytes,
+			uint32_t *domid)
+{
+	struct vireo_domain_create c = {.nr_vcpus = nr_vcpus,
+					.ram_bytes = ram_bytes};
+	int rc = hc(v, VIREO_HC_DOMAIN_CREATE, ARGS(0), 0, &c, sizeof(c),
+		    VIREO_BUF_IN | VIREO_BUF_OUT, NULL);
+
+	if (!rc)
+		*domid = c.domid;
+	return rc;
+}
+
+int vireo_domain_destroy(struct vireo *v, uint32_t domid)
+{
+	return hc(v, VIREO_HC_DOMAIN_DESTROY, ARGS(domid), -1, NULL, 0, 0, NULL);
+}
+
+int vireo_domain_pause(struct vireo *v, uint32_t domid)
+{
+	return hc(v, VIREO_HC_DOMAIN_PAUSE, ARGS(domid), -1, NULL, 0, 0, NULL);
+}
+
+int vireo_domain_unpause(struct vireo *v, uint32_t domid)
+{
+	return hc(v, VIREO_HC_DOMAIN_UNPAUSE, ARGS(domid), -1, NULL, 0, 0, NULL);
+}
+
+int vireo_domain_getinfo(struct vireo *v, uint32_t domid,
+			 struct vireo_domain_info *info)
+{
+	int rc = hc(v, VIREO_HC_DOMAIN_GETINFO, ARGS(domid), 1, info,
+		    sizeof(*info), VIREO_BUF_OUT, NULL);
+
+	return rc == VIREO_EINVAL ? VIREO_ENOENT : rc;
+}
+
+int vireo_domain_list(struct vireo *v, uint32_t *ids, unsigned max)
+{
+	uint32_t tmp[VIREO_MAX_DOMAINS];
+	int64_t n;
+	int rc = hc(v, VIREO_HC_DOMAIN_LIST, ARGS(0, VIREO_MAX_DOMAINS), 0, tmp,
+		    sizeof(tmp), VIREO_BUF_OUT, &n);
+
+	if (rc)
+		return rc;
+	if ((unsigned)n > max)
+		n = max;
+	memcpy(ids, tmp, (size_t)n * sizeof(*ids));
+	return (int)n;
+}
+
+int vireo_memory_populate(struct vireo *v, uint32_t domid, uint64_t gpa,
+			  uint64_t bytes)
+{
+	return hc(v, VIREO_HC_MEMORY_POPULATE, ARGS(domid, gpa, bytes), -1, NULL,
+		  0, 0, NULL);
+}
+
+int vireo_vcpu_set_entry(struct vireo *v, uint32_t domid, uint32_t vcpu,
+			 uint64_t pc, uint64_t a0, uint64_t a1)
+{
+	return hc(v, VIREO_HC_VCPU_SET_ENTRY, ARGS(domid, vcpu, pc, a0, a1), -1,
+		  NULL, 0, 0, NULL);
+}
+
+static void vireo_foreign_unmap_at(struct vireo *v, void *addr, uint64_t off,
+				   uint64_t bytes);
+
+/* First run of free 2 MiB window slots that holds bytes. */
+static long window_alloc(struct vireo *v, uint64_t bytes)
+{
+	unsigned want = (unsigned)((bytes + (2UL << 20) - 1) >> 21);
+	unsigned n = sizeof(v->window_used);
+
+	for (unsigned i = 0; i + want <= n; i++) {
+		unsigned j = 0;
+		while (j < want && !v->window_used[i + j])
+			j++;
+		if (j == want) {
+			memset(&v->window_used[i], 1, want);
+			return (long)i << 21;
+		}
+		i += j;
+	}
+	return -1;
+}
+
+static void window_free(struct vireo *v, uint64_t off, uint64_t bytes)
+{
+	memset(&v->window_used[off >> 21], 0, (bytes + (2UL << 20) - 1) >> 21);
+}
+
+void *vireo_foreign_map(struct vireo *v, uint32_t domid, uint64_t gpa,
+			uint64_t bytes, int *rc)
+{
+	long off = window_alloc(v, bytes);
+	void *p;
+
+	if (off < 0) {
+		*rc = VIREO_ENOMEM;
+		return NULL;
+	}
+	*rc = hc(v, VIREO_HC_FOREIGN_MAP, ARGS(domid, gpa, bytes, (uint64_t)off),
+		 -1, NULL, 0, 0, NULL);
+	if (*rc) {
+		window_free(v, (uint64_t)off, bytes);
+		return NULL;
+	}
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, off);
+	if (p == MAP_FAILED) {
+		*rc = VIREO_ESYS;
+		hc(v, VIREO_HC_FOREIGN_UNMAP, ARGS((uint64_t)off, bytes), -1, NULL,
+		   0, 0, NULL);
+		window_free(v, (uint64_t)off, bytes);
+		return NULL;
+	}
+	for (unsigned i = 0; i < MAX_MAPS; i++) {
+		if (!v->maps[i].addr) {
+			v->maps[i].addr = p;
+			v->maps[i].off = (uint64_t)off;
+			v->maps[i].bytes = bytes;
+			return p;
+		}
+	}
+	vireo_foreign_unmap_at(v, p, (uint64_t)off, bytes);
+	*rc = VIREO_ENOMEM;
+	return NULL;
+}
+
+static void vireo_foreign_unmap_at(struct vireo *v, void *addr, uint64_t off,
+				   uint64_t bytes)
+{
+	munmap(addr, bytes);
+	hc(v, VIREO_HC_FOREIGN_UNMAP, ARGS(off, bytes), -1, NULL, 0, 0, NULL);
+	window_free(v, off, bytes);
+}
+
+int vireo_foreign_unmap(struct vireo *v, void *addr, uint64_t bytes)
+{
+	for (unsigned i = 0; i < MAX_MAPS; i++) {
+		if (v->maps[i].addr == addr && v->maps[i].bytes == bytes) {
+			vireo_foreign_unmap_at(v, addr, v->maps[i].off, bytes);
+			v->maps[i].addr = NULL;
+			return 0;
+		}
+	}
+	return VIREO_EINVAL;
+}
+
+int vireo_console_read(struct vireo *v, uint32_t domid, char *buf, size_t len)
+{
+	int64_t n;
+	int rc;
+
+	if (len > 256)
+		len = 256;
+	rc = hc(v, VIREO_HC_CONSOLE_READ, ARGS(domid, 0, len), 1, buf,
+		(uint32_t)len, VIREO_BUF_OUT, &n);
+	return rc ? (rc == VIREO_EINVAL ? VIREO_ENOENT : rc) : (int)n;
+}
+
+int vireo_console_write(struct vireo *v, uint32_t domid, const char *buf,
+			size_t len)
+{
+	int64_t n;
+	int rc;
+
+	if (len > 256)
+		len = 256;
+	rc = hc(v, VIREO_HC_CONSOLE_WRITE, ARGS(domid, 0, len), 1, (void *)buf,
+		(uint32_t)len, VIREO_BUF_IN, &n);
+	return rc ? (rc == VIREO_EINVAL ? VIREO_ENOENT : rc) : (int)n;
+}
+
+int vireo_log_read(struct vireo *v, uint64_t off, char *buf, size_t len)
+{
+	int64_t n;
+	int rc;
+
+	if (len > 256)
+		len = 256;
+	rc = hc(v, VIREO_HC_LOG_READ, ARGS(off, 0, len), 1, buf, (uint32_t)len,
+		VIREO_BUF_OUT, &n);
+	return rc ? rc : (int)n;
+}
+
+int vireo_virq_ack(struct vireo *v, uint32_t *mask)
+{
+	int64_t m;
+	int rc = hc(v, VIREO_HC_VIRQ_ACK, ARGS(0), -1, NULL, 0, 0, &m);
+
+	if (!rc)
+		*mask = (uint32_t)m;
+	return rc;
+}

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vireo.ko: Dom0's interface to the Vireo hypervisor.
+ *
+ * Binds to the device tree node compatible "vireo,hypervisor", which the
+ * hypervisor adds to Dom0's tree:
+ *
+ *   reg         the foreign-mapping window (guest-physical, outside /memory)
+ *   interrupts  one vPLIC line: the domain state-change interrupt
+ *
+ * and provides /dev/vireo (see dom0-tools/include/vireo_ioctl.h):
+ *
+ *   ioctl  VIREO_IOCTL_HYPERCALL: one hypercall, its buffer staged in a
+ *          page-aligned kernel page; CAP_SYS_ADMIN only
+ *   mmap   the foreign window, byte offset = file offset; CAP_SYS_ADMIN only
+ *   read   the accumulated state-change mask (8 bytes), cleared on read
+ *   poll   POLLIN while that mask is non-zero
+ *
+ * Modelled on Xen's privcmd and evtchn drivers. A hypercall is an SBI call
+ * (abi/vireo_abi.h): a7 = VIREO_SBI_EXT, a6 = function, a0..a5 arguments.
+ *
+ * There is one hypervisor, so the driver state is static. Binding through
+ * sysfs is disabled: the device goes away only at rmmod, which an open
+ * /dev/vireo prevents.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/build_bug.h>
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/interrupt.h>
+#include <linux/kernel.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/platform_device.h>
+#include <linux/poll.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <asm/sbi.h>
+
+#include "vireo_abi.h"
+#include "vireo_ioctl.h"
+
+#define VIREO_NR_ARGS	6
+
+static struct {
+	bool bound;
+	phys_addr_t base;		/* foreign window */
+	resource_size_t size;
+	int irq;
+	unsigned long version;		/* VIREO_HC_VERSION */
+	atomic64_t pending;		/* state-change mask not yet read */
+	wait_queue_head_t wq;		/* readers and pollers */
+} vireo = {
+	.wq = __WAIT_QUEUE_HEAD_INITIALIZER(vireo.wq),
+};
+
+static struct sbiret vireo_hypercall(u32 fid, const unsigned long a[VIREO_NR_ARGS])
+{
+	return sbi_ecall(VIREO_SBI_EXT, fid, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+static struct sbiret vireo_hypercall0(u32 fid)
+{
+	static const unsigned long none[VIREO_NR_ARGS];
+
+	return vireo_hypercall(fid, none);
+}
+
+/* New state-change events: record them and wake readers and pollers. */
+static void vireo_post(u64 mask)
+{
+	atomic64_or(mask, &vireo.pending);
+	wake_up_interruptible_poll(&vireo.wq, EPOLLIN | EPOLLRDNORM);
+}
+
+static irqreturn_t vireo_irq(int irq, void *data)
+{
+	struct sbiret ret = vireo_hypercall0(VIREO_HC_VIRQ_ACK);
+
+	if (ret.error) {
+		/* The line stays up: let the spurious-IRQ detector act. */
+		pr_warn_ratelimited("VIRQ_ACK failed: error %ld\n", ret.error);
+		return IRQ_NONE;
+	}
+	if (ret.value)
+		vireo_post(ret.value);
+	return IRQ_HANDLED;
+}
+
+static long vireo_ioctl_hypercall(struct vireo_ioctl_hypercall __user *uhc)
+{
+	struct vireo_ioctl_hypercall hc;
+	unsigned long arg[VIREO_NR_ARGS], page = 0;
+	struct sbiret ret;
+	long rc = 0;
+	int i;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&hc, uhc, sizeof(hc)))
+		return -EFAULT;
+	if (hc.flags & ~(VIREO_BUF_IN | VIREO_BUF_OUT))
+		return -EINVAL;
+	if (hc.buf_arg == VIREO_BUF_NONE) {
+		if (hc.buf_len || hc.flags)
+			return -EINVAL;
+	} else if (hc.buf_arg >= VIREO_NR_ARGS || hc.buf_len > VIREO_BUF_MAX) {
+		return -EINVAL;
+	}
+
+	for (i = 0; i < VIREO_NR_ARGS; i++)
+		arg[i] = hc.arg[i];
+	if (hc.buf_arg != VIREO_BUF_NONE) {
+		/*
+		 * One whole page: the buffer never crosses a page boundary,
+		 * and what the hypervisor does not write reads back as zeros.
+		 */
+		page = get_zeroed_page(GFP_KERNEL);
+		if (!page)
+			return -ENOMEM;
+		if ((hc.flags & VIREO_BUF_IN) &&
+		    copy_from_user((void *)page, u64_to_user_ptr(hc.buf),
+				   hc.buf_len)) {
+			rc = -EFAULT;
+			goto out;
+		}
+		arg[hc.buf_arg] = virt_to_phys((void *)page);
+	}
+
+	ret = vireo_hypercall(hc.fid, arg);
+	/* The line is the driver's; keep what a caller's ACK collected. */
+	if (hc.fid == VIREO_HC_VIRQ_ACK && !ret.error && ret.value)
+		vireo_post(ret.value);
+
+	if (put_user((__s64)ret.error, &uhc->ret_error) ||
+	    put_user((__s64)ret.value, &uhc->ret_value)) {
+		rc = -EFAULT;
+		goto out;
+	}
+	if (page && (hc.flags & VIREO_BUF_OUT) &&
+	    copy_to_user(u64_to_user_ptr(hc.buf), (void *)page, hc.buf_len))
+		rc = -EFAULT;
+out:
+	free_page(page);
+	return rc;
+}
+
+static long vireo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case VIREO_IOCTL_HYPERCALL:
+		return vireo_ioctl_hypercall((void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int vireo_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	unsigned long pages = vma_pages(vma);
+	unsigned long window_pages = vireo.size >> PAGE_SHIFT;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	/* A private (copy-on-write) view of another domain's RAM is no use. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_pgoff >= window_pages ||
+	    pages > window_pages - vma->vm_pgoff)
+		return -EINVAL;
+
+	/* DomU RAM: normal memory, so vm_page_prot stays as it is. */
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	return remap_pfn_range(vma, vma->vm_start,
+			       PHYS_PFN(vireo.base) + vma->vm_pgoff,
+			       pages << PAGE_SHIFT, vma->vm_page_prot);
+}
+
+static ssize_t vireo_read(struct file *file, char __user *buf, size_t count,
+			  loff_t *ppos)
+{
+	u64 mask;
+	int rc;
+
+	if (count < sizeof(mask))
+		return -EINVAL;
+	for (;;) {
+		mask = atomic64_xchg(&vireo.pending, 0);
+		if (mask)
+			break;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		rc = wait_event_interruptible(vireo.wq,
+					      atomic64_read(&vireo.pending));
+		if (rc)
+			return rc;
+	}
+	if (copy_to_user(buf, &mask, sizeof(mask))) {
+		vireo_post(mask);	/* not delivered: keep it */
+		return -EFAULT;
+	}
+	return sizeof(mask);
+}
+
+static __poll_t vireo_poll(struct file *file, poll_table *wait)
+{
+	poll_wait(file, &vireo.wq, wait);
+	return atomic64_read(&vireo.pending) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static int vireo_open(struct inode *inode, struct file *file)
+{
+	return stream_open(inode, file);
+}
+
+static const struct file_operations vireo_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vireo_open,
+	.read		= vireo_read,
+	.poll		= vireo_poll,
+	.unlocked_ioctl	= vireo_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= vireo_mmap,
+	.llseek		= no_llseek,
+};
+
+static struct miscdevice vireo_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "vireo",
+	.fops	= &vireo_fops,
+	.mode	= 0600,
+};
+
+static int vireo_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct resource *res;
+	struct sbiret ret;
+	int irq, rc;
+
+	if (vireo.bound)
+		return -EBUSY;
+
+	ret = vireo_hypercall0(VIREO_HC_VERSION);
+	if (ret.error) {
+		dev_err(dev, "VERSION hypercall failed: error %ld\n",
+			ret.error);
+		return -ENODEV;
+	}
+	if ((ret.value >> 16) != (VIREO_INTERFACE_VERSION >> 16)) {
+		dev_err(dev, "hypervisor interface %lu.%lu, driver built for %u.%u\n",
+			ret.value >> 16, ret.value & 0xffff,
+			VIREO_INTERFACE_VERSION >> 16,
+			VIREO_INTERFACE_VERSION & 0xffff);
+		return -ENODEV;
+	}
+
+	res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
+	if (!res || !resource_size(res) || !PAGE_ALIGNED(res->start) ||
+	    !PAGE_ALIGNED(resource_size(res))) {
+		dev_err(dev, "no page-aligned foreign window in reg\n");
+		return -EINVAL;
+	}
+	if (!devm_request_mem_region(dev, res->start, resource_size(res),
+				     "vireo foreign window")) {
+		dev_err(dev, "foreign window %pR is busy\n", res);
+		return -EBUSY;
+	}
+	irq = platform_get_irq(pdev, 0);
+	if (irq < 0)
+		return irq;
+
+	vireo.base = res->start;
+	vireo.size = resource_size(res);
+	vireo.irq = irq;
+	vireo.version = ret.value;
+	atomic64_set(&vireo.pending, 0);
+
+	rc = devm_request_irq(dev, irq, vireo_irq, 0, "vireo", &vireo);
+	if (rc) {
+		dev_err(dev, "cannot request irq %d: %d\n", irq, rc);
+		return rc;
+	}
+	rc = misc_register(&vireo_misc);
+	if (rc) {
+		dev_err(dev, "cannot register /dev/vireo: %d\n", rc);
+		return rc;
+	}
+	vireo.bound = true;
+
+	pr_info("hypervisor interface %lu.%lu, window 0x%llx+0x%llx, irq %d\n",
+		vireo.version >> 16, vireo.version & 0xffff,
+		(unsigned long long)vireo.base,
+		(unsigned long long)vireo.size, vireo.irq);
+	return 0;
+}
+
+static int vireo_remove(struct platform_device *pdev)
+{
+	misc_deregister(&vireo_misc);
+	vireo.bound = false;
+	return 0;	/* devm releases the IRQ and the window */
+}
+
+static const struct of_device_id vireo_of_match[] = {
+	{ .compatible = "vireo,hypervisor" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, vireo_of_match);
+
+static struct platform_driver vireo_driver = {
+	.probe	= vireo_probe,
+	.remove	= vireo_remove,
+	.driver	= {
+		.name			= "vireo",
+		.of_match_table		= vireo_of_match,
+		.suppress_bind_attrs	= true,
+		.probe_type		= PROBE_FORCE_SYNCHRONOUS,
+	},
+};
+
+static int __init vireo_init(void)
+{
+	struct device_node *np;
+	int rc;
+
+	BUILD_BUG_ON(sizeof(struct vireo_ioctl_hypercall) != 88);
+	BUILD_BUG_ON(VIREO_BUF_MAX > PAGE_SIZE);
+
+	/* Not under Vireo, or in a DomU: nothing to bind to, say nothing. */
+	np = of_find_compatible_node(NULL, NULL, "vireo,hypervisor");
+	if (!np)
+		return -ENODEV;
+	of_node_put(np);
+
+	rc = platform_driver_register(&vireo_driver);
+	if (rc)
+		return rc;
+	/* Probe ran synchronously; if it failed it said why. */
+	if (!vireo.bound) {
+		platform_driver_unregister(&vireo_driver);
+		return -ENODEV;
+	}
+	return 0;
+}
+module_init(vireo_init);
+
+static void __exit vireo_exit(void)
+{
+	platform_driver_unregister(&vireo_driver);
+}
+module_exit(vireo_exit);
+
+MODULE_DESCRIPTION("Vireo hypervisor interface for Dom0");
+MODULE_LICENSE("GPL");
