@@ -76,8 +76,15 @@ INITRAMFS_EXTRA := $(foreach b,$(DOM0_BINS),$(b):/usr/sbin/) guests:/etc/vireo \
                    $(DOMU_INITRAMFS):/usr/share/vireo/domu-initramfs.cpio.gz \
                    $(EXTRA_INITRAMFS)
 INITRAMFS_DEPS  := $(DOM0_BINS) $(DOM0_TESTS) $(wildcard guests/*) $(OUT)/Image $(DOMU_INITRAMFS)
-$(DOMU_INITRAMFS): $(OUT)/busybox $(wildcard build/domu/*) build/initramfs.sh build/common.sh
-	INITRAMFS_NAME=domu ./build/initramfs.sh
+# The guest agent runs inside DomUs.
+$(OUT)/domu/vireo-agent: dom0-tools/vireo-agent/vireo-agent.c $(DOM0_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $<
+$(DOMU_INITRAMFS): $(OUT)/busybox $(OUT)/domu/vireo-agent $(wildcard build/domu/*) \
+                  build/initramfs.sh build/common.sh
+	INITRAMFS_NAME=domu INITRAMFS_EXTRA="$(OUT)/domu/vireo-agent:/usr/sbin/" \
+		./build/initramfs.sh
 
 include build/images.mk
 

@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00010000U
+#define VIREO_INTERFACE_VERSION 0x00010001U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -42,7 +42,8 @@
 #define VIREO_HC_CONSOLE_WRITE 13   /* Dom0: a0 = domid, a1 = gpa of buffer, a2 = len; value = bytes */
 #define VIREO_HC_LOG_READ 14        /* Dom0: a0 = offset, a1 = gpa of buffer, a2 = len; value = bytes */
 #define VIREO_HC_VIRQ_ACK 15        /* Dom0: lower the state-change line; value = pending mask */
-#define VIREO_HC_MAX 15
+#define VIREO_HC_DOMAIN_CONTROL 16  /* Dom0: a0 = domid, a1 = VIREO_CONTROL_*: ask the guest agent */
+#define VIREO_HC_MAX 16
 
 /* Guest-physical layout of a DomU (mirrors QEMU virt). */
 #define VIREO_DOMU_PLIC_BASE 0x0c000000UL
@@ -51,8 +52,25 @@
 #define VIREO_DOMU_UART_IRQ 10
 #define VIREO_DOMU_PVPANIC_BASE 0x10100000UL /* qemu,pvpanic-mmio */
 #define VIREO_DOMU_PVPANIC_SIZE 0x2UL
+#define VIREO_DOMU_CONTROL_BASE 0x10200000UL /* vireo,domu-control */
+#define VIREO_DOMU_CONTROL_SIZE 0x1000UL
+#define VIREO_DOMU_CONTROL_IRQ 5
 #define VIREO_DOMU_RAM_BASE 0x80000000UL
 #define VIREO_DOMU_PLIC_NDEV 31
+
+/*
+ * The DomU control device (for the guest agent, through Linux's
+ * uio_pdrv_genirq): 32-bit registers.
+ *   0x0 COMMAND  read: the pending VIREO_CONTROL_* (0 = none);
+ *                write anything: acknowledge, lowering the interrupt
+ *   0x4 MAGIC    reads VIREO_CONTROL_MAGIC
+ */
+#define VIREO_CONTROL_REG_COMMAND 0x0
+#define VIREO_CONTROL_REG_MAGIC 0x4
+#define VIREO_CONTROL_MAGIC 0x56524354U /* "VRCT" */
+#define VIREO_CONTROL_NONE 0
+#define VIREO_CONTROL_POWEROFF 1
+#define VIREO_CONTROL_REBOOT 2
 
 #define VIREO_MAX_VCPUS 8
 #define VIREO_MAX_DOMAINS 16

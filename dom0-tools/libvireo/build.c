@@ -142,11 +142,13 @@ static int load(struct vireo *v, uint32_t domid, const struct vireo_build *b,
 		.nr_vcpus = b->nr_vcpus,
 		.ram_base = VIREO_DOMU_RAM_BASE,
 		.ram_size = b->ram_bytes,
-		.bootargs = b->cmdline ? b->cmdline : "",
 		.initrd_start = l->initrd,
 		.initrd_end = l->initrd_end,
+		.control_node = true,
+		.control_base = VIREO_DOMU_CONTROL_BASE,
+		.control_irq = VIREO_DOMU_CONTROL_IRQ,
 	};
-	char isa[256];
+	char isa[256], cmdline[DOMU_DTB_MAX_BOOTARGS + 1];
 	int rc = dom0_cpu_facts(isa, sizeof(isa), &p.timebase_hz);
 	char *ram;
 
@@ -155,6 +157,11 @@ static int load(struct vireo *v, uint32_t domid, const struct vireo_build *b,
 		return rc;
 	}
 	p.isa = isa;
+	/* The stock UIO driver takes the control device for the guest agent. */
+	snprintf(cmdline, sizeof(cmdline), "%s%suio_pdrv_genirq.of_id=%s",
+		 b->cmdline ? b->cmdline : "", b->cmdline ? " " : "",
+		 "vireo,domu-control");
+	p.bootargs = cmdline;
 	ram = vireo_foreign_map(v, domid, VIREO_DOMU_RAM_BASE, b->ram_bytes, &rc);
 	if (!ram) {
 		seterr(err, errlen, "cannot map the new domain's memory: %s",

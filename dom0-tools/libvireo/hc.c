@@ -312,6 +312,14 @@ int vireo_log_read(struct vireo *v, uint64_t off, char *buf, size_t len)
 	return rc ? rc : (int)n;
 }
 
+int vireo_domain_control(struct vireo *v, uint32_t domid, uint32_t cmd)
+{
+	int rc = hc(v, VIREO_HC_DOMAIN_CONTROL, ARGS(domid, cmd), -1, NULL, 0, 0,
+		    NULL);
+
+	return rc;
+}
+
 int vireo_virq_ack(struct vireo *v, uint32_t *mask)
 {
 	int64_t m;

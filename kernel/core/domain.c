@@ -7,6 +7,7 @@
 #include "page_alloc.h"
 #include "pcpu.h"
 #include "printk.h"
+#include "sbi.h"
 #include "sched.h"
 
 struct domain *domains[MAX_DOMAINS];
@@ -82,6 +83,8 @@ static bool in_window(gpa_t gpa, unsigned width, gpa_t base, uint64_t size)
 }
 
 static bool pvpanic_access(struct domain *d, bool is_store, uint64_t *val);
+static bool control_access(struct domain *d, uint64_t off, unsigned width,
+			   bool is_store, uint64_t *val);
 
 static bool vuart_access(struct domain *d, uint64_t off, bool is_store,
 			 uint64_t *val)
@@ -118,9 +121,13 @@ bool domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa, unsigned width,
 		/* 8250 registers are bytes; wider accesses see the low byte. */
 		return vuart_access(d, gpa - d->uart_base, is_store, val);
 	}
-	if (!d->is_dom0 &&
-	    in_window(gpa, width, VIREO_DOMU_PVPANIC_BASE, VIREO_DOMU_PVPANIC_SIZE))
+	if (d->is_dom0)
+		return false;
+	if (in_window(gpa, width, VIREO_DOMU_PVPANIC_BASE, VIREO_DOMU_PVPANIC_SIZE))
 		return pvpanic_access(d, is_store, val);
+	if (in_window(gpa, width, VIREO_DOMU_CONTROL_BASE, VIREO_DOMU_CONTROL_SIZE))
+		return control_access(d, gpa - VIREO_DOMU_CONTROL_BASE, width,
+				      is_store, val);
 	return false;
 }
 
@@ -152,6 +159,39 @@ static bool pvpanic_access(struct domain *d, bool is_store, uint64_t *val)
 		domain_shutdown(d, VIREO_SHUTDOWN_CRASH);
 	}
 	return true;
+}
+
+/* The control device (register map in abi/vireo_abi.h). */
+static bool control_access(struct domain *d, uint64_t off, unsigned width,
+			   bool is_store, uint64_t *val)
+{
+	if (width != 4)
+		return false;
+	if (off == VIREO_CONTROL_REG_COMMAND) {
+		if (is_store) {
+			d->control_cmd = VIREO_CONTROL_NONE;
+			vplic_set_level(&d->vplic, VIREO_DOMU_CONTROL_IRQ, false);
+		} else {
+			*val = d->control_cmd;
+		}
+		return true;
+	}
+	if (off == VIREO_CONTROL_REG_MAGIC) {
+		if (!is_store)
+			*val = VIREO_CONTROL_MAGIC;
+		return true;
+	}
+	return false;
+}
+
+long domain_control(struct domain *d, uint32_t cmd)
+{
+	if (d->is_dom0 || (cmd != VIREO_CONTROL_POWEROFF &&
+			   cmd != VIREO_CONTROL_REBOOT))
+		return SBI_ERR_INVALID_PARAM;
+	d->control_cmd = cmd;
+	vplic_set_level(&d->vplic, VIREO_DOMU_CONTROL_IRQ, true);
+	return SBI_SUCCESS;
 }
 
 /*

@@ -197,6 +197,9 @@ static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
 		return hc_console_read(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
 	case VIREO_HC_CONSOLE_WRITE:
 		return hc_console_write(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
+	case VIREO_HC_DOMAIN_CONTROL:
+		err = domain_control(d, (uint32_t)SBI_ARG(v, 1));
+		break;
 	default:
 		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
 	}

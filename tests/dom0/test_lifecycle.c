@@ -48,6 +48,8 @@ static void bad_input(void)
 	rc = vireo_domain_create(v, 1, (a.free_pages + 512) * 4096, &id);
 	EXPECT(rc == VIREO_EFAILED, "more than the pool: %d", rc);
 	EXPECT(vireo_domain_destroy(v, 4242) == VIREO_EINVAL, "destroy unknown");
+	EXPECT(vireo_domain_control(v, 4242, VIREO_CONTROL_REBOOT) == VIREO_EINVAL,
+	       "control unknown");
 	EXPECT(vireo_domain_destroy(v, 0) == VIREO_EINVAL, "destroy Dom0");
 	EXPECT(vireo_domain_pause(v, 0) == VIREO_EINVAL, "pause Dom0");
 	EXPECT(vireo_domain_getinfo(v, 4242, &info) == VIREO_ENOENT, "getinfo");
@@ -127,7 +129,10 @@ static uint64_t cpu_ns(uint32_t id)
 	return info.cpu_time_ns;
 }
 
-static void linux_guest(void)
+/* How the guest is asked to end. */
+enum ending { END_GUEST_POWEROFF, END_AGENT_REBOOT };
+
+static void linux_guest(enum ending how)
 {
 	struct vireo_build b = {1, 64UL << 20, "/usr/share/vireo/Image",
 				"/usr/share/vireo/domu-initramfs.cpio.gz",
@@ -157,13 +162,19 @@ static void linux_guest(void)
 	type(id, "echo back\n");
 	EXPECT(wait_console(id, "back", 10), "DomU resumes");
 
-	type(id, "poweroff\n");
-	for (int i = 0; i < 100 && !(mask & 1); i++)
+	if (how == END_GUEST_POWEROFF)
+		type(id, "poweroff\n");
+	else
+		EXPECT(vireo_domain_control(v, id, VIREO_CONTROL_REBOOT) == 0,
+		       "control");
+	for (int i = 0; i < 200 && !(mask & 1); i++)
 		vireo_wait_event(v, 100, &mask);
 	EXPECT(mask & 1, "state-change event");
 	EXPECT(vireo_domain_getinfo(v, id, &info) == 0 &&
 		       (info.state & VIREO_DOMSTATE_SHUTDOWN) &&
-		       info.shutdown_reason == VIREO_SHUTDOWN_POWEROFF,
+		       info.shutdown_reason == (how == END_GUEST_POWEROFF
+							? VIREO_SHUTDOWN_POWEROFF
+							: VIREO_SHUTDOWN_REBOOT),
 	       "shut down (state %x reason %u)", info.state, info.shutdown_reason);
 	EXPECT(vireo_domain_destroy(v, id) == 0, "destroy");
 	physinfo(&c);
@@ -183,7 +194,8 @@ int main(void)
 	EXPECT(vireo_version(v, &ver) == 0 && ver == VIREO_INTERFACE_VERSION,
 	       "version %x", ver);
 	bad_input();
-	linux_guest();
+	linux_guest(END_GUEST_POWEROFF);
+	linux_guest(END_AGENT_REBOOT);
 	printf("\n%s: %d failures\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;
 }

@@ -22,6 +22,7 @@ struct domain {
 	volatile bool dying;             /* being destroyed */
 	volatile uint32_t shutdown_reason; /* VIREO_SHUTDOWN_*: stopped */
 	uint64_t mem_pages;              /* RAM pages populated */
+	volatile uint32_t control_cmd;   /* pending VIREO_CONTROL_* for the agent */
 	struct gstage gs;
 	gpa_t ram_base;
 	uint64_t ram_size;
@@ -84,6 +85,8 @@ bool domain_host_irq(unsigned src);
 void virq_raise(uint32_t bits);
 uint32_t virq_ack(void);
 
+/* Ask d's guest agent to power off or reboot (its control interrupt). */
+long domain_control(struct domain *d, uint32_t cmd);
 /* A guest ended itself (SRST, pvpanic, fatal fault): stop it, tell Dom0. */
 void domain_shutdown(struct domain *d, uint32_t reason);
 
