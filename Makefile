@@ -81,10 +81,10 @@ $(OUT)/domu/vireo-agent: dom0-tools/vireo-agent/vireo-agent.c $(DOM0_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $<
-$(DOMU_INITRAMFS): $(OUT)/busybox $(OUT)/domu/vireo-agent $(wildcard build/domu/*) \
-                  build/initramfs.sh build/common.sh
-	INITRAMFS_NAME=domu INITRAMFS_EXTRA="$(OUT)/domu/vireo-agent:/usr/sbin/" \
-		./build/initramfs.sh
+$(DOMU_INITRAMFS): $(OUT)/busybox $(OUT)/domu/vireo-agent $(OUT)/modules/hostile.ko \
+                  $(wildcard build/domu/*) build/initramfs.sh build/common.sh
+	INITRAMFS_NAME=domu INITRAMFS_EXTRA="$(OUT)/domu/vireo-agent:/usr/sbin/ \
+		$(OUT)/modules/hostile.ko:/lib/modules-vireo-tests/" ./build/initramfs.sh
 
 include build/images.mk
 
@@ -135,7 +135,7 @@ UNIT_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                -Wno-unused-function -std=gnu11 \
                -Itests/unit -Ikernel/core/inc -Ikernel/arch/riscv/inc -Iabi -I$(LIBFDT) \
                -Idom0-tools/include
-DOM0_TOOLS_DEPS := $(wildcard dom0-tools/libvireo/*.c dom0-tools/include/*.h)
+DOM0_TOOLS_DEPS := $(wildcard dom0-tools/libvireo/*.c dom0-tools/libvireo/*.h dom0-tools/include/*.h)
 
 $(OUT)/unit/libfdt/%.o: $(LIBFDT)/.stamp
 	@mkdir -p $(dir $@)

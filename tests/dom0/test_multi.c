@@ -1,7 +1,8 @@
 /*
  * Several DomUs at once on a 2-hart host: three Linux guests of 128 MiB
  * (one with 2 vCPUs) all answer on their consoles; a kernel panic in one
- * (sysrq c) marks only it crashed, through pvpanic; then 50 create/destroy
+ * (sysrq c) marks only it crashed, through pvpanic; a kernel module in
+ * another calls every Dom0-only hypercall and is denied each; 50 create/destroy
  * cycles, 5 of them booting Linux to its shell, return the free pool and
  * the hypervisor heap to the exact starting figures.
  */
@@ -120,6 +121,15 @@ static void three_guests(void)
 		snprintf(want, sizeof(want), "answer-%u %u", (i + 1) * 11,
 			 i == 1 ? 2 : 1);
 		EXPECT(wait_all(&gs[i], 1, want, 30), "domain %u answers", gs[i].id);
+	}
+	/* A hostile DomU module calls every Dom0-only hypercall. */
+	type(gs[1].id, "insmod /lib/modules-vireo-tests/hostile.ko 2>/dev/null;"
+		       " dmesg | grep 'hostile: done'\n");
+	{
+		char want[48];
+		snprintf(want, sizeof(want), "hostile: done %d denied 0 wrong",
+			 VIREO_HC_MAX);
+		EXPECT(wait_all(&gs[1], 1, want, 30), "every Dom0-only call denied");
 	}
 	/* A kernel panic in the first one: pvpanic reports it. */
 	type(gs[0].id, "echo c > /proc/sysrq-trigger\n");

@@ -1,0 +1,85 @@
+/*
+ * xlcfg: the xl.cfg(5) parser of libvireo.
+ *
+ * A domain configuration is a series of `key = value` lines, as for xl:
+ *
+ *   name    = "demo"            # "string" or 'string'
+ *   memory  = 512               # decimal or 0x hex; MiB
+ *   disk    = [ 'phy:/dev/vda,xvda,w',
+ *               'file:/srv/b.img,xvdb,r' ]   # lists may span lines
+ *
+ * `#` starts a comment, blank lines are ignored, and a statement ends at the
+ * end of its line (a trailing ';' is rejected). Overrides given on the
+ * command line (`vl create demo.cfg memory=1024 'name="x"'`) are parsed with
+ * the same value syntax, except that a bare word is accepted as a string or
+ * a number, and replace or add keys after the file has been read.
+ */
+#ifndef VIREO_XLCFG_H
+#define VIREO_XLCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define XLCFG_NAME_MAX 31 /* characters, without the NUL */
+#define XLCFG_VCPUS_MAX 8
+
+/* What vireod does when a guest powers off, reboots or crashes. */
+enum xlcfg_action {
+	XLCFG_ACTION_DESTROY,
+	XLCFG_ACTION_RESTART,
+	XLCFG_ACTION_PRESERVE,
+	XLCFG_ACTION_RENAME_RESTART,
+};
+
+struct xlcfg {
+	char name[XLCFG_NAME_MAX + 1];
+	uint64_t memory_mib;
+	uint64_t maxmem_mib; /* >= memory_mib; memory_mib when not given */
+	unsigned vcpus;	     /* 1..XLCFG_VCPUS_MAX, default 1 */
+	char *kernel;	     /* never NULL after a successful parse */
+	char *ramdisk;	     /* NULL if none */
+	char *cmdline; /* as built from cmdline, root, extra; never NULL */
+	enum xlcfg_action on_poweroff, on_reboot, on_crash;
+	/* Raw strings, parsed by later stages. */
+	char **disk;
+	unsigned nr_disk;
+	char **vif;
+	unsigned nr_vif;
+	char **virtio;
+	unsigned nr_virtio;
+	/* "FILE:LINE: warning: ..." lines, e.g. for unknown keys. */
+	char **warnings;
+	unsigned nr_warnings;
+};
+
+/*
+ * Parse a configuration file, then apply the overrides ("key=value" strings)
+ * in order. Return 0 and fill *out (release it with xlcfg_free()), or -1 with
+ * a "FILE:LINE: message" in err (truncated to errlen) and *out zeroed;
+ * nothing is leaked on failure. err may be NULL if errlen is 0.
+ */
+int xlcfg_parse_file(const char *path, const char *const *overrides,
+		     unsigned nr_overrides, struct xlcfg *out, char *err,
+		     size_t errlen);
+
+/* The same on text in memory; name_for_messages stands for FILE. */
+int xlcfg_parse_string(const char *name_for_messages, const char *text,
+		       const char *const *overrides, unsigned nr_overrides,
+		       struct xlcfg *out, char *err, size_t errlen);
+
+/* Release everything *cfg owns and zero it; safe on a zeroed struct. */
+void xlcfg_free(struct xlcfg *cfg);
+
+/* "destroy", "restart", "preserve", "rename-restart", or NULL if invalid. */
+const char *xlcfg_action_name(enum xlcfg_action action);
+
+/*
+ * Write the dry-run form of `vl -N create`: a pretty-printed JSON object with
+ * the keys name, memory, maxmem, vcpus, kernel, ramdisk (null if none),
+ * cmdline, on_poweroff, on_reboot, on_crash, disk, vif, virtio, in that
+ * order, and a final newline. Return 0, or -1 if writing failed.
+ */
+int xlcfg_to_json(const struct xlcfg *cfg, FILE *out);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * The dry-run output of `vl -N create`: struct xlcfg as JSON.
+ *
+ * The keys come in a fixed order, two spaces indent each level, an empty
+ * list is [] and a missing ramdisk is null, so the output can be compared
+ * byte for byte (tests/unit/xlcfg/NAME.json). Strings are escaped as RFC
+ * 8259 asks: '"', '\\' and every control character; other bytes, UTF-8
+ * included, are written as they are.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "xlcfg.h"
+
+static void json_string(FILE *f, const char *s)
+{
+	static const char from[] = "\"\\\b\f\n\r\t", to[] = "\"\\bfnrt";
+	unsigned char c;
+
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; (c = (unsigned char)*s); s++) {
+		const char *hit = strchr(from, c);
+
+		if (hit)
+			fprintf(f, "\\%c", to[hit - from]);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_key_string(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, "  \"%s\": ", key);
+	json_string(f, s);
+	fputs(",\n", f);
+}
+
+static void json_key_list(FILE *f, const char *key, char *const *v, unsigned n,
+			  const char *end)
+{
+	unsigned i;
+
+	fprintf(f, "  \"%s\": [", key);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ",\n    " : "\n    ", f);
+		json_string(f, v[i]);
+	}
+	fprintf(f, "%s]%s\n", n ? "\n  " : "", end);
+}
+
+int xlcfg_to_json(const struct xlcfg *cfg, FILE *f)
+{
+	fputs("{\n", f);
+	json_key_string(f, "name", cfg->name);
+	fprintf(f, "  \"memory\": %llu,\n",
+		(unsigned long long)cfg->memory_mib);
+	fprintf(f, "  \"maxmem\": %llu,\n",
+		(unsigned long long)cfg->maxmem_mib);
+	fprintf(f, "  \"vcpus\": %u,\n", cfg->vcpus);
+	json_key_string(f, "kernel", cfg->kernel);
+	json_key_string(f, "ramdisk", cfg->ramdisk);
+	json_key_string(f, "cmdline", cfg->cmdline);
+	json_key_string(f, "on_poweroff", xlcfg_action_name(cfg->on_poweroff));
+	json_key_string(f, "on_reboot", xlcfg_action_name(cfg->on_reboot));
+	json_key_string(f, "on_crash", xlcfg_action_name(cfg->on_crash));
+	json_key_list(f, "disk", cfg->disk, cfg->nr_disk, ",");
+	json_key_list(f, "vif", cfg->vif, cfg->nr_vif, ",");
+	json_key_list(f, "virtio", cfg->virtio, cfg->nr_virtio, "");
+	fputs("}\n", f);
+	return fflush(f) || ferror(f) ? -1 : 0;
+}

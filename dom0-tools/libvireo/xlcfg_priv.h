@@ -1,0 +1,104 @@
+/*
+ * xlcfg internals, shared by the driver (xlcfg_parse.c), the lexer
+ * (xlcfg_lex.c), the typed value accessors (xlcfg_value.c) and the key
+ * table (xlcfg.c).
+ *
+ * The parse runs in three steps:
+ *   1. the lexer turns the file, then each override, into entries
+ *      {key, value, location}; a duplicate key in the file is an error, an
+ *      override replaces the entry of its key or adds one;
+ *   2. each entry goes to the handler of its key (xlcfg.c's table), which
+ *      checks the value's type and range and stores it in struct xlcfg;
+ *   3. defaults, required keys, maxmem and the command line are settled.
+ * Allocation goes through malloc/realloc only, so a test can fail them.
+ */
+#ifndef VIREO_XLCFG_PRIV_H
+#define VIREO_XLCFG_PRIV_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "xlcfg.h"
+
+/* Where an entry came from, for messages. */
+struct xlcfg_loc {
+	const char *src; /* the file's name, or the override's text */
+	unsigned line;	 /* 1-based; 0 for a message about the file */
+	int override;	 /* prefix is "override 'SRC'" instead */
+};
+
+/* Where messages go: the caller's buffer, truncated to len. */
+struct xlcfg_err {
+	char *buf;
+	size_t len;
+};
+
+enum xlcfg_vtype {
+	XLCFG_V_STRING, /* "text" or 'text', escapes decoded */
+	XLCFG_V_INT,	/* 512, 0x200, -1 */
+	XLCFG_V_BARE,	/* an unquoted word in an override: string or int */
+	XLCFG_V_LIST,	/* [ 'a', "b" ] */
+};
+
+struct xlcfg_value {
+	enum xlcfg_vtype type;
+	char *str;    /* STRING: decoded; BARE, INT: as written */
+	int64_t num;  /* INT */
+	char **items; /* LIST: decoded strings */
+	unsigned nr_items;
+};
+
+struct xlcfg_entry {
+	char *key;
+	struct xlcfg_value val;
+	struct xlcfg_loc loc; /* the line of the key */
+};
+
+struct xlcfg_lexer {
+	const char *p;	      /* next character */
+	struct xlcfg_loc loc; /* src and the current line */
+	struct xlcfg_err *err;
+};
+
+/* xlcfg_lex.c: the syntax. */
+void xlcfg_lex_init(struct xlcfg_lexer *lx, const char *src, const char *text,
+		    int override, struct xlcfg_err *err);
+/* 1: *e holds the next statement; 0: end of text; -1: error (*e empty). */
+int xlcfg_lex_next(struct xlcfg_lexer *lx, struct xlcfg_entry *e);
+/* Decimal or 0x hex with an optional '-': 0, or one of XLCFG_NUM_*. */
+#define XLCFG_NUM_INVALID (-1)
+#define XLCFG_NUM_RANGE (-2)
+#define XLCFG_NUM_OCTAL (-3) /* 010: strtol's octal, refused */
+int xlcfg_lex_number(const char *text, int64_t *out);
+
+/* xlcfg_value.c: messages, ownership, typed access. */
+/* "LOC: message" into err. */
+__attribute__((format(printf, 3, 4))) void
+xlcfg_errorf(struct xlcfg_err *err, const struct xlcfg_loc *loc,
+	     const char *fmt, ...);
+/* Add "LOC: warning: message" to cfg->warnings; 0, or -1 out of memory. */
+__attribute__((format(printf, 4, 5))) int
+xlcfg_warn(struct xlcfg *cfg, struct xlcfg_err *err,
+	   const struct xlcfg_loc *loc, const char *fmt, ...);
+char *xlcfg_strdup(const char *s);
+void xlcfg_strv_free(char **v, unsigned n);
+void xlcfg_entry_free(struct xlcfg_entry *e);
+/* Each returns 0, or -1 with "LOC: KEY must be ..." in err. */
+int xlcfg_get_string(const struct xlcfg_entry *e, const char **out,
+		     struct xlcfg_err *err);
+/* Take the string out of the entry (the caller frees it). */
+int xlcfg_take_string(struct xlcfg_entry *e, char **out, struct xlcfg_err *err);
+/* An integer in [lo, hi]; otherwise "KEY must be WHAT". */
+int xlcfg_get_int(const struct xlcfg_entry *e, int64_t lo, int64_t hi,
+		  const char *what, int64_t *out, struct xlcfg_err *err);
+/* Take the list of strings out of the entry. */
+int xlcfg_take_list(struct xlcfg_entry *e, char ***items, unsigned *nr,
+		    struct xlcfg_err *err);
+int xlcfg_get_action(const struct xlcfg_entry *e, enum xlcfg_action *out,
+		     struct xlcfg_err *err);
+
+/* xlcfg.c: run each entry through its key's handler, then the checks. */
+int xlcfg_apply(struct xlcfg *cfg, struct xlcfg_entry *entries, unsigned n,
+		const char *src, struct xlcfg_err *err);
+
+#endif
