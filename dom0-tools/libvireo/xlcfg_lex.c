@@ -341,13 +341,12 @@ static int lex_end_statement(struct xlcfg_lexer *lx)
 	}
 	if (*lx->p == '\0')
 		return 0;
-	if (*lx->p == ';')
-		xlcfg_errorf(
-		    lx->err, &lx->loc,
-		    "unexpected ';' (a statement ends at the end of its line)");
-	else
-		xlcfg_errorf(lx->err, &lx->loc,
-			     "unexpected text after the value");
+	/* As in xl (libxlu's grammar: endstmt is NEWLINE or ';'). */
+	if (*lx->p == ';') {
+		lx->p++;
+		return 0;
+	}
+	xlcfg_errorf(lx->err, &lx->loc, "unexpected text after the value");
 	return -1;
 }
 
