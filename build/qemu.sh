@@ -3,7 +3,8 @@
 # same Linux natively (--native) for side-by-side benchmarks.
 #
 #   build/qemu.sh [--native] [--smp N] [--mem SIZE] [--disk IMG] [--no-net]
-#                 [--icount] [--append "extra Dom0 bootargs"] [-- qemu args]
+#                 [--icount] [--append "extra Dom0 bootargs"] [--initrd FILE]
+#                 [-- qemu args]
 #
 # QEMU's escape key is Ctrl-T (-echr 0x14), so Ctrl-A reaches the guest and
 # three Ctrl-A switch to the hypervisor monitor; Ctrl-T X quits QEMU.
@@ -12,6 +13,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$TOP/out}
 FW=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 native=0 smp=2 mem=2G disk="" net=1 icount="" append=""
+initrd=$OUT/dom0-initramfs.cpio.gz
 KERNEL_ADDR=0x82000000
 INITRD_ADDR=0x88000000
 
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--no-net) net=0 ;;
 	--icount) icount="-icount shift=0 -accel tcg,thread=single" ;;
 	--append) append=$2; shift ;;
+	--initrd) initrd=$2; shift ;;
 	--) shift; break ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -45,8 +48,8 @@ fi
 bootargs="console=ttyS0 earlycon=sbi $append"
 if [ "$native" = 1 ]; then
 	exec qemu-system-riscv64 "$@" -kernel "$OUT/Image" \
-		-initrd "$OUT/dom0-initramfs.cpio.gz" -append "$bootargs"
+		-initrd "$initrd" -append "$bootargs"
 fi
 exec qemu-system-riscv64 "$@" -kernel "$OUT/vireo.bin" \
 	-device "guest-loader,addr=$KERNEL_ADDR,kernel=$OUT/Image,bootargs=$bootargs" \
-	-device "guest-loader,addr=$INITRD_ADDR,initrd=$OUT/dom0-initramfs.cpio.gz"
+	-device "guest-loader,addr=$INITRD_ADDR,initrd=$initrd"

@@ -21,7 +21,7 @@ CTRL_A = "\x01"
 
 class Machine:
     def __init__(self, native=False, smp=2, disk=None, net=True, icount=False,
-                 append="", timeout=60, log=None):
+                 append="", timeout=60, log=None, initrd=None, mem=None):
         args = [os.path.join(TOP, "build", "qemu.sh"), "--smp", str(smp)]
         if native:
             args.append("--native")
@@ -33,6 +33,10 @@ class Machine:
             args.append("--icount")
         if append:
             args += ["--append", append]
+        if initrd:
+            args += ["--initrd", initrd]
+        if mem:
+            args += ["--mem", mem]
         self.args = args
         self.timeout = timeout
         self.log = log
