@@ -29,6 +29,11 @@ void domctl_lock(void)
 	}
 }
 
+bool domctl_trylock(void)
+{
+	return spin_trylock(&domctl_spin);
+}
+
 void domctl_unlock(void)
 {
 	spin_unlock(&domctl_spin);
@@ -185,9 +190,11 @@ void domain_shutdown(struct domain *d, uint32_t reason)
 		return;
 	d->shutdown_reason = reason;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		if (d->vcpus[i]->pcpu && d->vcpus[i]->pcpu != this_pcpu())
-			pcpu_ipi(d->vcpus[i]->pcpu, IPI_KICK);
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct pcpu *p = __atomic_load_n(&d->vcpus[i]->pcpu, __ATOMIC_ACQUIRE);
+		if (p && p != this_pcpu())
+			pcpu_ipi(p, IPI_KICK);
+	}
 	virq_raise(VIRQ_DOMAIN_STATE);
 }
 

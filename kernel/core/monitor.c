@@ -6,6 +6,7 @@
 
 #include "console.h"
 #include "domain.h"
+#include "domctl.h"
 #include "page_alloc.h"
 #include "pcpu.h"
 #include "printk.h"
@@ -42,6 +43,11 @@ static void cmd_domains(void)
 	static const char *const st[] = {"stopped", "runnable", "blocked"};
 	char buf[128];
 
+	/* Domains must not be destroyed under us while we print them. */
+	if (!domctl_trylock()) {
+		out("  busy (a domain operation is running): try again\n");
+		return;
+	}
 	for (unsigned i = 0; i < MAX_DOMAINS; i++) {
 		struct domain *d = domains[i];
 		if (!d)
@@ -57,6 +63,7 @@ static void cmd_domains(void)
 			out(buf);
 		}
 	}
+	domctl_unlock();
 	snprintf(buf, sizeof(buf), "  free pool: %lu of %lu pages free\n",
 		 (unsigned long)dom_pool.nfree, (unsigned long)dom_pool.npages);
 	out(buf);

@@ -7,11 +7,13 @@
 void vcpu_kick(struct vcpu *v)
 {
 	enum vcpu_state blocked = VCPU_BLOCKED;
+	/* Read once: a dying vCPU's hart clears it (sched_reap). */
+	struct pcpu *p = __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE);
 
 	__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false,
 				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-	if (v->pcpu && v->pcpu != this_pcpu() && v->state != VCPU_STOPPED)
-		pcpu_ipi(v->pcpu, IPI_KICK);
+	if (p && p != this_pcpu() && v->state != VCPU_STOPPED)
+		pcpu_ipi(p, IPI_KICK);
 }
 
 void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level)
@@ -23,10 +25,13 @@ void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level)
 			return; /* the guest clears its own VSSIP */
 		__atomic_store_n(&v->arch.ssip_req, 1, __ATOMIC_RELEASE);
 	}
-	if (level)
+	if (level) {
 		vcpu_kick(v);
-	else if (v->pcpu && v->pcpu != this_pcpu() && v->in_guest)
-		pcpu_ipi(v->pcpu, IPI_KICK); /* lower the line it runs with */
+	} else {
+		struct pcpu *p = __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE);
+		if (p && p != this_pcpu() && v->in_guest)
+			pcpu_ipi(p, IPI_KICK); /* lower the line it runs with */
+	}
 }
 
 bool vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
@@ -62,9 +67,10 @@ void vcpu_request_fence(struct domain *d, unsigned long mask, uint32_t req)
 		struct vcpu *t = d->vcpus[i];
 		if (!(mask & (1UL << i)))
 			continue;
+		struct pcpu *p = __atomic_load_n(&t->pcpu, __ATOMIC_ACQUIRE);
 		__atomic_or_fetch(&t->requests, req, __ATOMIC_ACQ_REL);
-		if (t->pcpu != self && t->in_guest)
-			pcpu_ipi(t->pcpu, IPI_KICK);
+		if (p && p != self && t->in_guest)
+			pcpu_ipi(p, IPI_KICK);
 	}
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *t = d->vcpus[i];

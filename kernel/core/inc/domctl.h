@@ -8,6 +8,8 @@
 /* Serialises Dom0's domain operations against destroy. */
 void domctl_lock(void);
 void domctl_unlock(void);
+/* For the monitor, which runs from interrupt handling and must not wait. */
+bool domctl_trylock(void);
 
 /* A paused DomU with stopped vCPUs and an empty RAM window. */
 long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out);
