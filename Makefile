@@ -53,7 +53,7 @@ $(OUT)/dom0/libvireo.a: $(LIBVIREO_O)
 	@$(CROSS)ar rcs $@ $^
 
 # Each listed directory under dom0-tools/ is one program.
-DOM0_PROGS :=
+DOM0_PROGS := vl vireod
 DOM0_BINS  := $(addprefix $(OUT)/dom0/,$(sort $(DOM0_PROGS)))
 .SECONDEXPANSION:
 $(DOM0_BINS): $(OUT)/dom0/%: $$(wildcard dom0-tools/%/*.c) $(DOM0_HDRS) $(OUT)/dom0/libvireo.a
@@ -135,7 +135,8 @@ UNIT_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                -Wno-unused-function -std=gnu11 \
                -Itests/unit -Ikernel/core/inc -Ikernel/arch/riscv/inc -Iabi -I$(LIBFDT) \
                -Idom0-tools/include
-DOM0_TOOLS_DEPS := $(wildcard dom0-tools/libvireo/*.c dom0-tools/libvireo/*.h dom0-tools/include/*.h)
+DOM0_TOOLS_DEPS := $(wildcard dom0-tools/libvireo/*.c dom0-tools/libvireo/*.h dom0-tools/include/*.h \
+                   dom0-tools/vl/*.[ch] dom0-tools/vireod/*.[ch])
 
 $(OUT)/unit/libfdt/%.o: $(LIBFDT)/.stamp
 	@mkdir -p $(dir $@)

@@ -213,6 +213,9 @@ void domain_getinfo(struct domain *d, struct vireo_domain_info *info)
 		runnable |= v->state == VCPU_RUNNABLE;
 		ticks += v->cpu_ticks;
 	}
+	/* Dom0 is running: one of its vCPUs is making this very call. */
+	if (d->is_dom0)
+		st |= VIREO_DOMSTATE_RUNNING;
 	if (runnable || (st & VIREO_DOMSTATE_RUNNING))
 		st &= ~VIREO_DOMSTATE_BLOCKED;
 	if (d->user_paused)

@@ -1,0 +1,120 @@
+/*
+ * vl, the xl-style command line of Vireo's Dom0: internal interfaces.
+ *
+ * One command table (vl_cmdtable.c) drives dispatch and `vl help`; each
+ * command is one main_* function that parses its flags (VL_FOREACH_OPT) and
+ * makes one vireod request (vl_conn.c) or one libvireo call. Stateful
+ * commands go through vireod; info and dmesg go to the hypervisor directly.
+ */
+#ifndef VL_H
+#define VL_H
+
+#include <getopt.h> /* optind, for VL_FOREACH_OPT users */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vireod_proto.h"
+
+struct cmd_spec {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *desc;    /* one line, no final '.' */
+	const char *usage;   /* after "vl NAME " */
+	const char *options; /* "-x  what\n..." or NULL */
+};
+
+/* vl_cmdtable.c */
+extern const struct cmd_spec vl_cmdtable[];
+extern const unsigned vl_cmdtable_len;
+const struct cmd_spec *vl_cmd_find(const char *name);
+
+/* vl.c */
+extern int vl_dryrun; /* vl -N */
+/* `vl help CMD` text on f. */
+void vl_help(const char *cmd, FILE *f);
+/*
+ * getopt over a command's argv ("h" is added): -h prints its help and exits
+ * 0, a bad flag prints it on stderr and exits 1, as does having fewer than
+ * min_args arguments left at the end. Returns the option, -1 at the end.
+ */
+int vl_getopt(int argc, char **argv, const char *opts, const char *cmd,
+	      int min_args);
+#define VL_FOREACH_OPT(opt, opts, cmd, min_args)                            \
+	while (((opt) = vl_getopt(argc, argv, (opts), (cmd), (min_args))) != \
+	       -1)                                                           \
+		switch (opt)
+/* Too many arguments: usage on stderr; returns 1 to exit with. */
+int vl_usage_error(const char *cmd);
+
+/* vl_conn.c: a connection to vireod. */
+struct vl_conn {
+	int fd;
+	char buf[2 * VIREOD_LINE_MAX];
+	size_t len;
+	char line[VIREOD_LINE_MAX + 1];
+	int no_warn; /* drop "warn" lines instead of printing them */
+};
+
+/* Connect; on failure say how to start vireod and return -1. */
+int vl_connect(struct vl_conn *c);
+void vl_close(struct vl_conn *c);
+int vl_send(struct vl_conn *c, const char *const *fields, unsigned nr);
+/* Read the final reply of a request sent earlier: see vl_call. */
+int vl_reply(struct vl_conn *c, int (*on_line)(void *arg, char **f,
+					       unsigned nr),
+	     void *arg, char **ok, unsigned *nr_ok);
+/*
+ * Send one request and read its reply. "warn" lines go to stderr, other
+ * lines before the final one to on_line (if not NULL). Returns 0 with the
+ * fields of the "ok" line in ok[0..*nr_ok-1] (ok[0] is "ok"; valid until
+ * the next read), or -1 after printing the error ("err" message as it is).
+ */
+int vl_call(struct vl_conn *c, const char *const *req, unsigned nr,
+	    int (*on_line)(void *arg, char **f, unsigned nr), void *arg,
+	    char **ok, unsigned *nr_ok);
+/* Connect, call, close: for requests with one "ok" and no more. */
+int vl_simple(const char *const *req, unsigned nr);
+
+/* One domain as `vireod list` gives it (vl_fmt.c). */
+struct vl_dom {
+	uint32_t domid;
+	char name[64];
+	uint32_t state, reason, vcpus;
+	uint64_t mem_pages, cpu_ns;
+	int64_t ctime;
+	char config[1024]; /* "" if none */
+};
+
+/* vl_fmt.c: pure formatting, no I/O but on the FILE given. */
+int vl_dom_parse(char **f, unsigned nr, struct vl_dom *d);
+void vl_state_letters(uint32_t state, uint32_t reason, char out[7]);
+uint64_t vl_mem_mib(const struct vl_dom *d);
+void vl_list_header(FILE *f);
+void vl_list_row(FILE *f, const struct vl_dom *d);
+void vl_list_json(FILE *f, const struct vl_dom *doms, unsigned nr);
+void vl_json_string(FILE *f, const char *s);
+void vl_uptime_string(uint64_t secs, int short_mode, char *buf, size_t len);
+void vl_info_line(FILE *f, const char *filter, const char *key,
+		  const char *value);
+
+/* vl_console.c: attach to DOM on a fresh connection; exit status. */
+int vl_console_attach(const char *dom);
+
+/* The commands. */
+int main_create(int argc, char **argv);
+int main_list(int argc, char **argv);
+int main_console(int argc, char **argv);
+int main_destroy(int argc, char **argv);
+int main_pause(int argc, char **argv);
+int main_unpause(int argc, char **argv);
+int main_shutdown(int argc, char **argv);
+int main_reboot(int argc, char **argv);
+int main_rename(int argc, char **argv);
+int main_info(int argc, char **argv);
+int main_dmesg(int argc, char **argv);
+int main_uptime(int argc, char **argv);
+int main_domid(int argc, char **argv);
+int main_domname(int argc, char **argv);
+int main_help(int argc, char **argv);
+
+#endif
