@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00010001U
+#define VIREO_INTERFACE_VERSION 0x00010002U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -83,6 +83,8 @@ struct vireo_physinfo {
 	uint64_t pool_pages;   /* free pool size */
 	uint64_t heap_used;    /* hypervisor heap pages in use */
 	uint64_t heap_pages;   /* hypervisor heap size */
+	uint64_t log_head;     /* bytes ever written to the hypervisor log */
+	uint64_t log_size;     /* its ring: offsets below head - size are gone */
 };
 
 struct vireo_domain_create {

@@ -134,6 +134,14 @@ int main_dmesg(int argc, char **argv)
 	v = open_vireo();
 	if (!v)
 		return 1;
+	/* Bytes the ring has already overwritten cannot be read: skip them,
+	 * so that the offset stays true to what was printed. */
+	{
+		struct vireo_physinfo pi;
+		if (!vireo_physinfo(v, &pi) && pi.log_head > pi.log_size &&
+		    off < pi.log_head - pi.log_size)
+			off = pi.log_head - pi.log_size;
+	}
 	while ((r = vireo_log_read(v, off, buf, sizeof(buf))) > 0) {
 		fwrite(buf, 1, (size_t)r, stdout);
 		off += (uint64_t)r;

@@ -89,6 +89,11 @@ void log_dump(void (*sink)(const char *s, size_t n))
 	spin_unlock(&log_lock);
 }
 
+uint64_t log_written(void)
+{
+	return __atomic_load_n(&log_head, __ATOMIC_ACQUIRE);
+}
+
 size_t log_read_at(uint64_t off, char *buf, size_t len)
 {
 	uint64_t start;

@@ -47,6 +47,8 @@ static struct sbi_ret physinfo(struct vcpu *v)
 		.pool_pages = dom_pool.npages,
 		.heap_used = hyp_pool.npages - hyp_pool.nfree,
 		.heap_pages = hyp_pool.npages,
+		.log_head = log_written(),
+		.log_size = LOG_RING_SIZE,
 	};
 	if (!copy_out(SBI_ARG(v, 0), &pi, sizeof(pi)))
 		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};

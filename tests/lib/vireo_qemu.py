@@ -75,9 +75,14 @@ class Machine:
         out = self.child.before
         self.status = int(self.child.match.group(1))
         self.expect(PROMPT, timeout)
-        # Drop the echoed command line.
+        # Drop everything up to the echoed command line (a stray prompt
+        # from earlier input may come first).
         lines = out.replace("\r", "").split("\n")
-        return "\n".join(lines[1:]).strip("\n")
+        for i, line in enumerate(lines):
+            if "echo " + marker in line:
+                lines = lines[i + 1:]
+                break
+        return "\n".join(lines).strip("\n")
 
     def monitor(self, cmd, timeout=None):
         """Run one hypervisor monitor command; input stays with the monitor."""

@@ -19,6 +19,8 @@ void log_write(const char *s, size_t n);
 void log_dump(void (*sink)(const char *s, size_t n));
 /* Log bytes from absolute offset off (bytes ever logged); 0 at the end. */
 size_t log_read_at(uint64_t off, char *buf, size_t len);
+/* Bytes ever logged; the ring keeps the last LOG_RING_SIZE of them. */
+uint64_t log_written(void);
 /* One byte arrived on the physical UART. */
 void console_input(uint8_t c);
 /* Dom0's vUART has room again: refill it from the input buffer. */
