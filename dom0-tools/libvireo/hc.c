@@ -49,7 +49,7 @@ struct vireo *vireo_open(void)
 
 	if (!v)
 		return NULL;
-	v->fd = open(VIREO_DEVICE, O_RDWR | O_CLOEXEC);
+	v->fd = open(VIREO_DEVICE, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (v->fd < 0) {
 		int e = errno;
 		free(v);
@@ -82,6 +82,7 @@ int vireo_wait_event(struct vireo *v, int timeout_ms, uint64_t *mask)
 		return VIREO_ESYS;
 	if (r == 0)
 		return 0;
+	/* Non-blocking: poll said readable, but never hang on a race. */
 	if (read(v->fd, mask, sizeof(*mask)) != sizeof(*mask))
 		return errno == EAGAIN ? 0 : VIREO_ESYS;
 	return 0;

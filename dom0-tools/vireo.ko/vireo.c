@@ -35,6 +35,9 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/list.h>
 #include <linux/of.h>
 #include <linux/platform_device.h>
 #include <linux/poll.h>
@@ -53,10 +56,22 @@ static struct {
 	resource_size_t size;
 	int irq;
 	unsigned long version;		/* VIREO_HC_VERSION */
-	atomic64_t pending;		/* state-change mask not yet read */
 	wait_queue_head_t wq;		/* readers and pollers */
+	spinlock_t files_lock;		/* the open files (IRQ-safe) */
+	struct list_head files;
 } vireo = {
 	.wq = __WAIT_QUEUE_HEAD_INITIALIZER(vireo.wq),
+	.files_lock = __SPIN_LOCK_UNLOCKED(vireo.files_lock),
+	.files = LIST_HEAD_INIT(vireo.files),
+};
+
+/*
+ * Every open file sees every event: vireod and a tool that waits for one
+ * domain do not steal each other's notifications.
+ */
+struct vireo_file {
+	struct list_head node;
+	atomic64_t pending;		/* events not yet read through this file */
 };
 
 static struct sbiret vireo_hypercall(u32 fid, const unsigned long a[VIREO_NR_ARGS])
@@ -74,7 +89,13 @@ static struct sbiret vireo_hypercall0(u32 fid)
 /* New state-change events: record them and wake readers and pollers. */
 static void vireo_post(u64 mask)
 {
-	atomic64_or(mask, &vireo.pending);
+	struct vireo_file *vf;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vireo.files_lock, flags);
+	list_for_each_entry(vf, &vireo.files, node)
+		atomic64_or(mask, &vf->pending);
+	spin_unlock_irqrestore(&vireo.files_lock, flags);
 	wake_up_interruptible_poll(&vireo.wq, EPOLLIN | EPOLLRDNORM);
 }
 
@@ -184,24 +205,25 @@ static int vireo_mmap(struct file *file, struct vm_area_struct *vma)
 static ssize_t vireo_read(struct file *file, char __user *buf, size_t count,
 			  loff_t *ppos)
 {
+	struct vireo_file *vf = file->private_data;
 	u64 mask;
 	int rc;
 
 	if (count < sizeof(mask))
 		return -EINVAL;
 	for (;;) {
-		mask = atomic64_xchg(&vireo.pending, 0);
+		mask = atomic64_xchg(&vf->pending, 0);
 		if (mask)
 			break;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		rc = wait_event_interruptible(vireo.wq,
-					      atomic64_read(&vireo.pending));
+					      atomic64_read(&vf->pending));
 		if (rc)
 			return rc;
 	}
 	if (copy_to_user(buf, &mask, sizeof(mask))) {
-		vireo_post(mask);	/* not delivered: keep it */
+		atomic64_or(mask, &vf->pending);	/* not delivered: keep it */
 		return -EFAULT;
 	}
 	return sizeof(mask);
@@ -209,18 +231,42 @@ static ssize_t vireo_read(struct file *file, char __user *buf, size_t count,
 
 static __poll_t vireo_poll(struct file *file, poll_table *wait)
 {
+	struct vireo_file *vf = file->private_data;
+
 	poll_wait(file, &vireo.wq, wait);
-	return atomic64_read(&vireo.pending) ? EPOLLIN | EPOLLRDNORM : 0;
+	return atomic64_read(&vf->pending) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
 static int vireo_open(struct inode *inode, struct file *file)
 {
+	struct vireo_file *vf = kzalloc(sizeof(*vf), GFP_KERNEL);
+	unsigned long flags;
+
+	if (!vf)
+		return -ENOMEM;
+	file->private_data = vf;
+	spin_lock_irqsave(&vireo.files_lock, flags);
+	list_add(&vf->node, &vireo.files);
+	spin_unlock_irqrestore(&vireo.files_lock, flags);
 	return stream_open(inode, file);
+}
+
+static int vireo_release(struct inode *inode, struct file *file)
+{
+	struct vireo_file *vf = file->private_data;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vireo.files_lock, flags);
+	list_del(&vf->node);
+	spin_unlock_irqrestore(&vireo.files_lock, flags);
+	kfree(vf);
+	return 0;
 }
 
 static const struct file_operations vireo_fops = {
 	.owner		= THIS_MODULE,
 	.open		= vireo_open,
+	.release	= vireo_release,
 	.read		= vireo_read,
 	.poll		= vireo_poll,
 	.unlocked_ioctl	= vireo_ioctl,
@@ -279,7 +325,6 @@ static int vireo_probe(struct platform_device *pdev)
 	vireo.size = resource_size(res);
 	vireo.irq = irq;
 	vireo.version = ret.value;
-	atomic64_set(&vireo.pending, 0);
 
 	rc = devm_request_irq(dev, irq, vireo_irq, 0, "vireo", &vireo);
 	if (rc) {
