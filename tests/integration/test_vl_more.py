@@ -1,7 +1,8 @@
 """More of vl and vireod: the dry run (-N) against a golden file, console
 output kept while nobody is attached, create -c, on_crash=preserve after a
 DomU kernel panic, rename/domid/domname/uptime/dmesg, and a vireod restart
-that loses no running domain."""
+that loses no running domain, and vl shutdown of a guest without its
+agent (a clear error after the timeout)."""
 import os
 import re
 import sys
@@ -80,6 +81,18 @@ def main():
         m.child.send(CTRL_RBRACKET)
         m.child.sendline("")
         m.expect("dom0# ")
+
+        # Without its agent a guest cannot be shut down cleanly: a clear
+        # error after the timeout, as xl gives for guests without PV drivers.
+        m.child.sendline("vl console attached")
+        m.child.sendline("killall vireo-agent; echo agent-gone")
+        m.expect("agent-gone", 30)
+        m.child.send(CTRL_RBRACKET)
+        m.child.sendline("")
+        m.expect("dom0# ")
+        out = m.sh("vl shutdown -w attached", timeout=60)
+        assert m.status != 0 and "no guest agent" in out, out
+        assert "attached" in domains(m)
 
         for name in ("calm", "attached", "crashy"):
             m.sh("vl destroy %s" % name)
