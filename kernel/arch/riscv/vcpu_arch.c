@@ -7,6 +7,8 @@
 #include "csr.h"
 #include "domain.h"
 #include "pcpu.h"
+#include "printk.h"
+#include "vireo_abi.h"
 
 #define HSTATUS_VSXL_64 (2UL << 32)
 #define SSTATUS_SPP_VS SSTATUS_SPP
@@ -159,7 +161,18 @@ void vcpu_inject_exception(struct vcpu *v, unsigned long cause,
 			   unsigned long tval)
 {
 	unsigned long vsstatus = csr_read(CSR_VSSTATUS);
+	unsigned long handler = csr_read(CSR_VSTVEC) & ~3UL;
 
+	/*
+	 * The guest's own trap handler is what faulted: delivering the fault
+	 * would only fault again, forever. That guest is dead: say so.
+	 */
+	if (v->regs.sepc == handler && !v->dom->is_dom0) {
+		printk("domain %u: vCPU %u faults in its trap handler (%lx), "
+		       "cause %lu: crashed\n", v->dom->id, v->id, handler, cause);
+		domain_shutdown(v->dom, VIREO_SHUTDOWN_CRASH);
+		return;
+	}
 	vsstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
 	if (v->regs.sstatus & SSTATUS_SPP)
 		vsstatus |= SSTATUS_SPP;
@@ -170,7 +183,7 @@ void vcpu_inject_exception(struct vcpu *v, unsigned long cause,
 	csr_write(CSR_VSEPC, v->regs.sepc);
 	csr_write(CSR_VSCAUSE, cause);
 	csr_write(CSR_VSTVAL, tval);
-	v->regs.sepc = csr_read(CSR_VSTVEC) & ~3UL;
+	v->regs.sepc = handler;
 	v->regs.sstatus |= SSTATUS_SPP; /* the handler runs in VS-mode */
 }
 
