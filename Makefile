@@ -37,7 +37,7 @@ libfdt: $(LIBFDT)/.stamp
 # which carries its own userspace build of libfdt.
 DOM0_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -Idom0-tools/include \
                -Iabi -I$(LIBFDT)
-DOM0_HDRS   := $(wildcard dom0-tools/include/*.h dom0-tools/*/*.h abi/*.h)
+DOM0_HDRS   := $(wildcard dom0-tools/include/*.h dom0-tools/*/*.h abi/*.h tests/dom0/*.h)
 LIBVIREO_O  := $(patsubst dom0-tools/libvireo/%.c,$(OUT)/dom0/libvireo/%.o,\
                  $(wildcard dom0-tools/libvireo/*.c)) \
                $(patsubst %.c,$(OUT)/dom0/libfdt/%.o,$(LIBFDT_C))

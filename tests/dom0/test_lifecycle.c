@@ -11,21 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "libvireo.h"
+#include "dom0test.h"
 
-static int failures;
 
-#define EXPECT(cond, ...)                                                    \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			failures++;                                          \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-		}                                                            \
-	} while (0)
-
-static struct vireo *v;
 
 static void physinfo(struct vireo_physinfo *pi)
 {
@@ -106,21 +94,6 @@ static int wait_console(uint32_t id, const char *want, int timeout_s)
 	return 0;
 }
 
-static void type(uint32_t id, const char *s)
-{
-	size_t n = strlen(s);
-
-	while (n) {
-		int done = vireo_console_write(v, id, s, n);
-		if (done < 0)
-			return;
-		s += done;
-		n -= (size_t)done;
-		if (n)
-			usleep(10000);
-	}
-}
-
 static uint64_t cpu_ns(uint32_t id)
 {
 	struct vireo_domain_info info = {0};
@@ -196,6 +169,5 @@ int main(void)
 	bad_input();
 	linux_guest(END_GUEST_POWEROFF);
 	linux_guest(END_AGENT_REBOOT);
-	printf("\n%s: %d failures\n", failures ? "FAIL" : "PASS", failures);
-	return failures ? 1 : 0;
+	return report();
 }

@@ -12,22 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "libvireo.h"
+#include "dom0test.h"
 
-static int failures;
-
-#define EXPECT(cond, ...)                                                    \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			failures++;                                          \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-		}                                                            \
-	} while (0)
 
 #define NR 3
-static struct vireo *v;
 
 struct guest {
 	uint32_t id;
@@ -69,21 +57,6 @@ static int wait_all(struct guest *gs, unsigned n, const char *want, int secs)
 	for (unsigned i = 0; i < n; i++)
 		printf("--- domain %u output:\n%s\n", gs[i].id, gs[i].seen);
 	return 0;
-}
-
-static void type(uint32_t id, const char *s)
-{
-	size_t n = strlen(s);
-
-	while (n) {
-		int done = vireo_console_write(v, id, s, n);
-		if (done < 0)
-			return;
-		s += done;
-		n -= (size_t)done;
-		if (n)
-			usleep(10000);
-	}
 }
 
 static int boot(struct guest *g, uint32_t vcpus, uint64_t mib)
@@ -190,6 +163,5 @@ int main(void)
 	vireo_physinfo(v, &b);
 	EXPECT(a.free_pages == b.free_pages && a.heap_used == b.heap_used,
 	       "overall accounting");
-	printf("\n%s: %d failures\n", failures ? "FAIL" : "PASS", failures);
-	return failures ? 1 : 0;
+	return report();
 }

@@ -122,6 +122,20 @@ class Machine:
         return self.child.exitstatus
 
 
+def run_dom0_program(name, timeout=300):
+    """Boot Vireo, run tests/dom0/NAME inside Dom0, check it passed and that
+    Dom0 is unharmed and powers off cleanly."""
+    with Machine(timeout=60) as m:
+        m.wait_ready()
+        out = m.sh("/usr/lib/vireo-tests/%s" % name, timeout=timeout)
+        print(out)
+        assert m.status == 0, "%s failed" % name
+        assert "PASS: 0 failures" in out
+        assert m.sh("echo $((6*7))") == "42"
+        assert m.poweroff() == 0
+    print("ok")
+
+
 def fresh_disk(size_mb=64):
     """A new ext4 image in a temporary directory (the caller removes it)."""
     d = tempfile.mkdtemp(prefix="vireo-disk-")
