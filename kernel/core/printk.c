@@ -141,33 +141,34 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-void printk(const char *fmt, ...)
+/* Format into a bounded buffer and append it to the log. */
+static void vlog(const char *fmt, va_list ap)
 {
 	char buf[256];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	log_write(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+}
+
+void printk(const char *fmt, ...)
+{
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	vlog(fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	log_write(buf, (size_t)n);
 }
 
 void arch_halt(void) __attribute__((noreturn));
 
 void panic(const char *fmt, ...)
 {
-	char buf[256];
 	va_list ap;
-	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	log_write("PANIC: ", 7);
-	log_write(buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
 	log_write("\n", 1);
 	arch_halt();
 }
