@@ -112,6 +112,8 @@ static bool range_free(const struct gstage *gs, gpa_t gpa, uint64_t size)
 	return true;
 }
 
+static void prune(struct gstage *gs, gpa_t gpa);
+
 int gstage_map(struct gstage *gs, gpa_t gpa, paddr_t pa, uint64_t size,
 	       unsigned long prot)
 {
@@ -129,6 +131,8 @@ int gstage_map(struct gstage *gs, gpa_t gpa, paddr_t pa, uint64_t size,
 		pte_t *pte = walk_create(gs, gpa + off, level);
 		if (!pte) {
 			gstage_unmap(gs, gpa, off);
+			/* walk_create may have added tables before it ran out. */
+			prune(gs, gpa + off);
 			return -1;
 		}
 		if (*pte & PTE_V) {
