@@ -72,7 +72,15 @@ int vl_reply(struct vl_conn *c, int (*on_line)(void *arg, char **f,
 int vl_call(struct vl_conn *c, const char *const *req, unsigned nr,
 	    int (*on_line)(void *arg, char **f, unsigned nr), void *arg,
 	    char **ok, unsigned *nr_ok);
-/* Connect, call, close: for requests with one "ok" and no more. */
+/*
+ * Connect, call, close: on_line as for vl_call, and on_ok (if not NULL)
+ * sees the "ok" fields before the connection goes. Returns vl_call's result
+ * (-1 also when vireod cannot be reached).
+ */
+int vl_request(const char *const *req, unsigned nr,
+	       int (*on_line)(void *arg, char **f, unsigned nr),
+	       void (*on_ok)(void *arg, char **ok, unsigned nr_ok), void *arg);
+/* vl_request for requests with one "ok" and no more. */
 int vl_simple(const char *const *req, unsigned nr);
 
 /* One domain as `vireod list` gives it (vl_fmt.c). */

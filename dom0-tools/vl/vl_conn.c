@@ -148,7 +148,9 @@ int vl_call(struct vl_conn *c, const char *const *req, unsigned nr,
 	return vl_reply(c, on_line, arg, ok, nr_ok);
 }
 
-int vl_simple(const char *const *req, unsigned nr)
+int vl_request(const char *const *req, unsigned nr,
+	       int (*on_line)(void *arg, char **f, unsigned nr),
+	       void (*on_ok)(void *arg, char **ok, unsigned nr_ok), void *arg)
 {
 	char *ok[VIREOD_FIELDS_MAX];
 	struct vl_conn c;
@@ -157,7 +159,14 @@ int vl_simple(const char *const *req, unsigned nr)
 
 	if (vl_connect(&c) < 0)
 		return -1;
-	r = vl_call(&c, req, nr, NULL, NULL, ok, &nr_ok);
+	r = vl_call(&c, req, nr, on_line, arg, ok, &nr_ok);
+	if (r == 0 && on_ok)
+		on_ok(arg, ok, nr_ok); /* before close: ok[] lives in c */
 	vl_close(&c);
 	return r;
+}
+
+int vl_simple(const char *const *req, unsigned nr)
+{
+	return vl_request(req, nr, NULL, NULL, NULL);
 }

@@ -249,19 +249,8 @@ static int shutdown_reboot(int argc, char **argv, const char *verb)
 		snprintf(doms.ids[0], sizeof(doms.ids[0]), "%s", argv[optind]);
 		return shutdown_many(verb, doms.ids, 1, wait);
 	}
-	{
-		char *ok[VIREOD_FIELDS_MAX];
-		struct vl_conn c;
-		unsigned nr_ok;
-		int r;
-
-		if (vl_connect(&c) < 0)
-			return 1;
-		r = vl_call(&c, list, 1, on_domid, &doms, ok, &nr_ok);
-		vl_close(&c);
-		if (r < 0)
-			return 1;
-	}
+	if (vl_request(list, 1, on_domid, NULL, &doms) < 0)
+		return 1;
 	return shutdown_many(verb, doms.ids, doms.n, wait);
 }
 
@@ -275,22 +264,18 @@ int main_reboot(int argc, char **argv)
 	return shutdown_reboot(argc, argv, "reboot");
 }
 
+static void print_answer(void *arg, char **ok, unsigned nr_ok)
+{
+	(void)arg;
+	printf("%s\n", nr_ok > 1 ? ok[1] : "");
+}
+
 /* One request whose "ok" carries the answer: print it. */
 static int lookup(const char *verb, const char *arg)
 {
 	const char *req[2] = { verb, arg };
-	char *ok[VIREOD_FIELDS_MAX];
-	struct vl_conn c;
-	unsigned nr_ok;
-	int r;
 
-	if (vl_connect(&c) < 0)
-		return 1;
-	r = vl_call(&c, req, 2, NULL, NULL, ok, &nr_ok);
-	if (r == 0)
-		printf("%s\n", nr_ok > 1 ? ok[1] : "");
-	vl_close(&c);
-	return r < 0;
+	return vl_request(req, 2, NULL, print_answer, NULL) < 0;
 }
 
 int main_domid(int argc, char **argv)

@@ -30,17 +30,9 @@ static int on_dom(void *arg, char **f, unsigned nr)
 static int fetch(struct dom_list *l)
 {
 	static const char *const req[] = { "list" };
-	char *ok[VIREOD_FIELDS_MAX];
-	struct vl_conn c;
-	unsigned nr_ok;
-	int r;
 
 	l->nr = 0;
-	if (vl_connect(&c) < 0)
-		return -1;
-	r = vl_call(&c, req, 1, on_dom, l, ok, &nr_ok);
-	vl_close(&c);
-	return r;
+	return vl_request(req, 1, on_dom, NULL, l);
 }
 
 /* Keep only the domains named in args (names or IDs); -1 if one is not. */

@@ -227,15 +227,20 @@ int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size)
 	return 0;
 }
 
+/* The valid leaf for any gpa, range-checked; NULL if unmapped. */
+static pte_t *lookup_pte(const struct gstage *gs, gpa_t gpa, int *level)
+{
+	if (gpa >= (1UL << GSTAGE_GPA_BITS))
+		return NULL;
+	return walk_find(gs, gpa, level);
+}
+
 bool gstage_lookup_leaf(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
 			uint64_t *leaf_size)
 {
 	int level;
-	pte_t *pte;
+	pte_t *pte = lookup_pte(gs, gpa, &level);
 
-	if (gpa >= (1UL << GSTAGE_GPA_BITS))
-		return false;
-	pte = walk_find(gs, gpa, &level);
 	if (!pte)
 		return false;
 	*leaf_size = level_size(level);
@@ -247,11 +252,8 @@ bool gstage_lookup(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
 		   unsigned long *prot)
 {
 	int level;
-	pte_t *pte;
+	pte_t *pte = lookup_pte(gs, gpa, &level);
 
-	if (gpa >= (1UL << GSTAGE_GPA_BITS))
-		return false;
-	pte = walk_find(gs, gpa, &level);
 	if (!pte)
 		return false;
 	if (pa)
