@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00010002U
+#define VIREO_INTERFACE_VERSION 0x00010003U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -43,7 +43,16 @@
 #define VIREO_HC_LOG_READ 14        /* Dom0: a0 = offset, a1 = gpa of buffer, a2 = len; value = bytes */
 #define VIREO_HC_VIRQ_ACK 15        /* Dom0: lower the state-change line; value = pending mask */
 #define VIREO_HC_DOMAIN_CONTROL 16  /* Dom0: a0 = domid, a1 = VIREO_CONTROL_*: ask the guest agent */
-#define VIREO_HC_MAX 16
+/* Event channels: open to every domain (errors as SBI codes). */
+#define VIREO_HC_EVTCHN_INIT 17     /* a0 = gpa of the page (struct vireo_evtchn_shared), 0 = none */
+#define VIREO_HC_EVTCHN_ALLOC_UNBOUND 18 /* a0 = remote domid; value = port */
+#define VIREO_HC_EVTCHN_BIND_INTERDOMAIN 19 /* a0 = remote domid, a1 = remote port; value = port */
+#define VIREO_HC_EVTCHN_BIND_VIRQ 20 /* a0 = virq; value = port */
+#define VIREO_HC_EVTCHN_SEND 21     /* a0 = port */
+#define VIREO_HC_EVTCHN_UNMASK 22   /* a0 = port */
+#define VIREO_HC_EVTCHN_CLOSE 23    /* a0 = port */
+#define VIREO_HC_MAX 23
+#define VIREO_HC_FIRST_OPEN VIREO_HC_EVTCHN_INIT /* calls from here on: any domain */
 
 /* Guest-physical layout of a DomU (mirrors QEMU virt). */
 #define VIREO_DOMU_PLIC_BASE 0x0c000000UL
@@ -55,6 +64,8 @@
 #define VIREO_DOMU_CONTROL_BASE 0x10200000UL /* vireo,domu-control */
 #define VIREO_DOMU_CONTROL_SIZE 0x1000UL
 #define VIREO_DOMU_CONTROL_IRQ 5
+#define VIREO_DOMU_EVTCHN_IRQ 6 /* event-channel upcall line */
+#define VIREO_DOM0_EVTCHN_IRQ 49 /* Dom0's upcall line */
 #define VIREO_DOMU_RAM_BASE 0x80000000UL
 #define VIREO_DOMU_PLIC_NDEV 31
 
@@ -71,6 +82,19 @@
 #define VIREO_CONTROL_NONE 0
 #define VIREO_CONTROL_POWEROFF 1
 #define VIREO_CONTROL_REBOOT 2
+
+/*
+ * Event channels: the page a domain registers with EVTCHN_INIT. Bit p of
+ * pending is set by the hypervisor when port p is signalled; the guest
+ * clears it. Bit p of mask, set by the guest, holds back the upcall (a
+ * vPLIC interrupt on the domain's event-channel line, edge-like: raised
+ * when an unmasked port goes from clear to pending).
+ */
+#define VIREO_EVTCHN_PORTS 256
+struct vireo_evtchn_shared {
+	uint64_t pending[VIREO_EVTCHN_PORTS / 64];
+	uint64_t mask[VIREO_EVTCHN_PORTS / 64];
+};
 
 #define VIREO_MAX_VCPUS 8
 #define VIREO_MAX_DOMAINS 16

@@ -22,6 +22,7 @@
 #include "plic.h"
 #include "printk.h"
 #include "sched.h"
+#include "vireo_abi.h"
 
 #define DOM0_ID 0
 #define DOM0_KERNEL_ROOM MiB(96)
@@ -191,6 +192,8 @@ void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
 	vplic_init(&dom0->vplic, MIN(hi->plic_ndev + 1, VPLIC_MAX_SRC),
 		   nr_vcpus, &dom0_vplic_ops, dom0);
 	vuart_init(&dom0->vuart, &dom0_vuart_ops, dom0);
+	if (domain_evtchn_init(dom0, VIREO_DOM0_EVTCHN_IRQ))
+		panic("dom0: out of memory for event channels");
 	place_modules(hi, base, size, &dp.initrd_start, &dp.initrd_end);
 
 	guest_isa(fdt, isa, sizeof(isa));

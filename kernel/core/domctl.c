@@ -98,7 +98,8 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
 	if (!d)
 		return SBI_ERR_FAILED;
 	d->con_ring = page_alloc(0);
-	if (!d->con_ring) {
+	if (!d->con_ring || domain_evtchn_init(d, VIREO_DOMU_EVTCHN_IRQ)) {
+		domain_evtchn_teardown(d);
 		domain_free(d);
 		return SBI_ERR_FAILED;
 	}
@@ -154,6 +155,8 @@ long domain_destroy(struct domain *d)
 				pcpu_ipi_wait(p, IPI_KICK);
 		}
 	}
+	/* Peers' ports go back to unbound before the shared page is freed. */
+	domain_evtchn_teardown(d);
 	foreign_revoke(d);
 	memory_release(d);
 	domain_free(d);

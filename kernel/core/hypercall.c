@@ -18,6 +18,8 @@
 
 #define HC_BUF_MAX PAGE_SIZE
 
+struct sbi_ret evtchn_hypercall(struct vcpu *v, unsigned long fid);
+
 extern uint64_t host_total_pages;
 
 /* Copy a Dom0 buffer in or out; it must be RAM and within one page. */
@@ -236,6 +238,8 @@ static struct sbi_ret vireo_handle(struct vcpu *v, unsigned long fid)
 		return (struct sbi_ret){SBI_SUCCESS, VIREO_INTERFACE_VERSION};
 	if (fid > VIREO_HC_MAX)
 		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
+	if (fid >= VIREO_HC_FIRST_OPEN)
+		return evtchn_hypercall(v, fid);
 	if (!v->dom->is_dom0)
 		return (struct sbi_ret){SBI_ERR_DENIED, 0};
 	domctl_lock();

@@ -13,6 +13,8 @@
 #define DOMAIN_NAME_LEN 32
 #define CONSOLE_RING_SIZE PAGE_SIZE
 
+struct evtchn_domain;
+
 struct domain {
 	unsigned id;
 	unsigned slot; /* index in domains[]; the VMID is slot + 1 */
@@ -23,6 +25,8 @@ struct domain {
 	volatile uint32_t shutdown_reason; /* VIREO_SHUTDOWN_*: stopped */
 	uint64_t mem_pages;              /* RAM pages populated */
 	volatile uint32_t control_cmd;   /* pending VIREO_CONTROL_* for the agent */
+	struct evtchn_domain *evtchn;    /* its ports (evtchn.c) */
+	unsigned evtchn_irq;             /* vPLIC line of the upcall */
 	struct gstage gs;
 	gpa_t ram_base;
 	uint64_t ram_size;
@@ -85,6 +89,9 @@ bool domain_host_irq(unsigned src);
 void virq_raise(uint32_t bits);
 uint32_t virq_ack(void);
 
+/* Event channels of d: allocate (line = its upcall) and tear down. */
+int domain_evtchn_init(struct domain *d, unsigned line);
+void domain_evtchn_teardown(struct domain *d);
 /* Ask d's guest agent to power off or reboot (its control interrupt). */
 long domain_control(struct domain *d, uint32_t cmd);
 /* A guest ended itself (SRST, pvpanic, fatal fault): stop it, tell Dom0. */
