@@ -151,11 +151,13 @@ $(OUT)/unit/%: tests/unit/%.c tests/unit/test.h $(KSRC_C) $(KHDRS) $(HOST_LIBFDT
 .SECONDARY: $(HOST_LIBFDT_OBJ)
 unit: $(UNIT_BINS)
 
-# Every abi/ header must compile alone as C99 for both sides.
+# Every abi/ header must compile alone as C99 for both sides, and as C++
+# (as Xen checks its public headers).
 abi-check:
 	@for h in abi/*.h; do \
 		[ -e "$$h" ] || continue; \
 		echo "#include \"$$h\"" | $(HOSTCC) -std=c99 -Wall -Wextra -Werror -pedantic -x c -fsyntax-only -I. - || exit 1; \
+		echo "#include \"$$h\"" | g++ -std=c++11 -Wall -Wextra -Werror -pedantic -x c++ -fsyntax-only -I. - || exit 1; \
 	done
 
 # ------------------------------------------------------------ entry points
