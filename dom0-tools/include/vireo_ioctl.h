@@ -47,4 +47,26 @@ struct vireo_ioctl_hypercall {
 
 #define VIREO_IOCTL_HYPERCALL	_IOWR('V', 0, struct vireo_ioctl_hypercall)
 
+/*
+ * /dev/vireo_evtchn: event channels for Dom0 userspace (backends).
+ * A port bound through a file belongs to it and is closed with it.
+ *   ioctl BIND_INTERDOMAIN / ALLOC_UNBOUND: fill domid (and remote_port),
+ *	get port back; NOTIFY / UNBIND: port.
+ *   read(): __u32 port numbers that fired; each is masked until written
+ *	back: write() of __u32 ports unmasks them (Xen's evtchn device).
+ */
+#define VIREO_EVTCHN_DEVICE	"/dev/vireo_evtchn"
+
+struct vireo_evtchn_ioctl {
+	__u32 domid;		/* remote domain */
+	__u32 remote_port;	/* BIND_INTERDOMAIN */
+	__u32 port;		/* out: the local port; in: NOTIFY/UNBIND */
+	__u32 _pad;
+};
+
+#define VIREO_EVTCHN_BIND_INTERDOMAIN _IOWR('E', 0, struct vireo_evtchn_ioctl)
+#define VIREO_EVTCHN_ALLOC_UNBOUND    _IOWR('E', 1, struct vireo_evtchn_ioctl)
+#define VIREO_EVTCHN_NOTIFY           _IOW('E', 2, struct vireo_evtchn_ioctl)
+#define VIREO_EVTCHN_UNBIND           _IOW('E', 3, struct vireo_evtchn_ioctl)
+
 #endif

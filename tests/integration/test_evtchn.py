@@ -1,6 +1,7 @@
 """Event channels between domains: a kernel module in a DomU echoes every
 event a kernel module in Dom0 sends, through Vireo's event-channel
-hypercalls and upcall interrupts only, for 10,000 round trips."""
+hypercalls and upcall interrupts only, for 10,000 round trips; then Dom0
+userspace does the same through /dev/vireo_evtchn."""
 import os
 import re
 import sys
@@ -31,6 +32,13 @@ def main():
                    "dmesg | grep 'evtchn_pp:'" % (MOD, domid, port), timeout=120)
         print(out)
         assert re.search(r"evtchn_pp: 10000 round trips", out), out
+        # Userspace, through /dev/vireo_evtchn, to the same DomU port
+        # (which went back to unbound when the module closed its end).
+        out = m.sh("/usr/lib/vireo-tests/evtchn_user %s %s 1000" % (domid, port),
+                   timeout=120)
+        assert "evtchn_user: 1000 round trips" in out, out
+        out = m.sh("/usr/lib/vireo-tests/evtchn_user %s %s 10" % (domid, port))
+        assert "evtchn_user: 10 round trips" in out, out
         # Destroying the peer with its port bound cleans up both ends.
         m.sh("vl destroy peer")
         assert m.status == 0

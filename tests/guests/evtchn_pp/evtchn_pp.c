@@ -7,9 +7,10 @@
  *   Dom0:  insmod evtchn_pp.ko role=server domid=D port=P iters=N
  *          -> "evtchn_pp: N round trips ..." then fails to load (by design)
  *
- * The client echoes every event back; the server counts round trips. The
- * upcall line is mapped through the (v)PLIC node by hand, since no device
- * tree node names it for this test.
+ * The client echoes every event back; the server counts round trips. In
+ * a DomU the module owns the domain's event channels (raw hypercalls; the
+ * upcall line mapped through the vPLIC node by hand). In Dom0 vireo.ko owns
+ * them, and the server uses its exported API.
  */
 #include <linux/completion.h>
 #include <linux/gfp.h>
@@ -45,6 +46,61 @@ static long hc(unsigned long fid, unsigned long a0, unsigned long a1, long *val)
 	return r.error;
 }
 
+/* Dom0: vireo.ko's in-kernel event-channel API, looked up at run time so
+ * the same module also loads in a DomU without vireo.ko. */
+static int (*k_bind)(u32, u32, void (*)(u32, void *), void *, u32 *);
+static int (*k_send)(u32);
+static void (*k_close)(u32);
+
+int vireo_evtchn_bind_interdomain(u32, u32, void (*)(u32, void *), void *, u32 *);
+int vireo_evtchn_send(u32);
+void vireo_evtchn_close(u32);
+
+static void server_event(u32 p, void *arg)
+{
+	if (atomic_inc_return(&count) < iters)
+		k_send(local_port);
+	else
+		complete(&done);
+}
+
+static int server_dom0(void)
+{
+	int rc;
+	u64 t0;
+
+	k_bind = symbol_get(vireo_evtchn_bind_interdomain);
+	k_send = symbol_get(vireo_evtchn_send);
+	k_close = symbol_get(vireo_evtchn_close);
+	if (!k_bind || !k_send || !k_close) {
+		rc = -ENOENT;
+		goto out;
+	}
+	rc = k_bind(domid, port, server_event, NULL, &local_port);
+	if (rc)
+		goto out;
+	t0 = ktime_get_ns();
+	k_send(local_port);
+	if (!wait_for_completion_timeout(&done, 60 * HZ))
+		pr_info("evtchn_pp: timeout after %d round trips\n",
+			atomic_read(&count));
+	else
+		pr_info("evtchn_pp: %d round trips in %llu us\n",
+			atomic_read(&count), (ktime_get_ns() - t0) / 1000);
+	k_close(local_port);
+	local_port = 0;
+out:
+	if (rc)
+		pr_info("evtchn_pp: vireo.ko event channels: error %d\n", rc);
+	if (k_bind)
+		symbol_put(vireo_evtchn_bind_interdomain);
+	if (k_send)
+		symbol_put(vireo_evtchn_send);
+	if (k_close)
+		symbol_put(vireo_evtchn_close);
+	return -ENODEV; /* done: unload at once */
+}
+
 static irqreturn_t upcall(int irq_, void *data)
 {
 	u64 *word = &shared->pending[local_port / 64];
@@ -52,14 +108,7 @@ static irqreturn_t upcall(int irq_, void *data)
 
 	if (!(xchg(word, 0) & bit))	/* only our port is in use */
 		return IRQ_NONE;
-	if (!server) {
-		hc(VIREO_HC_EVTCHN_SEND, local_port, 0, NULL);
-		return IRQ_HANDLED;
-	}
-	if (atomic_inc_return(&count) < iters)
-		hc(VIREO_HC_EVTCHN_SEND, local_port, 0, NULL);
-	else
-		complete(&done);
+	hc(VIREO_HC_EVTCHN_SEND, local_port, 0, NULL);	/* echo */
 	return IRQ_HANDLED;
 }
 
@@ -94,10 +143,11 @@ static void cleanup(void)
 static int __init pp_init(void)
 {
 	long err, val;
-	u64 t0;
 	int rc;
 
 	server = !strcmp(role, "server");
+	if (server)
+		return server_dom0();
 	shared = (void *)get_zeroed_page(GFP_KERNEL);
 	if (!shared)
 		return -ENOMEM;
@@ -107,28 +157,13 @@ static int __init pp_init(void)
 		pr_info("evtchn_pp: setup failed (%ld/%d)\n", err, rc);
 		goto fail;
 	}
-	if (!server) {
-		err = hc(VIREO_HC_EVTCHN_ALLOC_UNBOUND, 0, 0, &val);
-		if (err)
-			goto hcfail;
-		local_port = val;
-		pr_info("evtchn_pp: client port %u\n", local_port);
-		return 0;
-	}
-	err = hc(VIREO_HC_EVTCHN_BIND_INTERDOMAIN, domid, port, &val);
+	/* The client: wait for the server on a port for Dom0. */
+	err = hc(VIREO_HC_EVTCHN_ALLOC_UNBOUND, 0, 0, &val);
 	if (err)
 		goto hcfail;
 	local_port = val;
-	t0 = ktime_get_ns();
-	hc(VIREO_HC_EVTCHN_SEND, local_port, 0, NULL);
-	if (!wait_for_completion_timeout(&done, 60 * HZ))
-		pr_info("evtchn_pp: timeout after %d round trips\n",
-			atomic_read(&count));
-	else
-		pr_info("evtchn_pp: %d round trips in %llu us\n",
-			atomic_read(&count), (ktime_get_ns() - t0) / 1000);
-	cleanup();
-	return -ENODEV;	/* done: unload at once */
+	pr_info("evtchn_pp: client port %u\n", local_port);
+	return 0;
 hcfail:
 	pr_info("evtchn_pp: hypercall error %ld\n", err);
 	rc = -EIO;

@@ -46,9 +46,9 @@
 #include <asm/sbi.h>
 
 #include "vireo_abi.h"
+#include "vireo_internal.h"
 #include "vireo_ioctl.h"
 
-#define VIREO_NR_ARGS	6
 
 static struct {
 	bool bound;
@@ -74,7 +74,7 @@ struct vireo_file {
 	atomic64_t pending;		/* events not yet read through this file */
 };
 
-static struct sbiret vireo_hypercall(u32 fid, const unsigned long a[VIREO_NR_ARGS])
+struct sbiret vireo_hypercall(u32 fid, const unsigned long a[VIREO_NR_ARGS])
 {
 	return sbi_ecall(VIREO_SBI_EXT, fid, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
@@ -331,9 +331,13 @@ static int vireo_probe(struct platform_device *pdev)
 		dev_err(dev, "cannot request irq %d: %d\n", irq, rc);
 		return rc;
 	}
+	rc = vireo_evtchn_probe(dev);
+	if (rc)
+		return rc;
 	rc = misc_register(&vireo_misc);
 	if (rc) {
 		dev_err(dev, "cannot register /dev/vireo: %d\n", rc);
+		vireo_evtchn_remove();
 		return rc;
 	}
 	vireo.bound = true;
@@ -348,6 +352,7 @@ static int vireo_probe(struct platform_device *pdev)
 static int vireo_remove(struct platform_device *pdev)
 {
 	misc_deregister(&vireo_misc);
+	vireo_evtchn_remove();
 	vireo.bound = false;
 	return 0;	/* devm releases the IRQ and the window */
 }
