@@ -11,9 +11,7 @@ from vireo_qemu import Machine
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
-from test_vl import CTRL_RBRACKET  # noqa: E402
-
-MOD = "/lib/modules-vireo-tests/evtchn_pp.ko"
+from test_evtchn import MOD, start_client  # noqa: E402
 
 
 def main():
@@ -21,17 +19,7 @@ def main():
     iters = 1000 if a.smoke else 10000
     with Machine(timeout=120) as m:
         m.wait_ready()
-        m.sh("dmesg -n 1")
-        m.sh("vl create demo.cfg name=peer", timeout=60)
-        domid = m.sh("vl domid peer")
-        m.child.sendline("vl console peer")
-        m.child.sendline("")
-        m.expect("domu# ", 60)
-        m.child.sendline("dmesg -n 1; insmod %s role=client; dmesg | grep 'client port'" % MOD)
-        port = m.expect(r"evtchn_pp: client port (\d+)", 30).group(1)
-        m.child.send(CTRL_RBRACKET)
-        m.child.sendline("")
-        m.expect("dom0# ")
+        domid, port = start_client(m)
         # Same command with 1 iteration first: subtract the fixed costs.
         runs = {}
         for n in (1, iters):

@@ -13,21 +13,27 @@ from test_vl import CTRL_RBRACKET, free_pages  # noqa: E402
 MOD = "/lib/modules-vireo-tests/evtchn_pp.ko"
 
 
+def start_client(m, name="peer"):
+    """A DomU running the echoing client; returns (domid, its port)."""
+    m.sh("dmesg -n 1")
+    m.sh("vl create demo.cfg name=%s" % name, timeout=60)
+    domid = m.sh("vl domid %s" % name)
+    m.child.sendline("vl console %s" % name)
+    m.child.sendline("")
+    m.expect("domu# ", 60)
+    m.child.sendline("dmesg -n 1; insmod %s role=client; dmesg | grep 'client port'" % MOD)
+    port = m.expect(r"evtchn_pp: client port (\d+)", 30).group(1)
+    m.child.send(CTRL_RBRACKET)
+    m.child.sendline("")
+    m.expect("dom0# ")
+    return domid, port
+
+
 def main():
     with Machine(timeout=90) as m:
         m.wait_ready()
-        m.sh("dmesg -n 1")
         before = free_pages(m)
-        m.sh("vl create demo.cfg name=peer", timeout=60)
-        domid = m.sh("vl domid peer")
-        m.child.sendline("vl console peer")
-        m.child.sendline("")
-        m.expect("domu# ", 60)
-        m.child.sendline("dmesg -n 1; insmod %s role=client; dmesg | grep 'client port'" % MOD)
-        port = m.expect(r"evtchn_pp: client port (\d+)", 30).group(1)
-        m.child.send(CTRL_RBRACKET)
-        m.child.sendline("")
-        m.expect("dom0# ")
+        domid, port = start_client(m)
         out = m.sh("insmod %s role=server domid=%s port=%s iters=10000; "
                    "dmesg | grep 'evtchn_pp:'" % (MOD, domid, port), timeout=120)
         print(out)
