@@ -82,11 +82,12 @@ $(OUT)/domu/vireo-agent: dom0-tools/vireo-agent/vireo-agent.c $(DOM0_HDRS)
 	@echo "  LD      $@"
 	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $<
 $(DOMU_INITRAMFS): $(OUT)/busybox $(OUT)/domu/vireo-agent $(OUT)/modules/hostile.ko \
-                  $(OUT)/modules/evtchn_pp.ko \
+                  $(OUT)/modules/evtchn_pp.ko $(OUT)/modules/ioreq_probe.ko \
                   $(wildcard build/domu/*) build/initramfs.sh build/common.sh
 	INITRAMFS_NAME=domu INITRAMFS_EXTRA="$(OUT)/domu/vireo-agent:/usr/sbin/ \
 		$(OUT)/modules/hostile.ko:/lib/modules-vireo-tests/ \
-		$(OUT)/modules/evtchn_pp.ko:/lib/modules-vireo-tests/" ./build/initramfs.sh
+		$(OUT)/modules/evtchn_pp.ko:/lib/modules-vireo-tests/ \
+		$(OUT)/modules/ioreq_probe.ko:/lib/modules-vireo-tests/" ./build/initramfs.sh
 
 include build/images.mk
 

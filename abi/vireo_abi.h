@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00010003U
+#define VIREO_INTERFACE_VERSION 0x00010004U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -51,8 +51,17 @@
 #define VIREO_HC_EVTCHN_SEND 21     /* a0 = port */
 #define VIREO_HC_EVTCHN_UNMASK 22   /* a0 = port */
 #define VIREO_HC_EVTCHN_CLOSE 23    /* a0 = port */
-#define VIREO_HC_MAX 23
-#define VIREO_HC_FIRST_OPEN VIREO_HC_EVTCHN_INIT /* calls from here on: any domain */
+/* Device models (ioreq servers): Dom0 only. */
+#define VIREO_HC_IOREQ_SERVER_CREATE 24 /* a0 = domid, a1 = window offset of the ioreq page, a2 = MMIO base, a3 = size */
+#define VIREO_HC_IOREQ_COMPLETE 25  /* a0 = domid, a1 = vcpu: its slot holds the response */
+#define VIREO_HC_IOREQ_SERVER_DESTROY 26 /* a0 = domid: waiting accesses fail (reads return all ones) */
+#define VIREO_HC_MAX 26
+/* Calls EVTCHN_INIT..EVTCHN_CLOSE: any domain; all others Dom0 only. */
+#define VIREO_HC_FIRST_OPEN VIREO_HC_EVTCHN_INIT
+#define VIREO_HC_LAST_OPEN VIREO_HC_EVTCHN_CLOSE
+
+/* Dom0 VIRQs (bind with EVTCHN_BIND_VIRQ) */
+#define VIREO_VIRQ_IOREQ 1 /* an ioreq slot is ready */
 
 /* Guest-physical layout of a DomU (mirrors QEMU virt). */
 #define VIREO_DOMU_PLIC_BASE 0x0c000000UL
@@ -94,6 +103,27 @@
 struct vireo_evtchn_shared {
 	uint64_t pending[VIREO_EVTCHN_PORTS / 64];
 	uint64_t mask[VIREO_EVTCHN_PORTS / 64];
+};
+
+/*
+ * ioreq: a DomU access to a device model's MMIO range. The hypervisor
+ * fills the slot of the accessing vCPU (state READY), raises
+ * VIREO_VIRQ_IOREQ in Dom0 and blocks the vCPU; the device model performs
+ * the access, puts a read's value in data, sets state RESP and calls
+ * IOREQ_COMPLETE. The page lives in Dom0's foreign window.
+ */
+#define VIREO_IOREQ_NONE 0
+#define VIREO_IOREQ_READY 1
+#define VIREO_IOREQ_RESP 3
+#define VIREO_IOREQ_READ 0
+#define VIREO_IOREQ_WRITE 1
+struct vireo_ioreq {
+	uint64_t addr;  /* guest-physical */
+	uint64_t data;  /* write: value; read: response */
+	uint32_t size;  /* 1, 2, 4 or 8 */
+	uint32_t dir;   /* VIREO_IOREQ_READ / _WRITE */
+	uint32_t state; /* VIREO_IOREQ_* */
+	uint32_t vcpu;
 };
 
 #define VIREO_MAX_VCPUS 8

@@ -22,7 +22,7 @@ $(OUT)/busybox: $(DEPS_STAMP) build/busybox.sh build/common.sh
 busybox: $(OUT)/busybox
 
 # The directories must match MODULE_DIRS in build/modules.sh.
-TEST_MODULE_DIRS := tests/guests/sbi_probe tests/bench/sbi_null tests/guests/hostile tests/guests/evtchn_pp
+TEST_MODULE_DIRS := tests/guests/sbi_probe tests/bench/sbi_null tests/guests/hostile tests/guests/evtchn_pp tests/guests/ioreq_probe
 TEST_MODULES     := $(foreach d,$(TEST_MODULE_DIRS),$(OUT)/modules/$(notdir $(d)).ko)
 # dom0-tools/vireo.ko builds vireo.ko: $(basename) drops the ".ko".
 MODULE_DIRS      := $(TEST_MODULE_DIRS) dom0-tools/vireo.ko

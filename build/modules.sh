@@ -9,7 +9,7 @@
 set -eu
 . "$(dirname "$0")/common.sh"
 
-MODULE_DIRS="tests/guests/sbi_probe tests/bench/sbi_null tests/guests/hostile tests/guests/evtchn_pp dom0-tools/vireo.ko"
+MODULE_DIRS="tests/guests/sbi_probe tests/bench/sbi_null tests/guests/hostile tests/guests/evtchn_pp tests/guests/ioreq_probe dom0-tools/vireo.ko"
 [ $# -eq 0 ] || MODULE_DIRS="$*"
 
 KTREE=$OUT/linux-build

@@ -68,5 +68,7 @@ struct vireo_evtchn_ioctl {
 #define VIREO_EVTCHN_ALLOC_UNBOUND    _IOWR('E', 1, struct vireo_evtchn_ioctl)
 #define VIREO_EVTCHN_NOTIFY           _IOW('E', 2, struct vireo_evtchn_ioctl)
 #define VIREO_EVTCHN_UNBIND           _IOW('E', 3, struct vireo_evtchn_ioctl)
+/* domid holds the VIRQ number (VIREO_VIRQ_*) */
+#define VIREO_EVTCHN_BIND_VIRQ        _IOWR('E', 4, struct vireo_evtchn_ioctl)
 
 #endif

@@ -196,6 +196,9 @@ static long evf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case VIREO_EVTCHN_ALLOC_UNBOUND:
 		rc = bind(VIREO_HC_EVTCHN_ALLOC_UNBOUND, io.domid, 0, &o, &io.port);
 		break;
+	case VIREO_EVTCHN_BIND_VIRQ:
+		rc = bind(VIREO_HC_EVTCHN_BIND_VIRQ, io.domid, 0, &o, &io.port);
+		break;
 	case VIREO_EVTCHN_NOTIFY:
 		return owned(f, io.port) ? vireo_evtchn_send(io.port) : -EINVAL;
 	case VIREO_EVTCHN_UNBIND:

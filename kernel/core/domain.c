@@ -4,6 +4,7 @@
 #include "console.h"
 #include "vireo_abi.h"
 #include "domain.h"
+#include "ioreq.h"
 #include "page_alloc.h"
 #include "pcpu.h"
 #include "printk.h"
@@ -33,6 +34,7 @@ struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
 	strncpy(d->name, name, DOMAIN_NAME_LEN - 1);
 	d->nr_vcpus = nr_vcpus;
 	d->vuart_lock = (spinlock_t)SPINLOCK_INIT;
+	d->ioreq_lock = (spinlock_t)SPINLOCK_INIT;
 	if (gstage_init(&d->gs, (uint16_t)(slot + 1)))
 		goto fail;
 	for (unsigned i = 0; i < nr_vcpus; i++) {
@@ -104,8 +106,8 @@ static bool vuart_access(struct domain *d, uint64_t off, bool is_store,
 	return ok;
 }
 
-bool domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa, unsigned width,
-		 bool is_store, uint64_t *val)
+static bool emulate(struct domain *d, gpa_t gpa, unsigned width,
+		    bool is_store, uint64_t *val)
 {
 	if (in_window(gpa, width, d->plic_base, VPLIC_SIZE)) {
 		uint32_t w = (uint32_t)*val;
@@ -129,6 +131,23 @@ bool domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa, unsigned width,
 		return control_access(d, gpa - VIREO_DOMU_CONTROL_BASE, width,
 				      is_store, val);
 	return false;
+}
+
+enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
+			     unsigned width, bool is_store, uint64_t *val)
+{
+	if (emulate(d, gpa, width, is_store, val))
+		return MMIO_DONE;
+	if (d->is_dom0)
+		return MMIO_FAULT;
+	spin_lock(&d->ioreq_lock);
+	if (ioreq_claims(d, gpa, width)) {
+		ioreq_send(v, gpa, width, is_store, *val);
+		spin_unlock(&d->ioreq_lock);
+		return MMIO_PENDING;
+	}
+	spin_unlock(&d->ioreq_lock);
+	return MMIO_FAULT;
 }
 
 bool domain_console_rx(struct domain *d, uint8_t c)

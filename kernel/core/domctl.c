@@ -7,6 +7,7 @@
 #include "arch.h"
 #include "console.h"
 #include "domctl.h"
+#include "ioreq.h"
 #include "memory.h"
 #include "page_alloc.h"
 #include "pcpu.h"
@@ -157,6 +158,7 @@ long domain_destroy(struct domain *d)
 	}
 	/* Peers' ports go back to unbound before the shared page is freed. */
 	domain_evtchn_teardown(d);
+	ioreq_server_destroy(d); /* (if it has one) */
 	foreign_revoke(d);
 	memory_release(d);
 	domain_free(d);

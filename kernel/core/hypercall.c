@@ -8,6 +8,7 @@
 
 #include "console.h"
 #include "domctl.h"
+#include "ioreq.h"
 #include "memory.h"
 #include "page_alloc.h"
 #include "pcpu.h"
@@ -204,6 +205,16 @@ static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
 	case VIREO_HC_DOMAIN_CONTROL:
 		err = domain_control(d, (uint32_t)SBI_ARG(v, 1));
 		break;
+	case VIREO_HC_IOREQ_SERVER_CREATE:
+		err = ioreq_server_create(d, SBI_ARG(v, 1), SBI_ARG(v, 2),
+					  SBI_ARG(v, 3));
+		break;
+	case VIREO_HC_IOREQ_COMPLETE:
+		err = ioreq_complete(d, SBI_ARG(v, 1));
+		break;
+	case VIREO_HC_IOREQ_SERVER_DESTROY:
+		err = ioreq_server_destroy(d);
+		break;
 	default:
 		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
 	}
@@ -238,7 +249,7 @@ static struct sbi_ret vireo_handle(struct vcpu *v, unsigned long fid)
 		return (struct sbi_ret){SBI_SUCCESS, VIREO_INTERFACE_VERSION};
 	if (fid > VIREO_HC_MAX)
 		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
-	if (fid >= VIREO_HC_FIRST_OPEN)
+	if (fid >= VIREO_HC_FIRST_OPEN && fid <= VIREO_HC_LAST_OPEN)
 		return evtchn_hypercall(v, fid);
 	if (!v->dom->is_dom0)
 		return (struct sbi_ret){SBI_ERR_DENIED, 0};

@@ -73,9 +73,19 @@ void mmio_guest_page_fault(struct vcpu *v)
 	}
 	if (d.is_store)
 		val = r->x[d.reg];
-	if (!domain_mmio(v->dom, v, gpa, d.width, d.is_store, &val)) {
+	/* Saved first: a device model may answer before we return. */
+	v->io_reg = d.reg;
+	v->io_len = d.len;
+	v->io_width = d.width;
+	v->io_sign = d.sign_ext;
+	switch (domain_mmio(v->dom, v, gpa, d.width, d.is_store, &val)) {
+	case MMIO_FAULT:
 		vcpu_inject_exception(v, access_fault(cause), r->stval);
 		return;
+	case MMIO_PENDING:
+		return; /* ioreq.c finishes the access on completion */
+	case MMIO_DONE:
+		break;
 	}
 	if (!d.is_store && d.reg != 0)
 		r->x[d.reg] = insn_load_extend(&d, val);

@@ -27,6 +27,10 @@ struct domain {
 	volatile uint32_t control_cmd;   /* pending VIREO_CONTROL_* for the agent */
 	struct evtchn_domain *evtchn;    /* its ports (evtchn.c) */
 	unsigned evtchn_irq;             /* vPLIC line of the upcall */
+	spinlock_t ioreq_lock;           /* the server against its users */
+	struct vireo_ioreq *ioreq;       /* ioreq server page, or NULL */
+	gpa_t ioreq_base;
+	uint64_t ioreq_size, ioreq_off;  /* range; offset in Dom0's window */
 	struct gstage gs;
 	gpa_t ram_base;
 	uint64_t ram_size;
@@ -57,12 +61,15 @@ static inline bool domain_may_run(const struct domain *d)
 }
 /* Look up a vCPU by the guest's hart id; NULL if out of range. */
 struct vcpu *domain_vcpu(struct domain *d, unsigned long hartid);
-/*
- * Emulated MMIO of a domain: returns true if gpa belongs to an emulated
- * device (the access is then done, or refused with *ok = false).
- */
-bool domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa, unsigned width,
-		 bool is_store, uint64_t *val);
+enum mmio_result {
+	MMIO_FAULT,   /* nothing there: an access fault for the guest */
+	MMIO_DONE,    /* emulated; *val holds a load's value */
+	MMIO_PENDING, /* forwarded to a device model: v waits (ioreq) */
+};
+
+/* Emulate a guest access to gpa that the G-stage does not map. */
+enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
+			     unsigned width, bool is_store, uint64_t *val);
 /* Queue one input byte on the domain's vUART; false if its FIFO is full. */
 bool domain_console_rx(struct domain *d, uint8_t c);
 /* Output from the domain's console (vUART, DBCN, legacy putchar). */

@@ -16,6 +16,7 @@ enum vcpu_state {
 	VCPU_STOPPED,  /* SBI HSM: not started, or stopped itself */
 	VCPU_RUNNABLE, /* wants a hart */
 	VCPU_BLOCKED,  /* WFI: waits for an interrupt or its timer */
+	VCPU_WAIT_IO,  /* waits for a device model (ioreq) */
 };
 
 /* Pending requests another hart leaves for a vCPU (vcpu->requests bits). */
@@ -35,6 +36,9 @@ struct vcpu {
 	uint64_t wake_time;          /* BLOCKED: timer deadline, ~0 if none */
 	unsigned long start_pc, start_a0, start_a1; /* VCPU_REQ_RESET */
 	uint64_t run_start, cpu_ticks; /* accounting, in timer ticks */
+	/* VCPU_WAIT_IO: how to finish the load/store when the answer comes */
+	unsigned io_reg, io_len, io_width;
+	bool io_sign, io_read;
 	struct vcpu_arch arch;
 };
 

@@ -26,7 +26,9 @@ static int __init hostile_init(void)
 		pr_info("hostile: VERSION err=%ld value=%lx WRONG\n", r.error, r.value);
 		wrong++;
 	}
-	for (fid = VIREO_HC_VERSION + 1; fid < VIREO_HC_FIRST_OPEN; fid++) {
+	for (fid = VIREO_HC_VERSION + 1; fid <= VIREO_HC_MAX; fid++) {
+		if (fid >= VIREO_HC_FIRST_OPEN && fid <= VIREO_HC_LAST_OPEN)
+			continue; /* event channels: open to every domain */
 		/* domid 0 = Dom0, gpa 0x82000000 = Dom0's kernel, big sizes */
 		r = sbi_ecall(VIREO_SBI_EXT, fid, 0, 0x82000000UL, 1UL << 30,
 			      0, 0, 0);

@@ -1,0 +1,23 @@
+/*
+ * ioreq servers: MMIO of a DomU forwarded to a device model in Dom0 (see
+ * struct vireo_ioreq in abi/vireo_abi.h for the protocol).
+ */
+#ifndef VIREO_IOREQ_H
+#define VIREO_IOREQ_H
+
+#include "types.h"
+
+struct domain;
+struct vcpu;
+
+long ioreq_server_create(struct domain *d, uint64_t window_off, gpa_t base,
+			 uint64_t size);
+long ioreq_complete(struct domain *d, unsigned long vcpu);
+long ioreq_server_destroy(struct domain *d);
+/* Does gpa belong to d's ioreq server? */
+bool ioreq_claims(struct domain *d, gpa_t gpa, unsigned width);
+/* Post the access to the device model and block v until it completes. */
+void ioreq_send(struct vcpu *v, gpa_t gpa, unsigned width, bool is_store,
+		uint64_t val);
+
+#endif
