@@ -37,21 +37,13 @@ struct domain *dom0;
 static unsigned pt_irqs[MAX_PASSTHROUGH];
 static unsigned nr_pt_irqs;
 
-static void vplic_eip(void *opaque, unsigned ctx, bool level)
-{
-	struct domain *d = opaque;
-
-	if (ctx < d->nr_vcpus)
-		vcpu_set_irq(d->vcpus[ctx], HVIP_VSEIP, level);
-}
-
 static void vplic_hw_complete(void *opaque, unsigned src)
 {
 	plic_complete(src);
 }
 
 static const struct vplic_ops dom0_vplic_ops = {
-	.set_eip = vplic_eip,
+	.set_eip = domain_vplic_eip,
 	.hw_complete = vplic_hw_complete,
 };
 
@@ -61,15 +53,9 @@ static void vuart_tx(void *opaque, uint8_t c)
 	domain_console_write(opaque, &ch, 1);
 }
 
-static void vuart_irq(void *opaque, bool level)
-{
-	struct domain *d = opaque;
-	vplic_set_level(&d->vplic, d->uart_irq, level);
-}
-
 static const struct vuart_ops dom0_vuart_ops = {
 	.tx = vuart_tx,
-	.set_irq = vuart_irq,
+	.set_irq = domain_vuart_irq,
 };
 
 bool domain_host_irq(unsigned src)

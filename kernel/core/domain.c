@@ -180,6 +180,23 @@ static bool pvpanic_access(struct domain *d, bool is_store, uint64_t *val)
 	return true;
 }
 
+/* vPLIC context ctx is vCPU ctx: its output is that vCPU's VSEIP. */
+void domain_vplic_eip(void *opaque, unsigned ctx, bool level)
+{
+	struct domain *d = opaque;
+
+	if (ctx < d->nr_vcpus)
+		vcpu_set_irq(d->vcpus[ctx], HVIP_VSEIP, level);
+}
+
+/* The vUART's interrupt output drives its line on the domain's vPLIC. */
+void domain_vuart_irq(void *opaque, bool level)
+{
+	struct domain *d = opaque;
+
+	vplic_set_level(&d->vplic, d->uart_irq, level);
+}
+
 /* The control device (register map in abi/vireo_abi.h). */
 static bool control_access(struct domain *d, uint64_t off, unsigned width,
 			   bool is_store, uint64_t *val)

@@ -40,16 +40,8 @@ void domctl_unlock(void)
 	spin_unlock(&domctl_spin);
 }
 
-static void domu_eip(void *opaque, unsigned ctx, bool level)
-{
-	struct domain *d = opaque;
-
-	if (ctx < d->nr_vcpus)
-		vcpu_set_irq(d->vcpus[ctx], HVIP_VSEIP, level);
-}
-
 static const struct vplic_ops domu_vplic_ops = {
-	.set_eip = domu_eip,
+	.set_eip = domain_vplic_eip,
 	.hw_complete = NULL,
 };
 
@@ -60,15 +52,9 @@ static void domu_tx(void *opaque, uint8_t c)
 	domain_ring_write_locked(opaque, &ch, 1);
 }
 
-static void domu_uart_irq(void *opaque, bool level)
-{
-	struct domain *d = opaque;
-	vplic_set_level(&d->vplic, d->uart_irq, level);
-}
-
 static const struct vuart_ops domu_vuart_ops = {
 	.tx = domu_tx,
-	.set_irq = domu_uart_irq,
+	.set_irq = domain_vuart_irq,
 };
 
 static unsigned alloc_domid(void)

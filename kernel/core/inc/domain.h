@@ -70,6 +70,9 @@ enum mmio_result {
 /* Emulate a guest access to gpa that the G-stage does not map. */
 enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
 			     unsigned width, bool is_store, uint64_t *val);
+/* Device callbacks shared by every domain (vplic_ops / vuart_ops). */
+void domain_vplic_eip(void *opaque, unsigned ctx, bool level);
+void domain_vuart_irq(void *opaque, bool level);
 /* Queue one input byte on the domain's vUART; false if its FIFO is full. */
 bool domain_console_rx(struct domain *d, uint8_t c);
 /* Output from the domain's console (vUART, DBCN, legacy putchar). */
