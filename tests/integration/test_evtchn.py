@@ -8,7 +8,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from vireo_qemu import Machine  # noqa: E402
-from test_vl import CTRL_RBRACKET, free_pages  # noqa: E402
+from test_vl import free_pages  # noqa: E402
 
 MOD = "/lib/modules-vireo-tests/evtchn_pp.ko"
 
@@ -23,9 +23,7 @@ def start_client(m, name="peer"):
     m.expect("domu# ", 60)
     m.child.sendline("dmesg -n 1; insmod %s role=client; dmesg | grep 'client port'" % MOD)
     port = m.expect(r"evtchn_pp: client port (\d+)", 30).group(1)
-    m.child.send(CTRL_RBRACKET)
-    m.child.sendline("")
-    m.expect("dom0# ")
+    m.console_detach()
     return domid, port
 
 

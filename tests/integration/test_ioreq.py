@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from vireo_qemu import Machine  # noqa: E402
-from test_vl import CTRL_RBRACKET, free_pages  # noqa: E402
+from test_vl import free_pages  # noqa: E402
 
 PROBE = "/lib/modules-vireo-tests/ioreq_probe.ko"
 
@@ -21,9 +21,7 @@ def in_console(m, name, cmd, want, timeout=60):
     m.expect("domu# ", timeout)
     m.child.sendline(cmd)
     match = m.expect(want, timeout)
-    m.child.send(CTRL_RBRACKET)
-    m.child.sendline("")
-    m.expect("dom0# ")
+    m.console_detach()
     return match
 
 

@@ -14,7 +14,6 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from vireo_qemu import Machine  # noqa: E402
 
-CTRL_RBRACKET = "\x1d"
 
 
 def domains(m):
@@ -41,9 +40,7 @@ def console_cmd(m, name, cmd, want, timeout=60):
     m.expect("domu# ", timeout)
     m.child.sendline(cmd)
     m.expect(want, timeout)
-    m.child.send(CTRL_RBRACKET)
-    m.child.sendline("")
-    m.expect("dom0# ")
+    m.console_detach()
 
 
 def cpu_time(m, name):

@@ -8,7 +8,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from vireo_qemu import Machine  # noqa: E402
-from test_vl import CTRL_RBRACKET, domains  # noqa: E402
+from test_vl import domains  # noqa: E402
 
 
 def figures(m):
@@ -27,9 +27,7 @@ def main():
         for i in range(5):
             m.child.sendline("vl create -c demo.cfg name=boot%d" % i)
             m.expect("domu# ", 90)
-            m.child.send(CTRL_RBRACKET)
-            m.child.sendline("")
-            m.expect("dom0# ")
+            m.console_detach()
             m.sh("vl destroy boot%d" % i)
             assert m.status == 0
         assert set(domains(m)) == {"Domain-0"}

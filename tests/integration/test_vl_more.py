@@ -10,7 +10,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from vireo_qemu import Machine  # noqa: E402
-from test_vl import CTRL_RBRACKET, domains, free_pages  # noqa: E402
+from test_vl import domains, free_pages  # noqa: E402
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden", "demo-N.json")
 
@@ -31,18 +31,14 @@ def main():
         time.sleep(3)
         m.child.sendline("vl console quiet1")
         m.expect("Vireo DomU ready", 30)
-        m.child.send(CTRL_RBRACKET)
-        m.child.sendline("")
-        m.expect("dom0# ")
+        m.console_detach()
 
         # create -c attaches at once.
         m.child.sendline("vl create -c demo.cfg name=attached")
         m.expect("domu# ", 60)
         m.child.sendline("echo attached-$((2+3))")
         m.expect("attached-5")
-        m.child.send(CTRL_RBRACKET)
-        m.child.sendline("")
-        m.expect("dom0# ")
+        m.console_detach()
 
         # A kernel panic with on_crash=preserve: the domain stays, crashed.
         m.sh("vl create demo.cfg name=crashy on_crash=\"preserve\"", timeout=60)
@@ -51,9 +47,7 @@ def main():
         m.expect("domu# ", 60)
         m.child.sendline("echo c > /proc/sysrq-trigger")
         m.expect("Kernel panic", 60)
-        m.child.send(CTRL_RBRACKET)  # a preserved domain keeps its console
-        m.child.sendline("")
-        m.expect("dom0# ", 60)
+        m.console_detach()  # a preserved domain keeps its console
         for _ in range(50):
             state = domains(m).get("crashy", (0, 0, 0, ""))[3]
             if state == "----c-":
@@ -78,18 +72,14 @@ def main():
         m.child.sendline("vl console calm")
         m.child.sendline("echo after-restart")
         m.expect("after-restart", 30)
-        m.child.send(CTRL_RBRACKET)
-        m.child.sendline("")
-        m.expect("dom0# ")
+        m.console_detach()
 
         # Without its agent a guest cannot be shut down cleanly: a clear
         # error after the timeout, as xl gives for guests without PV drivers.
         m.child.sendline("vl console attached")
         m.child.sendline("killall vireo-agent; echo agent-gone")
         m.expect("agent-gone", 30)
-        m.child.send(CTRL_RBRACKET)
-        m.child.sendline("")
-        m.expect("dom0# ")
+        m.console_detach()
         out = m.sh("vl shutdown -w attached", timeout=60)
         assert m.status != 0 and "no guest agent" in out, out
         assert "attached" in domains(m)

@@ -100,6 +100,12 @@ class Machine:
         self.child.sendline("")
         self.expect(PROMPT)
 
+    def console_detach(self):
+        """Leave `vl console` (Ctrl-]) and wait for Dom0's prompt."""
+        self.child.send("\x1d")
+        self.child.sendline("")
+        self.expect(PROMPT)
+
     def traps(self):
         """Trap counters by cause, read through the monitor."""
         self.monitor_enter()
