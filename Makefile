@@ -36,8 +36,9 @@ libfdt: $(LIBFDT)/.stamp
 # Static riscv64 binaries (glibc from libc6-dev-riscv64-cross) over libvireo,
 # which carries its own userspace build of libfdt.
 DOM0_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -Idom0-tools/include \
-               -Iabi -I$(LIBFDT)
-DOM0_HDRS   := $(wildcard dom0-tools/include/*.h dom0-tools/*/*.h abi/*.h tests/dom0/*.h)
+               -Ibackend-drivers/include -Iabi -I$(LIBFDT)
+DOM0_HDRS   := $(wildcard dom0-tools/include/*.h dom0-tools/*/*.h abi/*.h tests/dom0/*.h \
+                 backend-drivers/include/*.h backend-drivers/dm/*.h)
 LIBVIREO_O  := $(patsubst dom0-tools/libvireo/%.c,$(OUT)/dom0/libvireo/%.o,\
                  $(wildcard dom0-tools/libvireo/*.c)) \
                $(patsubst %.c,$(OUT)/dom0/libfdt/%.o,$(LIBFDT_C))
@@ -59,6 +60,14 @@ DOM0_BINS  := $(addprefix $(OUT)/dom0/,$(sort $(DOM0_PROGS)))
 $(DOM0_BINS): $(OUT)/dom0/%: $$(wildcard dom0-tools/%/*.c) $(DOM0_HDRS) $(OUT)/dom0/libvireo.a
 	@echo "  LD      $@"
 	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $(filter %.c,$^) $(OUT)/dom0/libvireo.a
+
+# vireo-dm, the device model: the virtio transport, queues and devices of
+# backend-drivers/ around the ioreq loop of backend-drivers/dm/.
+BACKEND_SRCS := $(wildcard backend-drivers/*.c backend-drivers/dm/*.c)
+$(OUT)/dom0/vireo-dm: $(BACKEND_SRCS) $(DOM0_HDRS) $(OUT)/dom0/libvireo.a
+	@echo "  LD      $@"
+	@$(CROSS)gcc $(DOM0_CFLAGS) -pthread -static -o $@ $(BACKEND_SRCS) $(OUT)/dom0/libvireo.a
+DOM0_BINS += $(OUT)/dom0/vireo-dm
 
 # Test programs that run inside Dom0 (tests/dom0/*.c), one binary each.
 DOM0_TESTS := $(patsubst tests/dom0/%.c,$(OUT)/dom0/tests/%,$(wildcard tests/dom0/*.c))
@@ -83,11 +92,12 @@ $(OUT)/domu/vireo-agent: dom0-tools/vireo-agent/vireo-agent.c $(DOM0_HDRS)
 	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $<
 $(DOMU_INITRAMFS): $(OUT)/busybox $(OUT)/domu/vireo-agent $(OUT)/modules/hostile.ko \
                   $(OUT)/modules/evtchn_pp.ko $(OUT)/modules/ioreq_probe.ko \
-                  $(wildcard build/domu/*) build/initramfs.sh build/common.sh
+                  $(OUT)/modules/vireo.ko $(wildcard build/domu/*) build/initramfs.sh build/common.sh
 	INITRAMFS_NAME=domu INITRAMFS_EXTRA="$(OUT)/domu/vireo-agent:/usr/sbin/ \
 		$(OUT)/modules/hostile.ko:/lib/modules-vireo-tests/ \
 		$(OUT)/modules/evtchn_pp.ko:/lib/modules-vireo-tests/ \
-		$(OUT)/modules/ioreq_probe.ko:/lib/modules-vireo-tests/" ./build/initramfs.sh
+		$(OUT)/modules/ioreq_probe.ko:/lib/modules-vireo-tests/ \
+		$(OUT)/modules/vireo.ko:/lib/modules-vireo-tests/" ./build/initramfs.sh
 
 include build/images.mk
 
@@ -137,9 +147,10 @@ UNIT_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
                -Wno-unused-function -std=gnu11 \
                -Itests/unit -Ikernel/core/inc -Ikernel/arch/riscv/inc -Iabi -I$(LIBFDT) \
-               -Idom0-tools/include
+               -Idom0-tools/include -Ibackend-drivers/include
 DOM0_TOOLS_DEPS := $(wildcard dom0-tools/libvireo/*.c dom0-tools/libvireo/*.h dom0-tools/include/*.h \
-                   dom0-tools/vl/*.[ch] dom0-tools/vireod/*.[ch])
+                   dom0-tools/vl/*.[ch] dom0-tools/vireod/*.[ch] \
+                   backend-drivers/*.c backend-drivers/include/*.h)
 
 $(OUT)/unit/libfdt/%.o: $(LIBFDT)/.stamp
 	@mkdir -p $(dir $@)

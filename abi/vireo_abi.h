@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00010004U
+#define VIREO_INTERFACE_VERSION 0x00010005U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -52,16 +52,28 @@
 #define VIREO_HC_EVTCHN_UNMASK 22   /* a0 = port */
 #define VIREO_HC_EVTCHN_CLOSE 23    /* a0 = port */
 /* Device models (ioreq servers): Dom0 only. */
-#define VIREO_HC_IOREQ_SERVER_CREATE 24 /* a0 = domid, a1 = window offset of the ioreq page, a2 = MMIO base, a3 = size */
+/*
+ * IOREQ_SERVER_CREATE: a0 = domid, a1 = window offset of the ioreq page,
+ * a2 = MMIO base, a3 = size (both page-aligned, at most
+ * VIREO_IOREQ_NOTIFY_PAGES pages when a5 != 0), a4 = a port of Dom0's,
+ * unbound and waiting for domid: the hypervisor binds the domain's end
+ * and signals it for every request; a5 = posted-notify offset within each
+ * page of the range (0 = none, else 4-byte aligned): see
+ * struct vireo_ioreq_page. value = the domain's end of the channel (a
+ * new device model can bind to it if the first one dies).
+ */
+#define VIREO_HC_IOREQ_SERVER_CREATE 24
 #define VIREO_HC_IOREQ_COMPLETE 25  /* a0 = domid, a1 = vcpu: its slot holds the response */
 #define VIREO_HC_IOREQ_SERVER_DESTROY 26 /* a0 = domid: waiting accesses fail (reads return all ones) */
-#define VIREO_HC_MAX 26
+/* Dom0: a0 = domid, a1 = line (VIREO_DOMU_VIRTIO_IRQ0 + slot), a2 = 0/1 */
+#define VIREO_HC_IRQ_SET_LEVEL 27
+#define VIREO_HC_MAX 27
 /* Calls EVTCHN_INIT..EVTCHN_CLOSE: any domain; all others Dom0 only. */
 #define VIREO_HC_FIRST_OPEN VIREO_HC_EVTCHN_INIT
 #define VIREO_HC_LAST_OPEN VIREO_HC_EVTCHN_CLOSE
 
 /* Dom0 VIRQs (bind with EVTCHN_BIND_VIRQ) */
-#define VIREO_VIRQ_IOREQ 1 /* an ioreq slot is ready */
+/* 1 was VIREO_VIRQ_IOREQ (interface 1.4): each server has its own port now. */
 
 /* Guest-physical layout of a DomU (mirrors QEMU virt). */
 #define VIREO_DOMU_PLIC_BASE 0x0c000000UL
@@ -75,6 +87,10 @@
 #define VIREO_DOMU_CONTROL_IRQ 5
 #define VIREO_DOMU_EVTCHN_IRQ 6 /* event-channel upcall line */
 #define VIREO_DOM0_EVTCHN_IRQ 49 /* Dom0's upcall line */
+#define VIREO_DOMU_VIRTIO_BASE 0x10001000UL /* slot i at + i * SIZE */
+#define VIREO_DOMU_VIRTIO_SIZE 0x1000UL
+#define VIREO_DOMU_VIRTIO_SLOTS 8
+#define VIREO_DOMU_VIRTIO_IRQ0 11 /* slot i interrupts on line IRQ0 + i */
 #define VIREO_DOMU_RAM_BASE 0x80000000UL
 #define VIREO_DOMU_PLIC_NDEV 31
 
@@ -107,11 +123,14 @@ struct vireo_evtchn_shared {
 
 /*
  * ioreq: a DomU access to a device model's MMIO range. The hypervisor
- * fills the slot of the accessing vCPU (state READY), raises
- * VIREO_VIRQ_IOREQ in Dom0 and blocks the vCPU; the device model performs
- * the access, puts a read's value in data, sets state RESP and calls
- * IOREQ_COMPLETE. The page lives in Dom0's foreign window.
+ * fills the slot of the accessing vCPU (state READY), signals the server's
+ * event channel and blocks the vCPU; the device model performs the
+ * access, puts a read's value in data, sets state RESP and calls
+ * IOREQ_COMPLETE. The page (struct vireo_ioreq_page) lives in Dom0's
+ * foreign window.
  */
+#define VIREO_MAX_VCPUS 8
+
 #define VIREO_IOREQ_NONE 0
 #define VIREO_IOREQ_READY 1
 #define VIREO_IOREQ_RESP 3
@@ -126,7 +145,18 @@ struct vireo_ioreq {
 	uint32_t vcpu;
 };
 
-#define VIREO_MAX_VCPUS 8
+/*
+ * Posted writes (virtio's QueueNotify): a 4-byte store of a value v < 32 at
+ * offset notify_off of page i of the range does not block the vCPU; the
+ * hypervisor sets bit v of notify[i] and signals the event channel. The
+ * device model takes the bits with an atomic exchange.
+ */
+#define VIREO_IOREQ_NOTIFY_PAGES 64
+struct vireo_ioreq_page {
+	struct vireo_ioreq slot[VIREO_MAX_VCPUS];
+	uint32_t notify[VIREO_IOREQ_NOTIFY_PAGES];
+};
+
 #define VIREO_MAX_DOMAINS 16
 
 struct vireo_physinfo {

@@ -6,11 +6,27 @@
 #
 #   build/modules.sh            the default list below
 #   build/modules.sh DIR...     those module directories (each has a Kbuild)
+#
+# vireo.ko is built first: modules that call its exported API (evtchn_pp)
+# resolve those symbols through its Module.symvers (KBUILD_EXTRA_SYMBOLS),
+# and include its API header, vireo_evtchn.h, from include/.
 set -eu
 . "$(dirname "$0")/common.sh"
 
-MODULE_DIRS="tests/guests/sbi_probe tests/bench/sbi_null tests/guests/hostile tests/guests/evtchn_pp tests/guests/ioreq_probe dom0-tools/vireo.ko"
+VIREO_KO=dom0-tools/vireo.ko
+MODULE_DIRS="$VIREO_KO tests/guests/sbi_probe tests/bench/sbi_null tests/guests/hostile tests/guests/evtchn_pp tests/guests/ioreq_probe"
 [ $# -eq 0 ] || MODULE_DIRS="$*"
+# vireo.ko first, whatever order the caller gave.
+case " $MODULE_DIRS " in
+*" $VIREO_KO "*)
+	rest=
+	for dir in $MODULE_DIRS; do
+		[ "$dir" = "$VIREO_KO" ] || rest="$rest $dir"
+	done
+	MODULE_DIRS="$VIREO_KO$rest"
+	;;
+esac
+VIREO_SYMVERS=$OUT/modules-build/vireo.ko/Module.symvers
 
 KTREE=$OUT/linux-build
 if [ ! -f "$KTREE/.done" ] || [ ! -f "$KTREE/Module.symvers" ]; then
@@ -41,15 +57,21 @@ for dir in $MODULE_DIRS; do
 		[ -e "$f" ] || continue
 		cmp -s "$f" "$obj/$(basename "$f")" || cp -p "$f" "$obj/"
 	done
-	# Shared headers (hypercall ABI, Dom0 UAPI) for -I$(src)/include.
+	# Shared headers (hypercall ABI, Dom0 UAPI, vireo.ko's in-kernel API)
+	# for -I$(src)/include.
 	mkdir -p "$obj/include"
-	for f in "$TOP"/abi/*.h "$TOP"/dom0-tools/include/*.h; do
+	for f in "$TOP"/abi/*.h "$TOP"/dom0-tools/include/*.h \
+		"$TOP/$VIREO_KO/vireo_evtchn.h"; do
 		[ -e "$f" ] || continue
 		cmp -s "$f" "$obj/include/$(basename "$f")" || cp -p "$f" "$obj/include/"
 	done
+	extra=
+	if [ "$dir" != "$VIREO_KO" ] && [ -f "$VIREO_SYMVERS" ]; then
+		extra=KBUILD_EXTRA_SYMBOLS=$VIREO_SYMVERS
+	fi
 	log "modules: $name"
 	make -s -C "$KTREE" M="$obj" ARCH=riscv CROSS_COMPILE="$CROSS" \
-		CC="ccache ${CROSS}gcc" -j"$JOBS" modules
+		CC="ccache ${CROSS}gcc" -j"$JOBS" $extra modules
 	for ko in "$obj"/*.ko; do
 		[ -e "$ko" ] || { echo "modules: $name built no .ko" >&2; exit 1; }
 		cp "$ko" "$OUT/modules/"

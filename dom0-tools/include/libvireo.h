@@ -57,6 +57,32 @@ int vireo_vcpu_set_entry(struct vireo *v, uint32_t domid, uint32_t vcpu,
 void *vireo_foreign_map(struct vireo *v, uint32_t domid, uint64_t gpa,
 			uint64_t bytes, int *rc);
 int vireo_foreign_unmap(struct vireo *v, void *addr, uint64_t bytes);
+/*
+ * Device models. Create d's ioreq server over [base, base + size) with
+ * Dom0 event port `port` (unbound, waiting for domid) and posted-notify
+ * offset notify_off (0 = none); returns the mapped request page and the
+ * domain's end of the channel, or NULL with *rc set. One server per
+ * process.
+ */
+struct vireo_ioreq_page *vireo_ioreq_server_create(struct vireo *v,
+						   uint32_t domid, uint64_t base,
+						   uint64_t size, uint32_t port,
+						   uint64_t notify_off,
+						   uint32_t *domu_port, int *rc);
+/*
+ * Map bytes at window offset off that an earlier process set up (a device
+ * model taking over from one that died); NULL with errno on failure.
+ */
+void *vireo_window_mmap(struct vireo *v, uint64_t off, uint64_t bytes);
+/* The window offset of a mapping this process made (foreign or ioreq). */
+int vireo_window_offset(struct vireo *v, const void *addr, uint64_t *off);
+int vireo_ioreq_server_destroy(struct vireo *v, uint32_t domid,
+			       struct vireo_ioreq_page *page);
+int vireo_ioreq_complete(struct vireo *v, uint32_t domid, uint32_t vcpu);
+/* Drive a DomU's virtio interrupt line (VIREO_DOMU_VIRTIO_IRQ0 + slot). */
+int vireo_irq_set_level(struct vireo *v, uint32_t domid, uint32_t line,
+			int level);
+
 /* Returns bytes moved (>= 0) or a negative rc. */
 int vireo_console_read(struct vireo *v, uint32_t domid, char *buf, size_t len);
 int vireo_console_write(struct vireo *v, uint32_t domid, const char *buf,
@@ -74,6 +100,8 @@ struct vireo_build {
 	const char *kernel;  /* Linux Image path */
 	const char *ramdisk; /* NULL: none */
 	const char *cmdline; /* NULL: empty */
+	/* virtio-mmio slots 0..nr_virtio-1 in the tree (a device model serves them) */
+	unsigned nr_virtio;  /* <= VIREO_DOMU_VIRTIO_SLOTS */
 };
 
 /*

@@ -44,6 +44,15 @@
  *	  vireod closes the connection when the domain goes away.
  *   domid NAME		-> ok DOMID
  *   domname DOMID	-> ok NAME
+ *   devices DOM
+ *	  disk VDEV BACKEND STATE SLOT ACCESS TARGET       (0+, config order)
+ *	  nic INDEX BACKEND STATE SLOT MAC BRIDGE IFNAME   (0+)
+ *	  virtio INDEX BACKEND STATE SLOT TYPE            (0+: TYPE console|rng)
+ *	  ok
+ *	BACKEND is the backend domid (0); STATE is the xenbus-style number:
+ *	4 (connected) while the device model serves it, 6 (closed) when it
+ *	is gone; SLOT the virtio-mmio slot; ACCESS "rw" or "ro". Dom0 has
+ *	none (its devices are physical).
  *   version		-> ok VIREOD_PROTO_VERSION
  */
 #ifndef VIREOD_PROTO_H

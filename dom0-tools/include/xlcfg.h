@@ -5,7 +5,7 @@
  *
  *   name    = "demo"            # "string" or 'string'
  *   memory  = 512               # decimal or 0x hex; MiB
- *   disk    = [ 'phy:/dev/vda,xvda,w',
+ *   disk    = [ 'file:/srv/a.img,xvda,w',
  *               'file:/srv/b.img,xvdb,r' ]   # lists may span lines
  *
  * `#` starts a comment, blank lines are ignored, and a statement ends at the
@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "xlcfg_dev.h"
 
 #define XLCFG_NAME_MAX 31 /* characters, without the NUL */
 #define XLCFG_VCPUS_MAX 8
@@ -41,13 +43,25 @@ struct xlcfg {
 	char *ramdisk;	     /* NULL if none */
 	char *cmdline; /* as built from cmdline, root, extra; never NULL */
 	enum xlcfg_action on_poweroff, on_reboot, on_crash;
-	/* Raw strings, parsed by later stages. */
+	/* The device lists as written (for the dry run)... */
 	char **disk;
 	unsigned nr_disk;
 	char **vif;
 	unsigned nr_vif;
 	char **virtio;
 	unsigned nr_virtio;
+	/*
+	 * ...and parsed (xlcfg_dev.h), in the same order: disks[i] is
+	 * disk[i]. Vdevs, MACs given and vifnames given are each unique, there
+	 * is at most one virtio device of each type, and nr_disks + nr_vifs +
+	 * nr_virtios <= XLCFG_DEV_SLOTS.
+	 */
+	struct xlcfg_disk *disks;
+	unsigned nr_disks;
+	struct xlcfg_vif *vifs;
+	unsigned nr_vifs;
+	struct xlcfg_virtio *virtios;
+	unsigned nr_virtios;
 	/* "FILE:LINE: warning: ..." lines, e.g. for unknown keys. */
 	char **warnings;
 	unsigned nr_warnings;
@@ -78,7 +92,8 @@ const char *xlcfg_action_name(enum xlcfg_action action);
  * Write the dry-run form of `vl -N create`: a pretty-printed JSON object with
  * the keys name, memory, maxmem, vcpus, kernel, ramdisk (null if none),
  * cmdline, on_poweroff, on_reboot, on_crash, disk, vif, virtio, in that
- * order, and a final newline. Return 0, or -1 if writing failed.
+ * order, and a final newline; the device lists as written (the parsed
+ * devices are not shown). Return 0, or -1 if writing failed.
  */
 int xlcfg_to_json(const struct xlcfg *cfg, FILE *out);
 

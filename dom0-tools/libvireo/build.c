@@ -157,6 +157,11 @@ static int load(struct vireo *v, uint32_t domid, const struct vireo_build *b,
 		return rc;
 	}
 	p.isa = isa;
+	p.nr_virtio = b->nr_virtio;
+	for (unsigned i = 0; i < b->nr_virtio && i < DOMU_DTB_MAX_VIRTIO; i++) {
+		p.virtio_base[i] = VIREO_DOMU_VIRTIO_BASE + i * VIREO_DOMU_VIRTIO_SIZE;
+		p.virtio_irq[i] = VIREO_DOMU_VIRTIO_IRQ0 + i;
+	}
 	/* The stock UIO driver takes the control device for the guest agent. */
 	snprintf(cmdline, sizeof(cmdline), "%s%suio_pdrv_genirq.of_id=%s",
 		 b->cmdline ? b->cmdline : "", b->cmdline ? " " : "",

@@ -15,6 +15,11 @@
  *                       vCPU id SBI HSM takes; riscv,isa; mmu-type (OpenSBI
  *                       <= 1.1 drops harts without it); a riscv,cpu-intc
  *                       child (else "No interrupt controller found")
+ *   /hypervisor         "vireo,hypervisor-domu": the event-channel upcall,
+ *                       interrupts = <VIREO_DOMU_EVTCHN_IRQ> on the vPLIC.
+ *                       Always present; vireo.ko binds to it (no reg: a
+ *                       DomU has no foreign window). Xen's /hypervisor node
+ *                       does the same job.
  *   /soc                simple-bus, identity ranges:
  *     interrupt-controller@c000000
  *                       the vPLIC. interrupts-extended entry i is context
@@ -89,7 +94,8 @@ static int check_params(const struct domu_dtb_params *p)
 {
 	/* RAM, PLIC, UART, pvpanic, up to 8 virtio slots, control */
 	struct window w[4 + DOMU_DTB_MAX_VIRTIO + 1];
-	unsigned irq[1 + DOMU_DTB_MAX_VIRTIO + 1];
+	/* UART, event channels, virtio slots, control */
+	unsigned irq[2 + DOMU_DTB_MAX_VIRTIO + 1];
 	unsigned nw = 0, nirq = 0, i, j;
 
 	if (p->nr_vcpus < 1 || p->nr_vcpus > VIREO_MAX_VCPUS)
@@ -121,6 +127,7 @@ static int check_params(const struct domu_dtb_params *p)
 	w[nw++] = (struct window){ VIREO_DOMU_PVPANIC_BASE,
 				   VIREO_DOMU_PVPANIC_SIZE };
 	irq[nirq++] = VIREO_DOMU_UART_IRQ;
+	irq[nirq++] = VIREO_DOMU_EVTCHN_IRQ;
 	for (i = 0; i < p->nr_virtio; i++) {
 		if (!window_ok(p->virtio_base[i], DOMU_DTB_MMIO_SIZE) ||
 		    !irq_ok(p->virtio_irq[i]))
@@ -265,6 +272,15 @@ static int add_irq(void *fdt, unsigned irq)
 	return fdt_property_cell(fdt, "interrupts", irq);
 }
 
+/* The hypervisor's own node: what vireo.ko needs in a DomU. */
+static int add_hypervisor(void *fdt)
+{
+	TRY(fdt_begin_node(fdt, "hypervisor"));
+	TRY(fdt_property_string(fdt, "compatible", "vireo,hypervisor-domu"));
+	TRY(add_irq(fdt, VIREO_DOMU_EVTCHN_IRQ));
+	return fdt_end_node(fdt);
+}
+
 static int add_soc(void *fdt, const struct domu_dtb_params *p)
 {
 	static const char virtio[] = "virtio,mmio";
@@ -329,6 +345,7 @@ int domu_dtb_build(void *buf, size_t size, const struct domu_dtb_params *p)
 	TRY(add_chosen(buf, p));
 	TRY(add_memory(buf, p));
 	TRY(add_cpus(buf, p));
+	TRY(add_hypervisor(buf));
 	TRY(add_soc(buf, p));
 	TRY(fdt_end_node(buf)); /* / */
 	return fdt_finish(buf);

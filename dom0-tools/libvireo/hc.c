@@ -23,6 +23,8 @@ struct vireo {
 		void *addr;
 		uint64_t off, bytes;
 	} maps[MAX_MAPS];
+	uint64_t ioreq_off; /* window offset of this process's ioreq page */
+	void *ioreq_page;
 };
 
 const char *vireo_strerror(int rc)
@@ -219,41 +221,169 @@ static void window_free(struct vireo *v, uint64_t off, uint64_t bytes)
 	memset(&v->window_used[off >> 21], 0, (bytes + (2UL << 20) - 1) >> 21);
 }
 
+/*
+ * Run a hypercall that claims [off, off + bytes) of Dom0's window at a free
+ * place. Other processes (vireod's builder, each vireo-dm) allocate from the
+ * same window without telling us: a range the hypervisor reports as in use
+ * is marked taken here and the next free one is tried.
+ */
+static int window_claim(struct vireo *v, uint64_t bytes,
+			int (*call)(struct vireo *v, uint64_t off, void *arg),
+			void *arg, uint64_t *off_out)
+{
+	for (;;) {
+		long off = window_alloc(v, bytes);
+		int rc;
+
+		if (off < 0)
+			return VIREO_ENOMEM;
+		rc = call(v, (uint64_t)off, arg);
+		if (rc == VIREO_EEXIST)
+			continue; /* someone else's: keep it marked */
+		if (rc) {
+			window_free(v, (uint64_t)off, bytes);
+			return rc;
+		}
+		*off_out = (uint64_t)off;
+		return 0;
+	}
+}
+
+struct fmap_args {
+	uint32_t domid;
+	uint64_t gpa, bytes;
+};
+
+static int fmap_call(struct vireo *v, uint64_t off, void *arg)
+{
+	struct fmap_args *a = arg;
+
+	return hc(v, VIREO_HC_FOREIGN_MAP, ARGS(a->domid, a->gpa, a->bytes, off),
+		  -1, NULL, 0, 0, NULL);
+}
+
 void *vireo_foreign_map(struct vireo *v, uint32_t domid, uint64_t gpa,
 			uint64_t bytes, int *rc)
 {
-	long off = window_alloc(v, bytes);
+	struct fmap_args a = {domid, gpa, bytes};
+	uint64_t off;
 	void *p;
 
-	if (off < 0) {
-		*rc = VIREO_ENOMEM;
+	*rc = window_claim(v, bytes, fmap_call, &a, &off);
+	if (*rc)
 		return NULL;
-	}
-	*rc = hc(v, VIREO_HC_FOREIGN_MAP, ARGS(domid, gpa, bytes, (uint64_t)off),
-		 -1, NULL, 0, 0, NULL);
-	if (*rc) {
-		window_free(v, (uint64_t)off, bytes);
-		return NULL;
-	}
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, off);
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd,
+		 (off_t)off);
 	if (p == MAP_FAILED) {
 		*rc = VIREO_ESYS;
-		hc(v, VIREO_HC_FOREIGN_UNMAP, ARGS((uint64_t)off, bytes), -1, NULL,
+		hc(v, VIREO_HC_FOREIGN_UNMAP, ARGS(off, bytes), -1, NULL,
 		   0, 0, NULL);
-		window_free(v, (uint64_t)off, bytes);
+		window_free(v, off, bytes);
 		return NULL;
 	}
 	for (unsigned i = 0; i < MAX_MAPS; i++) {
 		if (!v->maps[i].addr) {
 			v->maps[i].addr = p;
-			v->maps[i].off = (uint64_t)off;
+			v->maps[i].off = off;
 			v->maps[i].bytes = bytes;
 			return p;
 		}
 	}
-	vireo_foreign_unmap_at(v, p, (uint64_t)off, bytes);
+	vireo_foreign_unmap_at(v, p, off, bytes);
 	*rc = VIREO_ENOMEM;
 	return NULL;
+}
+
+struct ioreq_args {
+	uint32_t domid, port;
+	uint64_t base, size, notify_off;
+	int64_t domu_port;
+};
+
+static int ioreq_call(struct vireo *v, uint64_t off, void *arg)
+{
+	struct ioreq_args *a = arg;
+
+	return hc(v, VIREO_HC_IOREQ_SERVER_CREATE,
+		  ARGS(a->domid, off, a->base, a->size, a->port, a->notify_off),
+		  -1, NULL, 0, 0, &a->domu_port);
+}
+
+struct vireo_ioreq_page *vireo_ioreq_server_create(struct vireo *v,
+						   uint32_t domid, uint64_t base,
+						   uint64_t size, uint32_t port,
+						   uint64_t notify_off,
+						   uint32_t *domu_port, int *rc)
+{
+	struct ioreq_args a = {domid, port, base, size, notify_off, 0};
+	uint64_t off;
+	void *p;
+
+	*rc = window_claim(v, WINDOW_PAGE, ioreq_call, &a, &off);
+	if (*rc)
+		return NULL;
+	p = mmap(NULL, WINDOW_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd,
+		 (off_t)off);
+	if (p == MAP_FAILED) {
+		*rc = VIREO_ESYS;
+		hc(v, VIREO_HC_IOREQ_SERVER_DESTROY, ARGS(domid), -1, NULL, 0, 0,
+		   NULL);
+		window_free(v, off, WINDOW_PAGE);
+		return NULL;
+	}
+	v->ioreq_off = off;
+	v->ioreq_page = p;
+	*domu_port = (uint32_t)a.domu_port;
+	return p;
+}
+
+void *vireo_window_mmap(struct vireo *v, uint64_t off, uint64_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd,
+		       (off_t)off);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int vireo_window_offset(struct vireo *v, const void *addr, uint64_t *off)
+{
+	if (addr && addr == v->ioreq_page) {
+		*off = v->ioreq_off;
+		return 0;
+	}
+	for (unsigned i = 0; i < MAX_MAPS; i++) {
+		if (v->maps[i].addr && v->maps[i].addr == addr) {
+			*off = v->maps[i].off;
+			return 0;
+		}
+	}
+	return VIREO_EINVAL;
+}
+
+int vireo_ioreq_server_destroy(struct vireo *v, uint32_t domid,
+			       struct vireo_ioreq_page *page)
+{
+	int rc = hc(v, VIREO_HC_IOREQ_SERVER_DESTROY, ARGS(domid), -1, NULL, 0,
+		    0, NULL);
+
+	if (page) {
+		munmap(page, WINDOW_PAGE);
+		window_free(v, v->ioreq_off, WINDOW_PAGE);
+	}
+	return rc;
+}
+
+int vireo_ioreq_complete(struct vireo *v, uint32_t domid, uint32_t vcpu)
+{
+	return hc(v, VIREO_HC_IOREQ_COMPLETE, ARGS(domid, vcpu), -1, NULL, 0, 0,
+		  NULL);
+}
+
+int vireo_irq_set_level(struct vireo *v, uint32_t domid, uint32_t line,
+			int level)
+{
+	return hc(v, VIREO_HC_IRQ_SET_LEVEL, ARGS(domid, line, level ? 1 : 0),
+		  -1, NULL, 0, 0, NULL);
 }
 
 static void vireo_foreign_unmap_at(struct vireo *v, void *addr, uint64_t off,

@@ -1,7 +1,9 @@
 /*
  * xl.cfg keys: what each key means. One small handler per key, found
  * through xlcfg_keys[], then the checks that need more than one key
- * (required keys, maxmem against memory, the kernel command line).
+ * (required keys, maxmem against memory, the kernel command line, the
+ * virtio-mmio slots the devices take). The device lists (disk, vif,
+ * virtio) are parsed by xlcfg_devlist.c.
  * Keys we do not know yet are skipped with a warning, as xl does, so that a
  * configuration written for xl still starts.
  */
@@ -24,6 +26,7 @@ struct xlcfg_state {
 	struct xlcfg_loc file; /* for messages about the whole file */
 	/* Read after every key is in, by the checks across keys. */
 	const struct xlcfg_entry *maxmem, *cmdline, *root, *extra;
+	const struct xlcfg_entry *last_dev; /* the last device list */
 };
 
 static int key_name(struct xlcfg_state *st, struct xlcfg_entry *e)
@@ -151,21 +154,31 @@ static int key_on_crash(struct xlcfg_state *st, struct xlcfg_entry *e)
 	return xlcfg_get_action(e, &st->cfg->on_crash, st->err);
 }
 
-/* disk, vif and virtio: raw strings, parsed by the stages that use them. */
+/*
+ * disk, vif and virtio: the strings as written stay in cfg->disk (vif,
+ * virtio), for the dry run; xlcfg_devlist.c parses each into cfg->disks
+ * (vifs, virtios).
+ */
 static int key_disk(struct xlcfg_state *st, struct xlcfg_entry *e)
 {
-	return xlcfg_take_list(e, &st->cfg->disk, &st->cfg->nr_disk, st->err);
+	st->last_dev = e;
+	return xlcfg_take_list(e, &st->cfg->disk, &st->cfg->nr_disk, st->err) ||
+	       xlcfg_dev_disks(st->cfg, &e->loc, e->val.lines, st->err);
 }
 
 static int key_vif(struct xlcfg_state *st, struct xlcfg_entry *e)
 {
-	return xlcfg_take_list(e, &st->cfg->vif, &st->cfg->nr_vif, st->err);
+	st->last_dev = e;
+	return xlcfg_take_list(e, &st->cfg->vif, &st->cfg->nr_vif, st->err) ||
+	       xlcfg_dev_vifs(st->cfg, &e->loc, e->val.lines, st->err);
 }
 
 static int key_virtio(struct xlcfg_state *st, struct xlcfg_entry *e)
 {
+	st->last_dev = e;
 	return xlcfg_take_list(e, &st->cfg->virtio, &st->cfg->nr_virtio,
-			       st->err);
+			       st->err) ||
+	       xlcfg_dev_virtios(st->cfg, &e->loc, e->val.lines, st->err);
 }
 
 /* clang-format off */
@@ -293,6 +306,8 @@ int xlcfg_apply(struct xlcfg *cfg, struct xlcfg_entry *entries, unsigned n,
 			return -1;
 	if (check_required(&st, entries, n) || check_maxmem(&st) ||
 	    build_cmdline(&st))
+		return -1;
+	if (st.last_dev && xlcfg_dev_check_slots(cfg, &st.last_dev->loc, err))
 		return -1;
 	return 0;
 }

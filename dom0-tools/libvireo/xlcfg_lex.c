@@ -225,18 +225,25 @@ static int lex_string(struct xlcfg_lexer *lx, char **out)
 	return 0;
 }
 
+/* Add the string at lx->p to the list, with its line for messages. */
 static int lex_list_push(struct xlcfg_lexer *lx, struct xlcfg_value *v)
 {
+	unsigned line = lx->loc.line, *lines;
 	char **items, *s;
 
 	if (lex_string(lx, &s))
 		return -1;
-	items = realloc(v->items, (v->nr_items + 1) * sizeof(*items));
+	lines = realloc(v->lines, (v->nr_items + 1) * sizeof(*lines));
+	if (lines)
+		v->lines = lines;
+	items = lines ? realloc(v->items, (v->nr_items + 1) * sizeof(*items))
+		      : NULL;
 	if (!items) {
 		free(s);
 		lex_oom(lx);
 		return -1;
 	}
+	lines[v->nr_items] = line;
 	items[v->nr_items++] = s;
 	v->items = items;
 	return 0;

@@ -205,6 +205,7 @@ void xlcfg_free(struct xlcfg *cfg)
 	xlcfg_strv_free(cfg->disk, cfg->nr_disk);
 	xlcfg_strv_free(cfg->vif, cfg->nr_vif);
 	xlcfg_strv_free(cfg->virtio, cfg->nr_virtio);
+	xlcfg_dev_free(cfg);
 	xlcfg_strv_free(cfg->warnings, cfg->nr_warnings);
 	memset(cfg, 0, sizeof(*cfg));
 }

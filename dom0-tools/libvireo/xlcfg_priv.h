@@ -1,7 +1,8 @@
 /*
  * xlcfg internals, shared by the driver (xlcfg_parse.c), the lexer
- * (xlcfg_lex.c), the typed value accessors (xlcfg_value.c) and the key
- * table (xlcfg.c).
+ * (xlcfg_lex.c), the typed value accessors (xlcfg_value.c), the key
+ * table (xlcfg.c) and the device specs (xlcfg_dev.c, xlcfg_vif.c,
+ * xlcfg_devlist.c).
  *
  * The parse runs in three steps:
  *   1. the lexer turns the file, then each override, into entries
@@ -42,9 +43,10 @@ enum xlcfg_vtype {
 
 struct xlcfg_value {
 	enum xlcfg_vtype type;
-	char *str;    /* STRING: decoded; BARE, INT: as written */
-	int64_t num;  /* INT */
-	char **items; /* LIST: decoded strings */
+	char *str;	 /* STRING: decoded; BARE, INT: as written */
+	int64_t num;	 /* INT */
+	char **items;	 /* LIST: decoded strings */
+	unsigned *lines; /* LIST: the line each item starts on */
 	unsigned nr_items;
 };
 
@@ -91,11 +93,50 @@ int xlcfg_take_string(struct xlcfg_entry *e, char **out, struct xlcfg_err *err);
 /* An integer in [lo, hi]; otherwise "KEY must be WHAT". */
 int xlcfg_get_int(const struct xlcfg_entry *e, int64_t lo, int64_t hi,
 		  const char *what, int64_t *out, struct xlcfg_err *err);
-/* Take the list of strings out of the entry. */
+/* Take the list of strings out of the entry (val.lines stays in it). */
 int xlcfg_take_list(struct xlcfg_entry *e, char ***items, unsigned *nr,
 		    struct xlcfg_err *err);
 int xlcfg_get_action(const struct xlcfg_entry *e, enum xlcfg_action *out,
 		     struct xlcfg_err *err);
+
+/*
+ * xlcfg_dev.c: helpers of the device spec parsers (xlcfg_dev.c, xlcfg_vif.c).
+ * A spec is split in place: xlcfg_spec_next() returns its next parameter,
+ * leading and trailing blanks cut, or NULL at the end; a parameter that
+ * starts with rest_key (e.g. "target=") is the whole rest of the spec.
+ * xlcfg_spec_value() cuts "key=value" at the '=' and returns the value
+ * (NULL for a bare word).
+ */
+char *xlcfg_spec_next(char **pp, const char *rest_key);
+char *xlcfg_spec_value(char *param);
+/* The error into diag; returns -1. */
+__attribute__((format(printf, 2, 3))) int
+xlcfg_dev_error(const struct xlcfg_dev_diag *diag, const char *fmt, ...);
+/* A warning to diag->warn: 0, or -1 with "out of memory" as the error. */
+__attribute__((format(printf, 2, 3))) int
+xlcfg_dev_warn(const struct xlcfg_dev_diag *diag, const char *fmt, ...);
+/* Each key once per spec: bit in *seen; -1 with "KEY given twice". */
+int xlcfg_dev_once(const struct xlcfg_dev_diag *diag, const char *key,
+		   unsigned bit, unsigned *seen);
+/* backend= and grant_usage=: what every device kind accepts. */
+int xlcfg_dev_backend(const struct xlcfg_dev_diag *diag, const char *val);
+int xlcfg_dev_grant_usage(const struct xlcfg_dev_diag *diag, const char *val);
+
+/*
+ * xlcfg_devlist.c: the disk, vif and virtio keys. Each parses the strings
+ * already taken into cfg->disk (cfg->vif, cfg->virtio), with lines[i] the
+ * line of item i, into cfg->disks (vifs, virtios) and checks them against
+ * each other; xlcfg_dev_check_slots() checks the total once all are in.
+ */
+int xlcfg_dev_disks(struct xlcfg *cfg, const struct xlcfg_loc *loc,
+		    const unsigned *lines, struct xlcfg_err *err);
+int xlcfg_dev_vifs(struct xlcfg *cfg, const struct xlcfg_loc *loc,
+		   const unsigned *lines, struct xlcfg_err *err);
+int xlcfg_dev_virtios(struct xlcfg *cfg, const struct xlcfg_loc *loc,
+		      const unsigned *lines, struct xlcfg_err *err);
+int xlcfg_dev_check_slots(const struct xlcfg *cfg, const struct xlcfg_loc *loc,
+			  struct xlcfg_err *err);
+void xlcfg_dev_free(struct xlcfg *cfg);
 
 /* xlcfg.c: run each entry through its key's handler, then the checks. */
 int xlcfg_apply(struct xlcfg *cfg, struct xlcfg_entry *entries, unsigned n,

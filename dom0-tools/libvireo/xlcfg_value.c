@@ -114,6 +114,7 @@ void xlcfg_entry_free(struct xlcfg_entry *e)
 	free(e->key);
 	free(e->val.str);
 	xlcfg_strv_free(e->val.items, e->val.nr_items);
+	free(e->val.lines);
 	memset(e, 0, sizeof(*e));
 }
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Dom0's event channels, modelled on Xen's drivers/xen/evtchn.c: vireo.ko
- * registers Dom0's shared page with the hypervisor, takes the upcall line
- * (vPLIC 49, mapped through the PLIC node) and hands each fired port to its
- * owner: a kernel callback (vireo_evtchn_* API, exported) or an open
+ * A domain's event channels, modelled on Xen's drivers/xen/evtchn.c:
+ * vireo.ko registers the domain's shared page with the hypervisor, takes
+ * the upcall line and hands each fired port to its owner: a kernel
+ * callback (the vireo_evtchn_* API, exported: vireo_evtchn.h) or an open
  * /dev/vireo_evtchn file, where it stays masked until userspace writes it
- * back.
+ * back. The same code serves Dom0 (upcall on vPLIC line 49, found through
+ * the PLIC node) and a DomU (line 6, from its /hypervisor node).
  */
 #include <linux/bitops.h>
 #include <linux/fs.h>
@@ -21,6 +22,7 @@
 #include <linux/wait.h>
 
 #include "vireo_abi.h"
+#include "vireo_evtchn.h"
 #include "vireo_internal.h"
 #include "vireo_ioctl.h"
 
@@ -34,7 +36,7 @@ struct evtchn_file {
 };
 
 struct port_owner {
-	void (*cb)(u32 port, void *arg); /* kernel user, or */
+	vireo_evtchn_cb cb;              /* a kernel user, or */
 	void *arg;
 	struct evtchn_file *file;        /* a /dev/vireo_evtchn file */
 };
@@ -65,7 +67,13 @@ static int errno_of(long sbi_err)
 	}
 }
 
-static void deliver(u32 port)
+static u64 *word_of(u64 *bitmap, u32 port)
+{
+	return &bitmap[port / 64];
+}
+
+/* Hand a fired port to its owner; false if it has none (yet). */
+static bool deliver(u32 port)
 {
 	struct port_owner o;
 	unsigned long flags;
@@ -73,18 +81,21 @@ static void deliver(u32 port)
 	spin_lock_irqsave(&owners_lock, flags);
 	o = owners[port];
 	spin_unlock_irqrestore(&owners_lock, flags);
+	if (!o.cb && !o.file)
+		return false;
 	if (o.cb) {
 		o.cb(port, o.arg);
 	} else if (o.file) {
 		struct evtchn_file *f = o.file;
 		/* Masked until userspace has seen it and writes it back. */
-		set_bit(port % 64, (unsigned long *)&shared->mask[port / 64]);
+		set_bit(port % 64, (unsigned long *)word_of(shared->mask, port));
 		spin_lock_irqsave(&f->lock, flags);
 		if (f->count < RING)
 			f->ring[(f->head + f->count++) % RING] = port;
 		spin_unlock_irqrestore(&f->lock, flags);
 		wake_up_interruptible(&f->wq);
 	}
+	return true;
 }
 
 static irqreturn_t upcall(int irq, void *data)
@@ -96,7 +107,12 @@ static irqreturn_t upcall(int irq, void *data)
 		while (bits) {
 			unsigned int b = __ffs64(bits);
 			bits &= bits - 1;
-			deliver(w * 64 + b);
+			/*
+			 * A port that fired between its bind hypercall and
+			 * its owner's entry: keep it pending for bind().
+			 */
+			if (!deliver(w * 64 + b))
+				set_bit(b, (unsigned long *)&shared->pending[w]);
 			any = true;
 		}
 	}
@@ -114,6 +130,13 @@ static int bind(u32 fid, u32 domid, u32 rport, struct port_owner *o, u32 *port)
 	spin_lock_irqsave(&owners_lock, flags);
 	owners[v] = *o;
 	spin_unlock_irqrestore(&owners_lock, flags);
+	/*
+	 * An event that came before the owner did is still pending (see
+	 * upcall()): UNMASK has the hypervisor raise the upcall again, so it
+	 * is delivered from the handler like any other.
+	 */
+	if (test_bit(v % 64, (unsigned long *)word_of(shared->pending, v)))
+		hc(VIREO_HC_EVTCHN_UNMASK, v, 0, NULL);
 	return 0;
 }
 
@@ -127,12 +150,26 @@ static void unbind(u32 port)
 	hc(VIREO_HC_EVTCHN_CLOSE, port, 0, NULL);
 }
 
-int vireo_evtchn_bind_interdomain(u32 domid, u32 remote_port,
-				  void (*cb)(u32, void *), void *arg, u32 *port)
+int vireo_evtchn_alloc_unbound(u32 remote_domid, vireo_evtchn_cb cb,
+			       void *arg, u32 *port)
 {
 	struct port_owner o = { .cb = cb, .arg = arg };
 
-	return bind(VIREO_HC_EVTCHN_BIND_INTERDOMAIN, domid, remote_port, &o, port);
+	if (!cb)
+		return -EINVAL;
+	return bind(VIREO_HC_EVTCHN_ALLOC_UNBOUND, remote_domid, 0, &o, port);
+}
+EXPORT_SYMBOL_GPL(vireo_evtchn_alloc_unbound);
+
+int vireo_evtchn_bind_interdomain(u32 remote_domid, u32 remote_port,
+				  vireo_evtchn_cb cb, void *arg, u32 *port)
+{
+	struct port_owner o = { .cb = cb, .arg = arg };
+
+	if (!cb)
+		return -EINVAL;
+	return bind(VIREO_HC_EVTCHN_BIND_INTERDOMAIN, remote_domid,
+		    remote_port, &o, port);
 }
 EXPORT_SYMBOL_GPL(vireo_evtchn_bind_interdomain);
 
@@ -262,7 +299,7 @@ static ssize_t evf_write(struct file *file, const char __user *buf,
 		if (!owned(f, ports[i]))
 			return -EINVAL;
 		clear_bit(ports[i] % 64,
-			  (unsigned long *)&shared->mask[ports[i] / 64]);
+			  (unsigned long *)word_of(shared->mask, ports[i]));
 		hc(VIREO_HC_EVTCHN_UNMASK, ports[i], 0, NULL);
 	}
 	return n * sizeof(u32);
@@ -293,29 +330,33 @@ static struct miscdevice evf_misc = {
 	.fops = &evf_fops,
 };
 
-static int map_upcall(void)
+/*
+ * Dom0's node names its state-change line only; the upcall is PLIC line
+ * VIREO_DOM0_EVTCHN_IRQ, mapped here through the PLIC node.
+ */
+int vireo_evtchn_dom0_irq(void)
 {
 	struct of_phandle_args args = { .args_count = 1 };
+	int irq;
 
 	args.np = of_find_compatible_node(NULL, NULL, "riscv,plic0");
 	if (!args.np)
 		return -ENODEV;
 	args.args[0] = VIREO_DOM0_EVTCHN_IRQ;
-	upcall_irq = irq_create_of_mapping(&args);
+	irq = irq_create_of_mapping(&args);
 	of_node_put(args.np);
-	return upcall_irq ? 0 : -EINVAL;
+	return irq ? irq : -EINVAL;
 }
 
-int vireo_evtchn_probe(struct device *dev)
+int vireo_evtchn_probe(struct device *dev, int irq)
 {
 	int rc;
 
 	shared = (void *)get_zeroed_page(GFP_KERNEL);
 	if (!shared)
 		return -ENOMEM;
+	upcall_irq = irq;
 	rc = errno_of(hc(VIREO_HC_EVTCHN_INIT, virt_to_phys(shared), 0, NULL));
-	if (!rc)
-		rc = map_upcall();
 	if (!rc)
 		rc = request_irq(upcall_irq, upcall, 0, "vireo-evtchn", NULL);
 	if (!rc) {

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vireo.ko: Dom0's interface to the Vireo hypervisor.
+ * vireo.ko: a domain's interface to the Vireo hypervisor.
  *
- * Binds to the device tree node compatible "vireo,hypervisor", which the
- * hypervisor adds to Dom0's tree:
+ * In Dom0 it binds to the device tree node compatible "vireo,hypervisor",
+ * which the hypervisor adds to Dom0's tree:
  *
  *   reg         the foreign-mapping window (guest-physical, outside /memory)
  *   interrupts  one vPLIC line: the domain state-change interrupt
  *
- * and provides /dev/vireo (see dom0-tools/include/vireo_ioctl.h):
+ * In a DomU it binds to "vireo,hypervisor-domu" (the /hypervisor node the
+ * builder writes, libvireo domu_dtb.c), whose one interrupt is the
+ * event-channel upcall. There it provides event channels only
+ * (vireo_evtchn.c): the hypercalls behind /dev/vireo are Dom0's.
+ *
+ * In Dom0 it also provides /dev/vireo (see dom0-tools/include/vireo_ioctl.h):
  *
  *   ioctl  VIREO_IOCTL_HYPERCALL: one hypercall, its buffer staged in a
  *          page-aligned kernel page; CAP_SYS_ADMIN only
@@ -39,6 +44,7 @@
 #include <linux/spinlock.h>
 #include <linux/list.h>
 #include <linux/of.h>
+#include <linux/of_device.h>
 #include <linux/platform_device.h>
 #include <linux/poll.h>
 #include <linux/uaccess.h>
@@ -50,8 +56,15 @@
 #include "vireo_ioctl.h"
 
 
+/* Which node the driver bound to (of_device_id.data). */
+enum vireo_role {
+	VIREO_ROLE_DOM0 = 1,
+	VIREO_ROLE_DOMU,
+};
+
 static struct {
 	bool bound;
+	enum vireo_role role;
 	phys_addr_t base;		/* foreign window */
 	resource_size_t size;
 	int irq;
@@ -282,17 +295,11 @@ static struct miscdevice vireo_misc = {
 	.mode	= 0600,
 };
 
-static int vireo_probe(struct platform_device *pdev)
+/* Same major interface version as abi/vireo_abi.h, or nothing binds. */
+static int vireo_check_version(struct device *dev)
 {
-	struct device *dev = &pdev->dev;
-	struct resource *res;
-	struct sbiret ret;
-	int irq, rc;
+	struct sbiret ret = vireo_hypercall0(VIREO_HC_VERSION);
 
-	if (vireo.bound)
-		return -EBUSY;
-
-	ret = vireo_hypercall0(VIREO_HC_VERSION);
 	if (ret.error) {
 		dev_err(dev, "VERSION hypercall failed: error %ld\n",
 			ret.error);
@@ -305,6 +312,17 @@ static int vireo_probe(struct platform_device *pdev)
 			VIREO_INTERFACE_VERSION & 0xffff);
 		return -ENODEV;
 	}
+	vireo.version = ret.value;
+	return 0;
+}
+
+/* Dom0: the foreign window, the state-change line, event channels and
+ * /dev/vireo. */
+static int vireo_probe_dom0(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct resource *res;
+	int irq, rc;
 
 	res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
 	if (!res || !resource_size(res) || !PAGE_ALIGNED(res->start) ||
@@ -324,14 +342,18 @@ static int vireo_probe(struct platform_device *pdev)
 	vireo.base = res->start;
 	vireo.size = resource_size(res);
 	vireo.irq = irq;
-	vireo.version = ret.value;
 
 	rc = devm_request_irq(dev, irq, vireo_irq, 0, "vireo", &vireo);
 	if (rc) {
 		dev_err(dev, "cannot request irq %d: %d\n", irq, rc);
 		return rc;
 	}
-	rc = vireo_evtchn_probe(dev);
+	irq = vireo_evtchn_dom0_irq();
+	if (irq < 0) {
+		dev_err(dev, "event channels: no upcall line (%d)\n", irq);
+		return irq;
+	}
+	rc = vireo_evtchn_probe(dev, irq);
 	if (rc)
 		return rc;
 	rc = misc_register(&vireo_misc);
@@ -340,7 +362,6 @@ static int vireo_probe(struct platform_device *pdev)
 		vireo_evtchn_remove();
 		return rc;
 	}
-	vireo.bound = true;
 
 	pr_info("hypervisor interface %lu.%lu, window 0x%llx+0x%llx, irq %d\n",
 		vireo.version >> 16, vireo.version & 0xffff,
@@ -349,16 +370,56 @@ static int vireo_probe(struct platform_device *pdev)
 	return 0;
 }
 
+/* A DomU: event channels only, upcall on the node's one interrupt. */
+static int vireo_probe_domu(struct platform_device *pdev)
+{
+	int irq = platform_get_irq(pdev, 0);
+	int rc;
+
+	if (irq < 0)
+		return irq;
+	rc = vireo_evtchn_probe(&pdev->dev, irq);
+	if (rc)
+		return rc;
+	vireo.irq = irq;
+	pr_info("DomU: hypervisor interface %lu.%lu, event channels on irq %d\n",
+		vireo.version >> 16, vireo.version & 0xffff, irq);
+	return 0;
+}
+
+static int vireo_probe(struct platform_device *pdev)
+{
+	enum vireo_role role;
+	int rc;
+
+	if (vireo.bound)
+		return -EBUSY;
+	role = (uintptr_t)of_device_get_match_data(&pdev->dev);
+	rc = vireo_check_version(&pdev->dev);
+	if (rc)
+		return rc;
+	rc = role == VIREO_ROLE_DOMU ? vireo_probe_domu(pdev)
+				     : vireo_probe_dom0(pdev);
+	if (rc)
+		return rc;
+	vireo.role = role;
+	vireo.bound = true;
+	return 0;
+}
+
 static int vireo_remove(struct platform_device *pdev)
 {
-	misc_deregister(&vireo_misc);
+	if (vireo.role == VIREO_ROLE_DOM0)
+		misc_deregister(&vireo_misc);
 	vireo_evtchn_remove();
 	vireo.bound = false;
 	return 0;	/* devm releases the IRQ and the window */
 }
 
 static const struct of_device_id vireo_of_match[] = {
-	{ .compatible = "vireo,hypervisor" },
+	{ .compatible = "vireo,hypervisor", .data = (void *)VIREO_ROLE_DOM0 },
+	{ .compatible = "vireo,hypervisor-domu",
+	  .data = (void *)VIREO_ROLE_DOMU },
 	{ }
 };
 MODULE_DEVICE_TABLE(of, vireo_of_match);
@@ -382,8 +443,8 @@ static int __init vireo_init(void)
 	BUILD_BUG_ON(sizeof(struct vireo_ioctl_hypercall) != 88);
 	BUILD_BUG_ON(VIREO_BUF_MAX > PAGE_SIZE);
 
-	/* Not under Vireo, or in a DomU: nothing to bind to, say nothing. */
-	np = of_find_compatible_node(NULL, NULL, "vireo,hypervisor");
+	/* Not under Vireo: nothing to bind to, say nothing. */
+	np = of_find_matching_node(NULL, vireo_of_match);
 	if (!np)
 		return -ENODEV;
 	of_node_put(np);
@@ -406,5 +467,5 @@ static void __exit vireo_exit(void)
 }
 module_exit(vireo_exit);
 
-MODULE_DESCRIPTION("Vireo hypervisor interface for Dom0");
+MODULE_DESCRIPTION("Vireo hypervisor interface for Dom0 and DomUs");
 MODULE_LICENSE("GPL");

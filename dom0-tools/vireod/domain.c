@@ -155,7 +155,7 @@ int vd_dom_build(struct vd *vd, struct vd_domain *d, int paused, char *err,
 		.ramdisk = d->cfg.ramdisk,
 		.cmdline = d->cfg.cmdline,
 	};
-	uint32_t domid;
+	uint32_t domid, old;
 	int rc;
 
 	if (!d->have_cfg) {
@@ -167,16 +167,26 @@ int vd_dom_build(struct vd *vd, struct vd_domain *d, int paused, char *err,
 		return -1;
 	}
 	err[0] = '\0';
+	b.nr_virtio = vd_dev_count(&d->cfg);
 	rc = vireo_build_domain(vd->v, &b, &domid, err, errlen);
 	if (rc < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "%s", vireo_strerror(rc));
 		return -1;
 	}
+	old = d->rec.domid;
+	d->rec.domid = domid; /* the device model's paths name it */
+	if (vd_dm_start(vd, d, err, errlen) < 0) {
+		vireo_domain_destroy(vd->v, domid);
+		d->rec.domid = old;
+		return -1;
+	}
 	if (!paused && (rc = vireo_domain_unpause(vd->v, domid)) < 0) {
 		snprintf(err, errlen, "cannot start domain %" PRIu32 ": %s",
 			 domid, vireo_strerror(rc));
+		vd_dm_stop(vd, d);
 		vireo_domain_destroy(vd->v, domid);
+		d->rec.domid = old;
 		return -1;
 	}
 	d->rec.domid = domid;
@@ -230,7 +240,11 @@ int vd_dom_destroy(struct vd *vd, uint32_t domid, char *err, size_t errlen)
 {
 	struct vireo_domain_info info;
 	struct vd_domain *d = vd_dom_by_id(vd, domid);
-	int rc = vireo_domain_destroy(vd->v, domid);
+	int rc;
+
+	if (d)
+		vd_dm_stop(vd, d);
+	rc = vireo_domain_destroy(vd->v, domid);
 
 	/* Failing because it is gone already is success. */
 	if (rc < 0 && vireo_domain_getinfo(vd->v, domid, &info) == 0) {
@@ -301,6 +315,7 @@ static void reload_one(struct vd *vd, struct vd_record *r, const uint32_t *ids,
 	}
 	d->rec = *r;
 	d->gen = ++vd->gen;
+	vd_dm_adopt(d);
 	if (vd_dom_load_cfg(d, err, sizeof(err)) < 0)
 		vd_log("domain %" PRIu32 " (%s): its config no longer "
 		       "parses (%s): it will not be restarted", d->rec.domid,

@@ -64,7 +64,10 @@ static enum xlcfg_action pick_action(const struct vd_domain *d,
 
 static void destroy_forget(struct vd *vd, struct vd_domain *d)
 {
-	int rc = vireo_domain_destroy(vd->v, d->rec.domid);
+	int rc;
+
+	vd_dm_stop(vd, d);
+	rc = vireo_domain_destroy(vd->v, d->rec.domid);
 
 	if (rc < 0)
 		vd_log("destroying domain %" PRIu32 ": %s", d->rec.domid,
@@ -88,6 +91,7 @@ static void restart(struct vd *vd, struct vd_domain *d)
 		destroy_forget(vd, d);
 		return;
 	}
+	vd_dm_stop(vd, d);
 	vireo_domain_destroy(vd->v, old);
 	if (vd_dom_build(vd, d, 0, err, sizeof(err)) < 0) {
 		vd_log("domain %s: restart failed: %s", d->rec.name, err);

@@ -247,6 +247,7 @@ static void handle_timers(struct vd *vd)
 
 	if (now >= vd->next_tick_ms) {
 		vd_console_drain(vd);
+		vd_dm_reap(vd);
 		vd->next_tick_ms = now + VD_TICK_MS;
 	}
 	if (now >= vd->next_check_ms) {

@@ -366,6 +366,7 @@ static const struct vd_verb vd_verbs[] = {
 	{ "domid", 1, 1, req_domid },
 	{ "domname", 1, 1, req_domname },
 	{ "version", 0, 0, req_version },
+	{ "devices", 1, 1, vd_req_devices },
 };
 
 void vd_request(struct vd *vd, struct vd_client *c, char **fields,

@@ -13,7 +13,9 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "libvireo.h"
 #include "vireod_proto.h"
@@ -24,6 +26,14 @@
 #define VD_PID_FILE "/run/vireod.pid"
 #define VD_LOG_FILE "/var/log/vireod.log"
 #define VD_CONFIG_DIR "/etc/vireo"
+#define VD_RUN_DIR "/run/vireo"
+#define VD_DM_PATH "/usr/sbin/vireo-dm"
+#define VD_DM_LOG "/var/log/vireo-dm.%" PRIu32 ".log"
+#define VD_DM_PID VD_RUN_DIR "/dm-%" PRIu32 ".pid"
+#define VD_DM_READY_MS 10000	/* a device model's set-up, under TCG */
+#define VD_DM_STOP_MS 2000	/* SIGTERM to SIGKILL */
+#define VD_DEV_CONNECTED 4	/* device states as xenbus numbers them */
+#define VD_DEV_CLOSED 6
 
 #define VD_MAX_DOMS VIREO_MAX_DOMAINS
 #define VD_MAX_CLIENTS 32
@@ -95,6 +105,11 @@ struct vd_domain {
 	struct vd_ring console;
 	char input[VD_INPUT_MAX]; /* guest input not yet taken */
 	size_t input_len;
+	pid_t dm_pid;	  /* its vireo-dm, 0 if none */
+	int dm_state;	  /* VD_DEV_*, 0 if it has no devices */
+	int dm_recovered; /* a replacement model runs (or was tried) */
+	uint8_t macs[8][6]; /* its vifs' MACs (XLCFG_DEV_SLOTS) */
+	int mac_picked[8];
 };
 
 enum vd_client_mode {
@@ -183,6 +198,14 @@ void vd_wait_begin(struct vd *vd, struct vd_client *c, uint32_t domid,
 		   int reboot, int full);
 void vd_wait_check(struct vd *vd);
 int64_t vd_wait_next_deadline(struct vd *vd);
+
+/* devices.c */
+unsigned vd_dev_count(const struct xlcfg *cfg);
+int vd_dm_start(struct vd *vd, struct vd_domain *d, char *err, size_t errlen);
+void vd_dm_stop(struct vd *vd, struct vd_domain *d);
+void vd_dm_reap(struct vd *vd);
+void vd_dm_adopt(struct vd_domain *d);
+void vd_req_devices(struct vd *vd, struct vd_client *c, char **a, unsigned nr);
 
 /* console.c */
 void vd_console_drain(struct vd *vd);

@@ -105,6 +105,30 @@ void vl_uptime_string(uint64_t secs, int short_mode, char *buf, size_t len);
 void vl_info_line(FILE *f, const char *filter, const char *key,
 		  const char *value);
 
+/*
+ * One device line of vireod's "devices DOM" (vl_devices.c). The strings
+ * point into the reply's fields, so they live as long as the line.
+ */
+enum vl_dev_kind { VL_DEV_DISK, VL_DEV_NIC, VL_DEV_VIRTIO };
+
+struct vl_dev {
+	enum vl_dev_kind kind;
+	const char *id;			   /* disk: VDEV; else INDEX as sent */
+	unsigned index;			   /* INDEX; a disk's: its place */
+	uint32_t backend, state, slot;	   /* BACKEND, STATE, SLOT */
+	const char *access, *target;	   /* disk */
+	const char *mac, *bridge, *ifname; /* nic; ifname may be "" */
+	const char *type;		   /* virtio: "console", "rng" */
+};
+
+/* vl_devices.c: pure formatting, as vl_fmt.c. */
+/* 0, or -1 if f[0..nr-1] is no well-formed disk, nic or virtio line. */
+int vl_dev_parse(char **f, unsigned nr, struct vl_dev *d);
+void vl_block_header(FILE *f);
+void vl_block_row(FILE *f, const struct vl_dev *d);
+void vl_network_header(FILE *f);
+void vl_network_row(FILE *f, const struct vl_dev *d);
+
 /* vl_console.c: attach to DOM on a fresh connection; exit status. */
 int vl_console_attach(const char *dom);
 
@@ -123,6 +147,8 @@ int main_dmesg(int argc, char **argv);
 int main_uptime(int argc, char **argv);
 int main_domid(int argc, char **argv);
 int main_domname(int argc, char **argv);
+int main_block_list(int argc, char **argv);
+int main_network_list(int argc, char **argv);
 int main_help(int argc, char **argv);
 
 #endif

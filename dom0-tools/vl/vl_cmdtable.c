@@ -97,6 +97,22 @@ const struct cmd_spec vl_cmdtable[] = {
 	  "<DomainId>",
 	  NULL
 	},
+	{ "block-list", main_block_list,
+	  "List virtual block devices for a domain",
+	  "<Domain(s)>",
+	  "-h  Print this help.\n"
+	  "\n"
+	  "Columns: Vdev, backend domain, handle (index among the disks),\n"
+	  "state (4 connected, 6 closed), virtio-mmio slot, access, target."
+	},
+	{ "network-list", main_network_list,
+	  "List virtual network interfaces for a domain",
+	  "<Domain(s)>",
+	  "-h  Print this help.\n"
+	  "\n"
+	  "Columns: index, backend domain, MAC, handle, state (4 connected,\n"
+	  "6 closed), virtio-mmio slot, Dom0 bridge, tap name."
+	},
 	{ "help", main_help,
 	  "Print this help",
 	  "[command]",

@@ -142,12 +142,22 @@ enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
 		return MMIO_FAULT;
 	spin_lock(&d->ioreq_lock);
 	if (ioreq_claims(d, gpa, width)) {
-		ioreq_send(v, gpa, width, is_store, *val);
+		enum mmio_result r = ioreq_send(v, gpa, width, is_store, *val);
 		spin_unlock(&d->ioreq_lock);
-		return MMIO_PENDING;
+		return r;
 	}
 	spin_unlock(&d->ioreq_lock);
 	return MMIO_FAULT;
+}
+
+/* A device model drives the line of one of d's virtio-mmio slots. */
+long domain_irq_set_level(struct domain *d, uint64_t line, uint64_t level)
+{
+	if (d->is_dom0 || line < VIREO_DOMU_VIRTIO_IRQ0 ||
+	    line >= VIREO_DOMU_VIRTIO_IRQ0 + VIREO_DOMU_VIRTIO_SLOTS || level > 1)
+		return SBI_ERR_INVALID_PARAM;
+	vplic_set_level(&d->vplic, (unsigned)line, level);
+	return SBI_SUCCESS;
 }
 
 bool domain_console_rx(struct domain *d, uint8_t c)

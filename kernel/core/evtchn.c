@@ -48,6 +48,7 @@ static void port_reset(struct evtchn_port *c)
 	c->remote = NULL;
 	c->remote_port = 0;
 	c->virq = 0;
+	c->reserved = false;
 }
 
 /*
@@ -161,9 +162,9 @@ out:
  * channel, as Xen allows). Domain ids are checked, not identities: the
  * caller resolves domids to tables and must not hand over a dying domain.
  */
-int evtchn_bind_interdomain(struct evtchn_domain *d,
+static int bind_ports(struct evtchn_domain *d,
 			    struct evtchn_domain *remote, uint32_t remote_port,
-			    uint32_t *port)
+			    uint32_t *port, bool reserved)
 {
 	struct evtchn_port *rc_port;
 	uint32_t p;
@@ -196,10 +197,29 @@ int evtchn_bind_interdomain(struct evtchn_domain *d,
 	d->ports[p].state = EVTCHN_INTERDOMAIN;
 	d->ports[p].remote = remote;
 	d->ports[p].remote_port = remote_port;
+	d->ports[p].reserved = reserved;
 	*port = p;
 out:
 	spin_unlock(&evtchn_lock);
 	return rc;
+}
+
+int evtchn_bind_interdomain(struct evtchn_domain *d,
+			    struct evtchn_domain *remote, uint32_t remote_port,
+			    uint32_t *port)
+{
+	return bind_ports(d, remote, remote_port, port, false);
+}
+
+/*
+ * The same, for the hypervisor's own end (an ioreq server's): reserved in
+ * the same critical section, so the guest never sees it as an ordinary
+ * port it could close or rebind.
+ */
+int evtchn_bind_reserved(struct evtchn_domain *d, struct evtchn_domain *remote,
+			 uint32_t remote_port, uint32_t *port)
+{
+	return bind_ports(d, remote, remote_port, port, true);
 }
 
 int evtchn_bind_virq(struct evtchn_domain *d, unsigned int virq, uint32_t *port)
@@ -247,6 +267,9 @@ int evtchn_send(struct evtchn_domain *d, uint32_t port)
 	case EVTCHN_UNBOUND:
 		break;
 	case EVTCHN_INTERDOMAIN:
+		/* The hypervisor's end listens to nobody: drop it there. */
+		if (c->remote->ports[c->remote_port].reserved)
+			break;
 		if (!c->remote->shared) {
 			rc = EVTCHN_ENODEV;
 			break;
@@ -383,4 +406,9 @@ void evtchn_domain_teardown(struct evtchn_domain *d)
 			close_locked(d, p);
 	d->shared = NULL;
 	spin_unlock(&evtchn_lock);
+}
+
+bool evtchn_is_reserved(struct evtchn_domain *d, uint32_t port)
+{
+	return port_valid(port) && d->ports[port].reserved;
 }

@@ -114,13 +114,21 @@ struct sbi_ret evtchn_hypercall(struct vcpu *v, unsigned long fid)
 		e = evtchn_bind_virq(d->evtchn, (unsigned)SBI_ARG(v, 0), &port);
 		break;
 	case VIREO_HC_EVTCHN_SEND:
-		e = evtchn_send(d->evtchn, (uint32_t)SBI_ARG(v, 0));
+		port = (uint32_t)SBI_ARG(v, 0);
+		e = evtchn_is_reserved(d->evtchn, port)
+			    ? EVTCHN_EINVAL
+			    : evtchn_send(d->evtchn, port);
+		port = 0;
 		break;
 	case VIREO_HC_EVTCHN_UNMASK:
 		e = evtchn_unmask(d->evtchn, (uint32_t)SBI_ARG(v, 0));
 		break;
 	case VIREO_HC_EVTCHN_CLOSE:
-		e = evtchn_close(d->evtchn, (uint32_t)SBI_ARG(v, 0));
+		port = (uint32_t)SBI_ARG(v, 0);
+		e = evtchn_is_reserved(d->evtchn, port)
+			    ? EVTCHN_EINVAL
+			    : evtchn_close(d->evtchn, port);
+		port = 0;
 		break;
 	default:
 		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};

@@ -205,9 +205,15 @@ static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
 	case VIREO_HC_DOMAIN_CONTROL:
 		err = domain_control(d, (uint32_t)SBI_ARG(v, 1));
 		break;
-	case VIREO_HC_IOREQ_SERVER_CREATE:
+	case VIREO_HC_IOREQ_SERVER_CREATE: {
+		uint32_t port = 0;
 		err = ioreq_server_create(d, SBI_ARG(v, 1), SBI_ARG(v, 2),
-					  SBI_ARG(v, 3));
+					  SBI_ARG(v, 3), SBI_ARG(v, 4),
+					  SBI_ARG(v, 5), &port);
+		return (struct sbi_ret){err, err ? 0 : (long)port};
+	}
+	case VIREO_HC_IRQ_SET_LEVEL:
+		err = domain_irq_set_level(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
 		break;
 	case VIREO_HC_IOREQ_COMPLETE:
 		err = ioreq_complete(d, SBI_ARG(v, 1));

@@ -2,8 +2,8 @@
  * ioreq servers: a DomU's loads and stores in a device model's range go to
  * Dom0 (Xen's ioreq, see abi/vireo_abi.h). The page of slots, one per vCPU,
  * comes from the hypervisor heap and is mapped into Dom0's foreign window,
- * where the device model mmaps it; Dom0 hears of a request through
- * VIREO_VIRQ_IOREQ on its event channels.
+ * where the device model mmaps it; Dom0 hears of a request through the
+ * server's event channel.
  */
 #include <string.h>
 
@@ -16,26 +16,51 @@
 #include "sbi.h"
 #include "vireo_abi.h"
 
-_Static_assert(sizeof(struct vireo_ioreq) * VIREO_MAX_VCPUS <= PAGE_SIZE,
-	       "ioreq page");
+_Static_assert(sizeof(struct vireo_ioreq_page) <= PAGE_SIZE, "ioreq page");
 
-long ioreq_server_create(struct domain *d, uint64_t off, gpa_t base,
-			 uint64_t size)
+static bool create_args_ok(struct domain *d, uint64_t off, gpa_t base,
+			   uint64_t size, uint64_t notify_off)
 {
-	struct vireo_ioreq *page;
-
 	if (d->is_dom0 || d->ioreq || !size || !IS_ALIGNED(base | size, PAGE_SIZE) ||
 	    base + size < base || !IS_ALIGNED(off, PAGE_SIZE) ||
 	    off > FOREIGN_WINDOW_SIZE - PAGE_SIZE ||
 	    (base < d->ram_base + d->ram_size && base + size > d->ram_base))
+		return false;
+	if (notify_off && (!IS_ALIGNED(notify_off, 4) ||
+			   notify_off > PAGE_SIZE - 4 ||
+			   size > VIREO_IOREQ_NOTIFY_PAGES * PAGE_SIZE))
+		return false;
+	return true;
+}
+
+/*
+ * The server's event channel: Dom0's port, unbound and waiting for d, is
+ * bound here to a new port of d's that only the hypervisor uses (as Xen
+ * binds an ioreq server's ports in the target domain).
+ */
+long ioreq_server_create(struct domain *d, uint64_t off, gpa_t base,
+			 uint64_t size, uint64_t dom0_port, uint64_t notify_off,
+			 uint32_t *domu_port)
+{
+	struct vireo_ioreq_page *page;
+	uint32_t port;
+
+	if (!create_args_ok(d, off, base, size, notify_off) ||
+	    dom0_port >= NR_EVTCHN_PORTS)
 		return SBI_ERR_INVALID_PARAM;
 	if (gstage_lookup(&dom0->gs, FOREIGN_WINDOW_BASE + off, NULL, NULL))
 		return SBI_ERR_ALREADY_AVAILABLE;
 	page = page_alloc(0);
 	if (!page)
 		return SBI_ERR_FAILED;
+	if (evtchn_bind_reserved(d->evtchn, dom0->evtchn, (uint32_t)dom0_port,
+				 &port)) {
+		page_free(page, 0);
+		return SBI_ERR_INVALID_PARAM;
+	}
 	if (gstage_map(&dom0->gs, FOREIGN_WINDOW_BASE + off, (paddr_t)page,
 		       PAGE_SIZE, GSTAGE_PROT_R | GSTAGE_PROT_W)) {
+		evtchn_close(d->evtchn, port);
 		page_free(page, 0);
 		return SBI_ERR_FAILED;
 	}
@@ -43,8 +68,11 @@ long ioreq_server_create(struct domain *d, uint64_t off, gpa_t base,
 	d->ioreq_base = base;
 	d->ioreq_size = size;
 	d->ioreq_off = off;
+	d->ioreq_port = port;
+	d->ioreq_notify_off = notify_off;
 	d->ioreq = page;
 	spin_unlock(&d->ioreq_lock);
+	*domu_port = port;
 	return SBI_SUCCESS;
 }
 
@@ -54,12 +82,31 @@ bool ioreq_claims(struct domain *d, gpa_t gpa, unsigned width)
 	       gpa - d->ioreq_base + width <= d->ioreq_size;
 }
 
-void ioreq_send(struct vcpu *v, gpa_t gpa, unsigned width, bool is_store,
-		uint64_t val)
+/* A QueueNotify-style store: record it and let the vCPU go on. */
+static bool post_notify(struct domain *d, gpa_t gpa, unsigned width,
+			bool is_store, uint64_t val)
+{
+	uint64_t off = gpa - d->ioreq_base;
+
+	if (!d->ioreq_notify_off || !is_store || width != 4 || val >= 32 ||
+	    (off & (PAGE_SIZE - 1)) != d->ioreq_notify_off)
+		return false;
+	__atomic_fetch_or(&d->ioreq->notify[off / PAGE_SIZE], 1U << val,
+			  __ATOMIC_SEQ_CST);
+	evtchn_send(d->evtchn, d->ioreq_port);
+	return true;
+}
+
+enum mmio_result ioreq_send(struct vcpu *v, gpa_t gpa, unsigned width,
+			    bool is_store, uint64_t val)
 {
 	struct domain *d = v->dom;
-	struct vireo_ioreq *slot = &d->ioreq[v->id];
+	struct vireo_ioreq *slot = &d->ioreq->slot[v->id];
 
+	if (width < 8)
+		val &= (1UL << (8 * width)) - 1; /* the bytes stored, no more */
+	if (post_notify(d, gpa, width, is_store, val))
+		return MMIO_DONE;
 	slot->addr = gpa;
 	slot->data = is_store ? val : 0;
 	slot->size = width;
@@ -69,7 +116,8 @@ void ioreq_send(struct vcpu *v, gpa_t gpa, unsigned width, bool is_store,
 	v->state = VCPU_WAIT_IO;
 	/* The slot and the vCPU state before the device model can look. */
 	__atomic_store_n(&slot->state, VIREO_IOREQ_READY, __ATOMIC_SEQ_CST);
-	evtchn_raise_virq(dom0->evtchn, VIREO_VIRQ_IOREQ);
+	evtchn_send(d->evtchn, d->ioreq_port);
+	return MMIO_PENDING;
 }
 
 /* Finish v's access with value (reads) and let it run again. */
@@ -91,10 +139,10 @@ long ioreq_complete(struct domain *d, unsigned long idx)
 
 	spin_lock(&d->ioreq_lock);
 	if (v && d->ioreq && v->state == VCPU_WAIT_IO &&
-	    __atomic_load_n(&d->ioreq[idx].state, __ATOMIC_ACQUIRE) ==
+	    __atomic_load_n(&d->ioreq->slot[idx].state, __ATOMIC_ACQUIRE) ==
 		    VIREO_IOREQ_RESP) {
-		d->ioreq[idx].state = VIREO_IOREQ_NONE;
-		finish(v, d->ioreq[idx].data);
+		d->ioreq->slot[idx].state = VIREO_IOREQ_NONE;
+		finish(v, d->ioreq->slot[idx].data);
 		err = SBI_SUCCESS;
 	}
 	spin_unlock(&d->ioreq_lock);
@@ -103,7 +151,7 @@ long ioreq_complete(struct domain *d, unsigned long idx)
 
 long ioreq_server_destroy(struct domain *d)
 {
-	struct vireo_ioreq *page;
+	struct vireo_ioreq_page *page;
 
 	spin_lock(&d->ioreq_lock);
 	page = d->ioreq;
@@ -115,6 +163,7 @@ long ioreq_server_destroy(struct domain *d)
 	spin_unlock(&d->ioreq_lock);
 	if (!page)
 		return SBI_ERR_INVALID_PARAM;
+	evtchn_close(d->evtchn, d->ioreq_port);
 	gstage_unmap(&dom0->gs, FOREIGN_WINDOW_BASE + d->ioreq_off, PAGE_SIZE);
 	gstage_flush_all_harts();
 	page_free(page, 0);

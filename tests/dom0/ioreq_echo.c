@@ -19,10 +19,10 @@
 #define BASE 0x10001000UL
 
 static int hc(int fd, uint32_t fid, uint64_t a0, uint64_t a1, uint64_t a2,
-	      uint64_t a3)
+	      uint64_t a3, uint64_t a4)
 {
 	struct vireo_ioctl_hypercall h = {.fid = fid, .buf_arg = VIREO_BUF_NONE,
-					  .arg = {a0, a1, a2, a3}};
+					  .arg = {a0, a1, a2, a3, a4}};
 
 	if (ioctl(fd, VIREO_IOCTL_HYPERCALL, &h))
 		return -100;
@@ -31,8 +31,9 @@ static int hc(int fd, uint32_t fid, uint64_t a0, uint64_t a1, uint64_t a2,
 
 int main(int argc, char **argv)
 {
-	struct vireo_evtchn_ioctl io = {.domid = VIREO_VIRQ_IOREQ};
+	struct vireo_evtchn_ioctl io = {0};
 	unsigned domid, n, reads = 0, writes = 0;
+	struct vireo_ioreq_page *page;
 	volatile struct vireo_ioreq *slots;
 	int fd, efd, rc;
 
@@ -42,13 +43,17 @@ int main(int argc, char **argv)
 	n = (unsigned)atoi(argv[2]);
 	fd = open(VIREO_DEVICE, O_RDWR);
 	efd = open(VIREO_EVTCHN_DEVICE, O_RDWR);
-	if (fd < 0 || efd < 0 || ioctl(efd, VIREO_EVTCHN_BIND_VIRQ, &io)) {
+	/* The server's channel: our port, waiting for the DomU's end. */
+	io.domid = domid;
+	if (fd < 0 || efd < 0 || ioctl(efd, VIREO_EVTCHN_ALLOC_UNBOUND, &io)) {
 		perror("ioreq_echo: setup");
 		return 1;
 	}
-	rc = hc(fd, VIREO_HC_IOREQ_SERVER_CREATE, domid, WINDOW_OFF, BASE, 4096);
-	slots = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, WINDOW_OFF);
-	if (rc || slots == MAP_FAILED) {
+	rc = hc(fd, VIREO_HC_IOREQ_SERVER_CREATE, domid, WINDOW_OFF, BASE, 4096,
+		io.port);
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, WINDOW_OFF);
+	slots = page->slot;
+	if (rc || page == MAP_FAILED) {
 		fprintf(stderr, "ioreq_echo: server create %d\n", rc);
 		return 1;
 	}
@@ -69,13 +74,13 @@ int main(int argc, char **argv)
 				writes++;
 			}
 			__atomic_store_n(&s->state, VIREO_IOREQ_RESP, __ATOMIC_RELEASE);
-			hc(fd, VIREO_HC_IOREQ_COMPLETE, domid, v, 0, 0);
+			hc(fd, VIREO_HC_IOREQ_COMPLETE, domid, v, 0, 0, 0);
 		}
 		if (write(efd, &port, sizeof(port)) != sizeof(port))
 			break;
 	}
-	munmap((void *)slots, 4096);
-	hc(fd, VIREO_HC_IOREQ_SERVER_DESTROY, domid, 0, 0, 0);
+	munmap(page, 4096);
+	hc(fd, VIREO_HC_IOREQ_SERVER_DESTROY, domid, 0, 0, 0, 0);
 	printf("ioreq_echo: %u reads %u writes\n", reads, writes);
 	return reads == n ? 0 : 1;
 }

@@ -109,7 +109,7 @@ static void linux_guest(enum ending how)
 {
 	struct vireo_build b = {1, 64UL << 20, "/usr/share/vireo/Image",
 				"/usr/share/vireo/domu-initramfs.cpio.gz",
-				"console=ttyS0"};
+				"console=ttyS0", 0};
 	struct vireo_physinfo a, c;
 	struct vireo_domain_info info;
 	char err[256];

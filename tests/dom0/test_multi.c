@@ -63,7 +63,7 @@ static int boot(struct guest *g, uint32_t vcpus, uint64_t mib)
 {
 	struct vireo_build b = {vcpus, mib << 20, "/usr/share/vireo/Image",
 				"/usr/share/vireo/domu-initramfs.cpio.gz",
-				"console=ttyS0 quiet"};
+				"console=ttyS0 quiet", 0};
 	char err[256];
 	int rc = vireo_build_domain(v, &b, &g->id, err, sizeof(err));
 

@@ -22,7 +22,7 @@ int main(void)
 {
 	struct vireo_build b = {1, 128UL << 20, "/usr/share/vireo/Image",
 				"/usr/share/vireo/domu-initramfs.cpio.gz",
-				"console=ttyS0 quiet"};
+				"console=ttyS0 quiet", 0};
 	struct vireo *v = vireo_open();
 	char err[256], seen[8192] = "";
 	size_t len = 0;

@@ -1,7 +1,10 @@
-"""Event channels between domains: a kernel module in a DomU echoes every
-event a kernel module in Dom0 sends, through Vireo's event-channel
-hypercalls and upcall interrupts only, for 10,000 round trips; then Dom0
-userspace does the same through /dev/vireo_evtchn."""
+"""Event channels between domains, through vireo.ko in both of them:
+- a kernel module in a DomU echoes every event a kernel module in Dom0
+  sends, 10,000 round trips, both over vireo.ko's in-kernel API;
+- Dom0 userspace pings that same DomU port through /dev/vireo_evtchn;
+- DomU userspace echoes through the DomU's /dev/vireo_evtchn, pinged from
+  Dom0 userspace;
+then destroying the DomU leaves nothing behind."""
 import os
 import re
 import sys
@@ -11,41 +14,88 @@ from vireo_qemu import Machine  # noqa: E402
 from test_vl import free_pages  # noqa: E402
 
 MOD = "/lib/modules-vireo-tests/evtchn_pp.ko"
+USER = "/usr/lib/vireo-tests/evtchn_user"
+# The DomU initramfs with evtchn_user appended as a second archive (Linux
+# unpacks every archive it finds in the initrd).
+RAMDISK = "/tmp/domu-evtchn.cpio.gz"
 
 
-def start_client(m, name="peer"):
-    """A DomU running the echoing client; returns (domid, its port)."""
-    m.sh("dmesg -n 1")
-    m.sh("vl create demo.cfg name=%s" % name, timeout=60)
-    domid = m.sh("vl domid %s" % name)
+def domu_run(m, name, cmd, pattern, timeout=30):
+    """Run cmd at DomU name's shell; return the match of pattern in its
+    output, back at Dom0's prompt."""
     m.child.sendline("vl console %s" % name)
     m.child.sendline("")
     m.expect("domu# ", 60)
-    m.child.sendline("dmesg -n 1; insmod %s role=client; dmesg | grep 'client port'" % MOD)
-    port = m.expect(r"evtchn_pp: client port (\d+)", 30).group(1)
+    m.child.sendline(cmd)
+    match = m.expect(pattern, timeout)
     m.console_detach()
+    return match
+
+
+def start_client(m, name="peer", ramdisk=None):
+    """A DomU running the echoing client module; returns (domid, its port).
+    The client needs vireo.ko, which the DomU's /init has loaded."""
+    m.sh("dmesg -n 1")
+    extra = " ramdisk=%s" % ramdisk if ramdisk else ""
+    m.sh("vl create demo.cfg name=%s%s" % (name, extra), timeout=60)
+    assert m.status == 0, "vl create failed"
+    domid = m.sh("vl domid %s" % name)
+    port = domu_run(m, name, "dmesg -n 1; ls /dev/vireo_evtchn && "
+                    "insmod %s role=client; dmesg | grep 'client port'" % MOD,
+                    r"evtchn_pp: client port (\d+)").group(1)
     return domid, port
+
+
+def make_ramdisk(m):
+    m.sh("rm -rf /tmp/ovl && mkdir -p /tmp/ovl/usr/lib/vireo-tests && "
+         "cp %s /tmp/ovl/usr/lib/vireo-tests/ && "
+         "(cd /tmp/ovl && find . | cpio -o -H newc 2>/dev/null | gzip) "
+         ">/tmp/ovl.cpio.gz && "
+         "cat /usr/share/vireo/domu-initramfs.cpio.gz /tmp/ovl.cpio.gz >%s"
+         % (USER, RAMDISK))
+    assert m.status == 0, "cannot build %s" % RAMDISK
+
+
+def domu_user_echo(m, domid, n):
+    """evtchn_user -e in the DomU, pinged n times by evtchn_user in Dom0."""
+    port = domu_run(
+        m, "peer",
+        "%s -e 0 %d >/tmp/echo.log 2>&1 & "
+        "for i in 1 2 3 4 5 6 7 8 9 10; do grep -q port /tmp/echo.log && "
+        "break; sleep 0.5; done; cat /tmp/echo.log" % (USER, n),
+        r"evtchn_user: port (\d+)").group(1)
+    out = m.sh("%s %s %s %d" % (USER, domid, port, n), timeout=120)
+    assert "evtchn_user: %d round trips" % n in out, out
+    domu_run(m, "peer", "wait; cat /tmp/echo.log",
+             r"evtchn_user: %d echoes" % n)
 
 
 def main():
     with Machine(timeout=90) as m:
         m.wait_ready()
         before = free_pages(m)
-        domid, port = start_client(m)
+        make_ramdisk(m)
+        domid, port = start_client(m, ramdisk=RAMDISK)
+        # In the DomU vireo.ko gives event channels only: no /dev/vireo.
+        domu_run(m, "peer", 'echo "devs: $(ls /dev | grep vireo)"',
+                 r"devs: vireo_evtchn\r*\n")
         out = m.sh("insmod %s role=server domid=%s port=%s iters=10000; "
                    "dmesg | grep 'evtchn_pp:'" % (MOD, domid, port), timeout=120)
         print(out)
         assert re.search(r"evtchn_pp: 10000 round trips", out), out
         # Userspace, through /dev/vireo_evtchn, to the same DomU port
         # (which went back to unbound when the module closed its end).
-        out = m.sh("/usr/lib/vireo-tests/evtchn_user %s %s 1000" % (domid, port),
-                   timeout=120)
+        out = m.sh("%s %s %s 1000" % (USER, domid, port), timeout=120)
         assert "evtchn_user: 1000 round trips" in out, out
-        out = m.sh("/usr/lib/vireo-tests/evtchn_user %s %s 10" % (domid, port))
+        out = m.sh("%s %s %s 10" % (USER, domid, port))
         assert "evtchn_user: 10 round trips" in out, out
-        # Destroying the peer with its port bound cleans up both ends.
+        # Userspace at both ends: the DomU's /dev/vireo_evtchn.
+        domu_user_echo(m, domid, 1000)
+        print("DomU userspace: 1000 echoes")
+        # Destroying the peer with its ports open cleans up both ends.
         m.sh("vl destroy peer")
         assert m.status == 0
+        m.sh("rm -rf /tmp/ovl /tmp/ovl.cpio.gz %s" % RAMDISK)
         assert free_pages(m) == before
         # ...and Dom0's table is usable again afterwards (port reuse).
         m.sh("vl create demo.cfg name=peer2", timeout=60)

@@ -16,6 +16,7 @@
 #define ISA "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"
 #define PLIC_PATH "/soc/interrupt-controller@c000000"
 #define UART_PATH "/soc/serial@10000000"
+#define HYP_PATH "/hypervisor"
 
 static const struct domu_dtb_params one = {
 	.nr_vcpus = 1,
@@ -271,7 +272,7 @@ static void check_tree(const void *fdt, const struct domu_dtb_params *p)
 	CHECK(cell_is(fdt, "/", "#size-cells", 2));
 	CHECK(str_is(fdt, "/", "compatible", "vireo,domu"));
 	CHECK(str_is(fdt, "/", "model", "Vireo DomU"));
-	CHECK_EQ(subnodes(fdt, "/"), 4); /* chosen memory cpus soc */
+	CHECK_EQ(subnodes(fdt, "/"), 5); /* chosen memory cpus hypervisor soc */
 
 	/* /chosen */
 	if (p->bootargs)
@@ -354,6 +355,18 @@ static void check_tree(const void *fdt, const struct domu_dtb_params *p)
 	CHECK(cell_is(fdt, UART_PATH, "clock-frequency", 3686400));
 	CHECK(cell_is(fdt, UART_PATH, "interrupt-parent", plic_ph));
 	CHECK(cell_is(fdt, UART_PATH, "interrupts", VIREO_DOMU_UART_IRQ));
+
+	/* the event-channel upcall, for vireo.ko: always there */
+	CHECK(str_is(fdt, HYP_PATH, "compatible", "vireo,hypervisor-domu"));
+	CHECK(cell_is(fdt, HYP_PATH, "interrupt-parent", plic_ph));
+	CHECK(cell_is(fdt, HYP_PATH, "interrupts", VIREO_DOMU_EVTCHN_IRQ));
+	CHECK(!has_prop(fdt, HYP_PATH, "reg"));
+	CHECK_EQ(subnodes(fdt, HYP_PATH), 0);
+	CHECK_EQ(fdt_node_offset_by_compatible(fdt, -1, "vireo,hypervisor-domu"),
+		 fdt_path_offset(fdt, HYP_PATH));
+	/* Dom0's node (foreign window, /dev/vireo) is never in a DomU tree. */
+	CHECK_EQ(fdt_node_offset_by_compatible(fdt, -1, "vireo,hypervisor"),
+		 -FDT_ERR_NOTFOUND);
 
 	/* pvpanic */
 	CHECK(str_is(fdt, "/soc/pvpanic@10100000", "compatible",
@@ -494,7 +507,7 @@ static void test_max(void)
 	p.nr_virtio = DOMU_DTB_MAX_VIRTIO;
 	for (i = 0; i < p.nr_virtio; i++) {
 		p.virtio_base[i] = 0xfffffffffff00000ULL + i * 0x1000;
-		p.virtio_irq[i] = 1 + i;
+		p.virtio_irq[i] = 11 + i; /* clear of 5, 6 and 10 */
 	}
 	p.control_base = 0xffffffffffffe000ULL;
 	fdt = build(&p);
@@ -573,6 +586,8 @@ static void test_bad_params(void)
 	BAD(b_.virtio_irq[1] = VIREO_DOMU_PLIC_NDEV + 1, "virtio irq > ndev");
 	BAD(b_.virtio_irq[1] = b_.virtio_irq[0], "virtio irq twice");
 	BAD(b_.virtio_irq[1] = VIREO_DOMU_UART_IRQ, "virtio irq = uart");
+	BAD(b_.virtio_irq[0] = VIREO_DOMU_EVTCHN_IRQ, "virtio irq = evtchn");
+	BAD(b_.control_irq = VIREO_DOMU_EVTCHN_IRQ, "control irq = evtchn");
 	BAD(b_.control_irq = 0, "control irq 0");
 	BAD(b_.control_irq = 32, "control irq 32");
 	BAD(b_.control_irq = b_.virtio_irq[0], "control irq = virtio");

@@ -7,7 +7,13 @@
  * For each DIR/NAME.cfg there is either NAME.json, the exact output of
  * xlcfg_to_json() (`vl -N create`), or NAME.err, the exact error message;
  * NAME.warn, if present, holds the expected warnings one a line (no file:
- * no warnings). The test parses from inside DIR, so messages read
+ * no warnings). NAME.dev lists the parsed devices (struct xlcfg's disks,
+ * vifs and virtios), one a line, and must be there if and only if the
+ * config has any:
+ *   disk VDEV rw|ro TARGET
+ *   vif MAC|random BRIDGE VIFNAME|-
+ *   virtio ID NAME
+ * The test parses from inside DIR, so messages read
  * "NAME.cfg:LINE: ...". Overrides, file errors and the API's edges are
  * checked in code below, and every allocation of a parse is made to fail
  * in turn, which must give "out of memory" and leak nothing (ASan).
@@ -46,10 +52,14 @@ static void *test_realloc(void *p, size_t n)
 #include "../../dom0-tools/libvireo/xlcfg.c"
 #include "../../dom0-tools/libvireo/xlcfg_parse.c"
 #include "../../dom0-tools/libvireo/xlcfg_json.c"
+#include "../../dom0-tools/libvireo/xlcfg_dev.c"
+#include "../../dom0-tools/libvireo/xlcfg_vif.c"
+#include "../../dom0-tools/libvireo/xlcfg_devlist.c"
 #undef malloc
 #undef realloc
 
 #define ERRLEN 512
+#define ALLOC_TRIES_MAX 10000 /* a parse that never succeeds fails, not hangs */
 
 /* ------------------------------------------------------------- helpers */
 
@@ -126,12 +136,39 @@ static char *join_warnings(const struct xlcfg *c)
 	return s;
 }
 
+/* The parsed devices, as in NAME.dev; "" if there are none. */
+static char *dump_devices(const struct xlcfg *c)
+{
+	char *buf = NULL, mac[XLCFG_MAC_STRLEN];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	unsigned i;
+
+	if (!f)
+		return NULL;
+	for (i = 0; i < c->nr_disks; i++)
+		fprintf(f, "disk %s %s %s\n", c->disks[i].vdev,
+			c->disks[i].readonly ? "ro" : "rw", c->disks[i].target);
+	for (i = 0; i < c->nr_vifs; i++) {
+		const struct xlcfg_vif *v = &c->vifs[i];
+
+		CHECK_EQ(xlcfg_format_mac(v->mac, mac, sizeof(mac)), 0);
+		fprintf(f, "vif %s %s %s\n", v->mac_set ? mac : "random",
+			v->bridge, v->vifname[0] ? v->vifname : "-");
+	}
+	for (i = 0; i < c->nr_virtios; i++)
+		fprintf(f, "virtio %u %s\n", c->virtios[i].device_id,
+			xlcfg_virtio_name(c->virtios[i].device_id));
+	fclose(f);
+	return buf;
+}
+
 /* --------------------------------------------------------- golden files */
 
 static void check_golden(const char *base)
 {
 	char cfg[256], path[256], err[ERRLEN], *want_json, *want_err, *warn;
-	char *got;
+	char *want_dev, *got;
 	struct xlcfg c;
 	int rc;
 
@@ -142,9 +179,13 @@ static void check_golden(const char *base)
 	want_err = slurp(path);
 	snprintf(path, sizeof(path), "%s.warn", base);
 	warn = slurp(path);
+	snprintf(path, sizeof(path), "%s.dev", base);
+	want_dev = slurp(path);
 	chomp(want_err);
-	if (!want_json == !want_err) {
-		fprintf(stderr, "%s: needs exactly one of .json and .err\n",
+	if (!want_json == !want_err || (want_err && want_dev)) {
+		fprintf(stderr,
+			"%s: needs exactly one of .json and .err, and no "
+			".dev with .err\n",
 			cfg);
 		CHECK(0);
 		goto out;
@@ -157,14 +198,22 @@ static void check_golden(const char *base)
 		goto out;
 	}
 	check_str(cfg, rc ? err : "(parsed)", "(parsed)");
+	snprintf(path, sizeof(path), "%s.json", base);
 	got = rc ? NULL : to_json(&c);
 	check_str(path, got, want_json);
 	free(got);
+	snprintf(path, sizeof(path), "%s.warn", base);
 	got = join_warnings(&c);
 	check_str(path, got, warn ? warn : "");
 	free(got);
+	snprintf(path, sizeof(path), "%s.dev", base);
+	got = dump_devices(&c);
+	check_str(path, got, want_dev ? want_dev : "");
+	CHECK(!want_dev == !(c.nr_disks + c.nr_vifs + c.nr_virtios));
+	free(got);
 	xlcfg_free(&c);
 out:
+	free(want_dev);
 	free(want_json);
 	free(want_err);
 	free(warn);
@@ -237,9 +286,15 @@ static void test_override_replace_and_add(void)
 	CHECK_EQ(c.vcpus, 2);
 	check_str("cmdline", c.cmdline, "console=hvc0");
 	CHECK_EQ(c.nr_disk, 1);
-	if (c.nr_disk)
+	CHECK_EQ(c.nr_disks, 1);
+	if (c.nr_disks) {
 		check_str("disk", c.disk[0], "phy:/dev/vdb,xvda,w");
+		check_str("vdev", c.disks[0].vdev, "xvda");
+		check_str("target", c.disks[0].target, "/dev/vdb");
+	}
 	CHECK_EQ(c.nr_vif, 0);
+	CHECK_EQ(c.nr_vifs, 0);
+	CHECK(c.vifs == NULL);
 	CHECK_EQ(c.on_crash, XLCFG_ACTION_PRESERVE);
 	CHECK_EQ(c.nr_warnings, 0);
 	xlcfg_free(&c);
@@ -310,6 +365,16 @@ static void test_override_errors(void)
 	    {"maxmem=128", "override 'maxmem=128': maxmem (128 MiB) is less "
 			   "than memory (256 MiB)"},
 	    {"kernel=''", "override 'kernel=''': kernel must not be empty"},
+	    {"vif=['mac=01:00:00:00:00:01']",
+	     "override 'vif=['mac=01:00:00:00:00:01']': vif "
+	     "'mac=01:00:00:00:00:01': mac 01:00:00:00:00:01 is a multicast "
+	     "address (the first byte must be even)"},
+	    {"disk=['/a,,xvda','/b,,xvdb','/c,,xvdc','/d,,xvdd','/e,,xvde',"
+	     "'/f,,xvdf','/g,,xvdg','/h,,xvdh']",
+	     "override 'disk=['/a,,xvda','/b,,xvdb','/c,,xvdc','/d,,xvdd',"
+	     "'/e,,xvde','/f,,xvdf','/g,,xvdg','/h,,xvdh']': too many devices: "
+	     "8 disk + 1 vif + 0 virtio = 9, but a domain has 8 virtio-mmio "
+	     "slots"},
 	};
 	char err[ERRLEN];
 	struct xlcfg c;
@@ -417,15 +482,18 @@ static void test_alloc_failures(void)
 	    "memory = 0x100\n"
 	    "kernel = \"/boot/Image\"\n"
 	    "cmdline = 'console=hvc0'\nroot = '/dev/vda'\n"
-	    "disk = [ 'a',\n  'b', ]\nbuilder = 'generic'\n";
-	static const char *const ov[] = {"memory=512", "vif=['x','y']", "foo=1",
-					 "name=bare"};
+	    "disk = [ '/a.img,,xvda',\n  'vdev=xvdb,specification=xen,"
+	    "target=/b.img', ]\nbuilder = 'generic'\n"
+	    "virtio = [ 'type=virtio,device4' ]\n";
+	static const char *const ov[] = {
+	    "memory=512", "vif=['mac=00:16:3e:00:00:01','model=e1000']",
+	    "foo=1", "name=bare"};
 	char err[ERRLEN];
 	struct xlcfg c;
 	long n;
 	int rc;
 
-	for (n = 0;; n++) {
+	for (n = 0; n < ALLOC_TRIES_MAX; n++) {
 		alloc_countdown = n;
 		rc =
 		    xlcfg_parse_string("oom.cfg", text, ov, 4, &c, err, ERRLEN);
@@ -435,10 +503,11 @@ static void test_alloc_failures(void)
 		CHECK(strstr(err, "out of memory") != NULL);
 		CHECK(is_zeroed(&c));
 	}
-	CHECK(n > 20);
-	CHECK_EQ(c.nr_warnings, 3);
+	CHECK(n > 20 && n < ALLOC_TRIES_MAX);
+	CHECK_EQ(c.nr_warnings, 5);
+	CHECK_EQ(c.nr_disks + c.nr_vifs + c.nr_virtios, 5);
 	xlcfg_free(&c);
-	for (n = 0;; n++) {
+	for (n = 0; n < ALLOC_TRIES_MAX; n++) {
 		alloc_countdown = n;
 		rc = xlcfg_parse_file("full.cfg", NULL, 0, &c, err, ERRLEN);
 		alloc_countdown = -1;
@@ -446,6 +515,7 @@ static void test_alloc_failures(void)
 			break;
 		CHECK(strstr(err, "out of memory") != NULL);
 	}
+	CHECK(n < ALLOC_TRIES_MAX);
 	xlcfg_free(&c);
 }
 

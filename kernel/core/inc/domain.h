@@ -28,9 +28,11 @@ struct domain {
 	struct evtchn_domain *evtchn;    /* its ports (evtchn.c) */
 	unsigned evtchn_irq;             /* vPLIC line of the upcall */
 	spinlock_t ioreq_lock;           /* the server against its users */
-	struct vireo_ioreq *ioreq;       /* ioreq server page, or NULL */
+	struct vireo_ioreq_page *ioreq;  /* ioreq server page, or NULL */
 	gpa_t ioreq_base;
 	uint64_t ioreq_size, ioreq_off;  /* range; offset in Dom0's window */
+	uint64_t ioreq_notify_off;       /* posted writes' offset, 0 = none */
+	uint32_t ioreq_port;             /* our end of the server's channel */
 	struct gstage gs;
 	gpa_t ram_base;
 	uint64_t ram_size;
@@ -68,6 +70,7 @@ enum mmio_result {
 };
 
 /* Emulate a guest access to gpa that the G-stage does not map. */
+long domain_irq_set_level(struct domain *d, uint64_t line, uint64_t level);
 enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
 			     unsigned width, bool is_store, uint64_t *val);
 /* Device callbacks shared by every domain (vplic_ops / vuart_ops). */

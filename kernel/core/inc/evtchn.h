@@ -69,7 +69,10 @@ struct evtchn_port {
 	uint32_t remote_domid;	      /* UNBOUND: who may bind */
 	struct evtchn_domain *remote; /* INTERDOMAIN: peer table */
 	uint32_t remote_port;	      /* INTERDOMAIN: peer port */
-	uint32_t virq;		      /* VIRQ: virq number */
+	uint16_t virq;		      /* VIRQ: virq number */
+	bool reserved;		      /* the hypervisor's end (an ioreq
+				       * server's): the guest may not send
+				       * on it or close it */
 };
 
 /* Embeddable in struct domain; initialise with evtchn_domain_init(). */
@@ -97,5 +100,9 @@ int evtchn_raise_virq(struct evtchn_domain *d, unsigned int virq);
 int evtchn_unmask(struct evtchn_domain *d, uint32_t port);
 int evtchn_close(struct evtchn_domain *d, uint32_t port);
 void evtchn_domain_teardown(struct evtchn_domain *d);
+/* Bind the hypervisor's end of a channel (reserved: see evtchn_port). */
+int evtchn_bind_reserved(struct evtchn_domain *d, struct evtchn_domain *remote,
+			 uint32_t remote_port, uint32_t *port);
+bool evtchn_is_reserved(struct evtchn_domain *d, uint32_t port);
 
 #endif

@@ -1,0 +1,170 @@
+/*
+ * vireo-dm set-up: devices from the command line, the guest's RAM, the
+ * ioreq server and its event channel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/virtio_mmio.h>
+
+#include "dm.h"
+#include "vireo_ioctl.h"
+
+void dm_set_irq(void *opaque, bool level)
+{
+	struct dm_device *dev = opaque;
+	int rc = vireo_irq_set_level(dev->dm->v, dev->dm->domid,
+				     VIREO_DOMU_VIRTIO_IRQ0 + dev->slot, level);
+
+	if (rc)
+		fprintf(stderr, "vireo-dm: slot %u: irq: %s\n", dev->slot,
+			vireo_strerror(rc));
+}
+
+/* "SLOT:TYPE[:ARGS]": the backend is created now, the transport later. */
+int dm_parse_device(struct dm *dm, const char *spec)
+{
+	struct virtio_backend_ctx ctx = {.domid = dm->domid};
+	char type[16], err[256] = "";
+	const char *colon, *args = "";
+	struct dm_device *dev;
+	void *priv = NULL;
+	char *end;
+	unsigned long slot = strtoul(spec, &end, 10);
+	size_t n;
+
+	if (end == spec || *end != ':' || slot >= VIREO_DOMU_VIRTIO_SLOTS) {
+		fprintf(stderr, "vireo-dm: bad device \"%s\" (SLOT:TYPE[:ARGS], "
+			"slot 0..%u)\n", spec, VIREO_DOMU_VIRTIO_SLOTS - 1);
+		return -1;
+	}
+	if (dm->slots[slot]) {
+		fprintf(stderr, "vireo-dm: slot %lu given twice\n", slot);
+		return -1;
+	}
+	colon = strchr(end + 1, ':');
+	n = colon ? (size_t)(colon - end - 1) : strlen(end + 1);
+	if (colon)
+		args = colon + 1;
+	if (n == 0 || n >= sizeof(type)) {
+		fprintf(stderr, "vireo-dm: bad device type in \"%s\"\n", spec);
+		return -1;
+	}
+	memcpy(type, end + 1, n);
+	type[n] = '\0';
+	dev = &dm->devices[dm->nr_devices];
+	dev->backend = virtio_backend_find(type);
+	if (!dev->backend) {
+		fprintf(stderr, "vireo-dm: unknown device type \"%s\"\n", type);
+		return -1;
+	}
+	ctx.slot = (unsigned)slot;
+	for (unsigned i = 0; i < dm->nr_devices; i++)
+		ctx.index += dm->devices[i].backend == dev->backend;
+	if (dev->backend->create(&ctx, args, &priv, err, sizeof(err))) {
+		fprintf(stderr, "vireo-dm: slot %lu: %s\n", slot, err);
+		return -1;
+	}
+	dev->dm = dm;
+	dev->slot = (unsigned)slot;
+	dev->vm.priv = priv;
+	dm->slots[slot] = dev;
+	dm->nr_devices++;
+	if (slot + 1 > dm->nr_slots)
+		dm->nr_slots = (unsigned)slot + 1;
+	return 0;
+}
+
+static int map_ram(struct dm *dm)
+{
+	struct vireo_domain_info info;
+	int rc = vireo_domain_getinfo(dm->v, dm->domid, &info);
+
+	if (rc) {
+		fprintf(stderr, "vireo-dm: domain %u: %s\n", dm->domid,
+			vireo_strerror(rc));
+		return -1;
+	}
+	dm->mem.gpa_base = VIREO_DOMU_RAM_BASE;
+	dm->mem.size = info.ram_bytes;
+	dm->mem.host = vireo_foreign_map(dm->v, dm->domid, VIREO_DOMU_RAM_BASE,
+					 info.ram_bytes, &rc);
+	if (!dm->mem.host) {
+		fprintf(stderr, "vireo-dm: cannot map domain %u's RAM: %s\n",
+			dm->domid, vireo_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+static int open_channel(struct dm *dm)
+{
+	struct vireo_evtchn_ioctl io = {.domid = dm->domid};
+
+	dm->evtchn_fd = open(VIREO_EVTCHN_DEVICE, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (dm->evtchn_fd < 0 ||
+	    ioctl(dm->evtchn_fd, VIREO_EVTCHN_ALLOC_UNBOUND, &io)) {
+		fprintf(stderr, "vireo-dm: event channel: %s\n", strerror(errno));
+		return -1;
+	}
+	dm->port = io.port;
+	return 0;
+}
+
+static int start_devices(struct dm *dm)
+{
+	for (unsigned i = 0; i < dm->nr_devices; i++) {
+		struct dm_device *dev = &dm->devices[i];
+
+		if (virtio_mmio_init(&dev->vm, dev->backend->ops, dev->vm.priv,
+				     &dm->mem, dm_set_irq, dev)) {
+			fprintf(stderr, "vireo-dm: out of memory\n");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int dm_attach(struct dm *dm)
+{
+	int rc;
+
+	dm->v = vireo_open();
+	if (!dm->v) {
+		fprintf(stderr, "vireo-dm: cannot open %s: %s\n", VIREO_DEVICE,
+			strerror(errno));
+		return -1;
+	}
+	if (map_ram(dm) || open_channel(dm) || start_devices(dm))
+		return -1;
+	dm->page = vireo_ioreq_server_create(
+		dm->v, dm->domid, VIREO_DOMU_VIRTIO_BASE,
+		dm->nr_slots * VIREO_DOMU_VIRTIO_SIZE, dm->port,
+		VIRTIO_MMIO_QUEUE_NOTIFY, &dm->domu_port, &rc);
+	if (!dm->page) {
+		fprintf(stderr, "vireo-dm: ioreq server for domain %u: %s\n",
+			dm->domid, vireo_strerror(rc));
+		return -1;
+	}
+	return dm_state_create(dm);
+}
+
+void dm_detach(struct dm *dm)
+{
+	for (unsigned i = 0; i < dm->nr_devices; i++)
+		virtio_mmio_destroy(&dm->devices[i].vm);
+	if (dm->page && !dm->page_adopted)
+		vireo_ioreq_server_destroy(dm->v, dm->domid, dm->page);
+	if (dm->evtchn_fd >= 0)
+		close(dm->evtchn_fd);
+	if (dm->state_fd >= 0) {
+		close(dm->state_fd);
+		dm_state_remove(dm);
+	}
+	vireo_close(dm->v);
+}
