@@ -146,7 +146,7 @@ HOST_LIBFDT_OBJ := $(patsubst %.c,$(OUT)/unit/libfdt/%.o,$(LIBFDT_C))
 UNIT_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
                -Wno-unused-function -std=gnu11 \
-               -Itests/unit -Ikernel/core/inc -Ikernel/arch/riscv/inc -Iabi -I$(LIBFDT) \
+               -Itests/unit -iquote kernel/core/inc -iquote kernel/arch/riscv/inc -Iabi -I$(LIBFDT) \
                -Idom0-tools/include -Ibackend-drivers/include
 DOM0_TOOLS_DEPS := $(wildcard dom0-tools/libvireo/*.c dom0-tools/libvireo/*.h dom0-tools/include/*.h \
                    dom0-tools/vl/*.[ch] dom0-tools/vireod/*.[ch] \

@@ -490,13 +490,10 @@ static int net_rx_chain(struct virtio_mmio *vm, struct virtq_elem **ep)
 
 /*
  * Give the pending frame's chains back, in order, num_buffers set in the
- * first one's header (spec 5.1.6.4: without MRG_RXBUF it is 1).
- *
- * Known gap: virtq_push() publishes used->idx for each chain, so a driver
- * polling at this very moment may see the first chain before the others
- * (Linux then counts "rx error: buffers missing" and drops the frame).
- * Publishing the index once for the whole frame needs a batched push in
- * virtq.c.
+ * first one's header (spec 5.1.6.4: without MRG_RXBUF it is 1). The used
+ * index is published once for the whole frame: a driver polling meanwhile
+ * must never see its first chain without the rest (Linux would count
+ * "rx error: buffers missing" and drop the frame).
  */
 static void net_rx_complete(struct virtio_mmio *vm)
 {
@@ -506,7 +503,8 @@ static void net_rx_complete(struct virtio_mmio *vm)
 	*n->num_buffers[0] = nb & 0xff;
 	*n->num_buffers[1] = nb >> 8;
 	for (unsigned i = 0; i < n->n_held; i++)
-		virtq_push(&vm->vq[NET_RXQ], n->held[i].head, n->held[i].len);
+		virtq_fill(&vm->vq[NET_RXQ], n->held[i].head, n->held[i].len);
+	virtq_publish(&vm->vq[NET_RXQ]);
 	n->n_held = 0;
 	n->pkt_len = n->pkt_off = 0;
 }

@@ -327,7 +327,7 @@ int virtq_pop(struct virtq *q, struct virtq_elem *e)
 	return VIRTQ_GOT;
 }
 
-void virtq_push(struct virtq *q, uint16_t head, uint32_t len)
+void virtq_fill(struct virtq *q, uint16_t head, uint32_t len)
 {
 	struct vring_used_elem *slot;
 
@@ -341,9 +341,21 @@ void virtq_push(struct virtq *q, uint16_t head, uint32_t len)
 	__atomic_store_n(&slot->id, htole32(head), __ATOMIC_RELAXED);
 	__atomic_store_n(&slot->len, htole32(len), __ATOMIC_RELAXED);
 	q->used_idx++;
-	/* The entry must be visible before the index that covers it. */
+}
+
+void virtq_publish(struct virtq *q)
+{
+	if (!q->ready || q->broken)
+		return;
+	/* The entries must be visible before the index that covers them. */
 	__atomic_store_n(&q_used(q)->idx, htole16(q->used_idx),
 			 __ATOMIC_RELEASE);
+}
+
+void virtq_push(struct virtq *q, uint16_t head, uint32_t len)
+{
+	virtq_fill(q, head, len);
+	virtq_publish(q);
 }
 
 /* Without EVENT_IDX the driver can only say "never" (NO_INTERRUPT). */

@@ -36,8 +36,16 @@ static void serve_slot(struct dm *dm, unsigned vcpu)
 	uint64_t off = 0;
 	int rc;
 
-	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != VIREO_IOREQ_READY)
+	switch (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE)) {
+	case VIREO_IOREQ_READY:
+		break;
+	case VIREO_IOREQ_RESP:
+		/* Answered by a model that died before completing it. */
+		vireo_ioreq_complete(dm->v, dm->domid, vcpu);
 		return;
+	default:
+		return;
+	}
 	dev = device_at(dm, s->addr, &off);
 	if (s->dir == VIREO_IOREQ_READ)
 		/* An empty slot reads as no device (MagicValue 0). */
@@ -75,8 +83,10 @@ static int channel_event(struct dm *dm)
 	uint32_t ports[16];
 	ssize_t n = read(dm->evtchn_fd, ports, sizeof(ports));
 
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		return -1;
+	/* Scanned even without an event: at start-up, requests may have
+	 * been posted while no one was bound to hear them. */
 	for (unsigned v = 0; v < VIREO_MAX_VCPUS; v++)
 		serve_slot(dm, v);
 	take_notifies(dm);

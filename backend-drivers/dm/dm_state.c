@@ -197,6 +197,11 @@ static int restore_dev(struct dm *dm, struct dm_device *dev,
 	memcpy(dev->saved_config, s->config, sizeof(dev->saved_config));
 	if (virtio_mmio_init(&dev->vm, ops, NULL, &dm->mem, dm_set_irq, dev))
 		return -1;
+	/*
+	 * The dead model may have left the line high, and a level it raised
+	 * is ours to lower: start from low, as vm->irq_level says.
+	 */
+	dm_set_irq(dev, false);
 	dev->vm.driver_features = s->driver_features;
 	dev->vm.status = s->status;
 	for (unsigned i = 0; i < s->nr_queues && i < VIRTIO_MMIO_MAX_QUEUES; i++) {

@@ -70,6 +70,13 @@ int virtq_pop(struct virtq *q, struct virtq_elem *e);
 /* Hand the chain back with len bytes written into its device-writable part. */
 void virtq_push(struct virtq *q, uint16_t head, uint32_t len);
 /*
+ * The same in two steps, for chains the driver must see together (a
+ * mergeable-rx frame spread over several): fill each, then publish the
+ * used index once.
+ */
+void virtq_fill(struct virtq *q, uint16_t head, uint32_t len);
+void virtq_publish(struct virtq *q);
+/*
  * Must the driver be interrupted now, for the entries pushed since the
  * last call that returned true? (EVENT_IDX: used_event; else the avail
  * ring's NO_INTERRUPT flag.)

@@ -148,6 +148,12 @@ static void unbind(u32 port)
 	memset(&owners[port], 0, sizeof(owners[port]));
 	spin_unlock_irqrestore(&owners_lock, flags);
 	hc(VIREO_HC_EVTCHN_CLOSE, port, 0, NULL);
+	/*
+	 * A file closed between reading a port and writing it back (its
+	 * process killed) leaves it masked: the number's next owner must
+	 * not inherit that, or it would never hear an event.
+	 */
+	clear_bit(port % 64, (unsigned long *)word_of(shared->mask, port));
 }
 
 int vireo_evtchn_alloc_unbound(u32 remote_domid, vireo_evtchn_cb cb,

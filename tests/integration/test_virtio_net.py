@@ -10,6 +10,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from vireo_qemu import Machine  # noqa: E402
 from test_vl import free_pages  # noqa: E402
+from test_virtio_blk import domu, write_file  # noqa: E402
 
 CFG = """name = "net%d"
 memory = 96
@@ -20,20 +21,8 @@ vif = [ 'mac=00:16:3e:00:00:%02x, bridge=vbr0' ]
 """
 
 
-def domu(m, name, cmd, want, timeout=120):
-    m.child.sendline("vl console %s" % name)
-    m.child.sendline("")
-    m.expect("domu# ", 60)
-    m.child.sendline(cmd)
-    match = m.expect(want, timeout)
-    m.console_detach()
-    return match
-
-
 def make_cfg(m, n):
-    m.sh("rm -f /tmp/net%d.cfg" % n)
-    for line in (CFG % (n, n)).splitlines():
-        m.sh("echo '%s' >> /tmp/net%d.cfg" % (line, n))
+    write_file(m, "/tmp/net%d.cfg" % n, CFG % (n, n))
 
 
 def main():

@@ -6,12 +6,6 @@
  * and checks the used ring, the status bytes and the image file.
  */
 #define _GNU_SOURCE
-/*
- * -Ikernel/core/inc puts the kernel's "sched.h" ahead of the C library's
- * <sched.h>, which <pthread.h> (from virtio_mmio.h) needs for cpu_set_t:
- * take the library's first, by its full path.
- */
-#include "/usr/include/sched.h"
 #include "test.h"
 
 #include <fcntl.h>
