@@ -196,6 +196,15 @@ check: $(LIBFDT)/.stamp
 			-Ikernel/arch/riscv/inc -Ikernel/core/inc/libc -I$(LIBFDT) \
 			--target=riscv64-unknown-elf -march=rv64imac $$f || exit 1; \
 	done
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr --suppress=missingIncludeSystem --std=c11 \
+		-Ibackend-drivers/include -Idom0-tools/include -Iabi \
+		backend-drivers/*.c backend-drivers/dm/*.c dom0-tools/libvireo/*.c \
+		dom0-tools/vireod/*.c dom0-tools/vl/*.c
+	@for f in backend-drivers/*.c backend-drivers/dm/*.c; do \
+		clang -fsyntax-only -Wall -Wextra -Werror -std=gnu11 \
+			-Ibackend-drivers/include -Idom0-tools/include -Iabi $$f || exit 1; \
+	done
 	@echo "check: cppcheck and clang -Werror clean"
 
 clean:

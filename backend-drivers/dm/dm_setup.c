@@ -40,7 +40,7 @@ int dm_parse_device(struct dm *dm, const char *spec)
 
 	if (end == spec || *end != ':' || slot >= VIREO_DOMU_VIRTIO_SLOTS) {
 		fprintf(stderr, "vireo-dm: bad device \"%s\" (SLOT:TYPE[:ARGS], "
-			"slot 0..%u)\n", spec, VIREO_DOMU_VIRTIO_SLOTS - 1);
+			"slot 0..%d)\n", spec, VIREO_DOMU_VIRTIO_SLOTS - 1);
 		return -1;
 	}
 	if (dm->slots[slot]) {
