@@ -155,7 +155,7 @@ DOM0_TOOLS_DEPS := $(wildcard dom0-tools/libvireo/*.c dom0-tools/libvireo/*.h do
 $(OUT)/unit/libfdt/%.o: $(LIBFDT)/.stamp
 	@mkdir -p $(dir $@)
 	@$(HOSTCC) $(UNIT_CFLAGS) -Wno-sign-compare -c $(LIBFDT)/$*.c -o $@
-$(OUT)/unit/%: tests/unit/%.c tests/unit/test.h $(KSRC_C) $(KHDRS) $(HOST_LIBFDT_OBJ) \
+$(OUT)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(KSRC_C) $(KHDRS) $(HOST_LIBFDT_OBJ) \
                $(DOM0_TOOLS_DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"

@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00010005U
+#define VIREO_INTERFACE_VERSION 0x00010006U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -58,8 +58,8 @@
  * VIREO_IOREQ_NOTIFY_PAGES pages when a5 != 0), a4 = a port of Dom0's,
  * unbound and waiting for domid: the hypervisor binds the domain's end
  * and signals it for every request; a5 = posted-notify offset within each
- * page of the range (0 = none, else 4-byte aligned): see
- * struct vireo_ioreq_page. value = the domain's end of the channel (a
+ * page of the range (bits 0-11: 0 = none, else 4-byte aligned) and flags
+ * (VIREO_IOREQ_F_*): see struct vireo_ioreq_page. value = the domain's end of the channel (a
  * new device model can bind to it if the first one dies).
  */
 #define VIREO_HC_IOREQ_SERVER_CREATE 24
@@ -67,7 +67,10 @@
 #define VIREO_HC_IOREQ_SERVER_DESTROY 26 /* a0 = domid: waiting accesses fail (reads return all ones) */
 /* Dom0: a0 = domid, a1 = line (VIREO_DOMU_VIRTIO_IRQ0 + slot), a2 = 0/1 */
 #define VIREO_HC_IRQ_SET_LEVEL 27
-#define VIREO_HC_MAX 27
+/* Dom0: a0 = domid, a1 = page i of a VIREO_IOREQ_F_VIRTIO_ISR server: its
+ * line follows isr[i] (raised while non-zero) */
+#define VIREO_HC_IOREQ_ISR_SYNC 28
+#define VIREO_HC_MAX 28
 /* Calls EVTCHN_INIT..EVTCHN_CLOSE: any domain; all others Dom0 only. */
 #define VIREO_HC_FIRST_OPEN VIREO_HC_EVTCHN_INIT
 #define VIREO_HC_LAST_OPEN VIREO_HC_EVTCHN_CLOSE
@@ -152,9 +155,24 @@ struct vireo_ioreq {
  * device model takes the bits with an atomic exchange.
  */
 #define VIREO_IOREQ_NOTIFY_PAGES 64
+/*
+ * VIREO_IOREQ_F_VIRTIO_ISR: page i of the range is the virtio-mmio slot
+ * at VIREO_DOMU_VIRTIO_BASE + i * 4 KiB with interrupt line
+ * VIREO_DOMU_VIRTIO_IRQ0 + i, and its InterruptStatus lives in isr[i]:
+ * the hypervisor answers 4-byte reads of offset 0x60 from it and applies
+ * 4-byte writes to 0x64 (InterruptACK: clear those bits, lower the line
+ * at zero) without waking the device model, which sets bits with an
+ * atomic OR and then calls IOREQ_ISR_SYNC. Every interrupt then costs the
+ * guest no round trip to Dom0.
+ */
+#define VIREO_IOREQ_NOTIFY_MASK 0xfffUL
+#define VIREO_IOREQ_F_VIRTIO_ISR (1UL << 16)
+#define VIREO_IOREQ_VIRTIO_ISR_OFF 0x60
+#define VIREO_IOREQ_VIRTIO_ACK_OFF 0x64
 struct vireo_ioreq_page {
 	struct vireo_ioreq slot[VIREO_MAX_VCPUS];
 	uint32_t notify[VIREO_IOREQ_NOTIFY_PAGES];
+	uint32_t isr[VIREO_IOREQ_NOTIFY_PAGES];
 };
 
 #define VIREO_MAX_DOMAINS 16

@@ -61,9 +61,13 @@ static void unlock(struct virtio_mmio *vm)
 /* Follow InterruptStatus with the level-triggered line; lock held. */
 static void irq_update_locked(struct virtio_mmio *vm)
 {
-	bool level = vm->interrupt_status != 0;
+	bool level = __atomic_load_n(vm->isr, __ATOMIC_ACQUIRE) != 0;
 
-	if (level == vm->irq_level)
+	/*
+	 * A shared InterruptStatus is also cleared by the hypervisor (see
+	 * virtio_mmio.h), so the cached level may be stale: always tell.
+	 */
+	if (level == vm->irq_level && vm->isr == &vm->interrupt_status)
 		return;
 	vm->irq_level = level;
 	if (vm->set_irq)
@@ -73,7 +77,7 @@ static void irq_update_locked(struct virtio_mmio *vm)
 static void irq_raise(struct virtio_mmio *vm, uint32_t bits)
 {
 	lock(vm);
-	vm->interrupt_status |= bits;
+	__atomic_or_fetch(vm->isr, bits, __ATOMIC_ACQ_REL);
 	irq_update_locked(vm);
 	unlock(vm);
 }
@@ -112,6 +116,7 @@ int virtio_mmio_init(struct virtio_mmio *vm, const struct virtio_dev_ops *ops,
 		vm->elem = NULL;
 		return -1;
 	}
+	vm->isr = &vm->interrupt_status;
 	vm->ops = ops;
 	vm->priv = priv;
 	vm->mem = mem;
@@ -144,7 +149,8 @@ void virtio_mmio_fail(struct virtio_mmio *vm, const char *why)
 		vm->error = why;
 		fprintf(stderr, "vireo-dm: %s: %s\n", vm->ops->name, why);
 		/* Section 2.1.2: NEEDS_RESET comes with a config interrupt. */
-		vm->interrupt_status |= VIRTIO_MMIO_INT_CONFIG;
+		__atomic_or_fetch(vm->isr, VIRTIO_MMIO_INT_CONFIG,
+				  __ATOMIC_ACQ_REL);
 		irq_update_locked(vm);
 	}
 	unlock(vm);
@@ -182,7 +188,7 @@ void virtio_mmio_config_changed(struct virtio_mmio *vm)
 	lock(vm);
 	/* A driver reading config across the change sees it move. */
 	vm->config_generation++;
-	vm->interrupt_status |= VIRTIO_MMIO_INT_CONFIG;
+	__atomic_or_fetch(vm->isr, VIRTIO_MMIO_INT_CONFIG, __ATOMIC_ACQ_REL);
 	irq_update_locked(vm);
 	unlock(vm);
 }
@@ -208,7 +214,7 @@ static void device_reset(struct virtio_mmio *vm)
 	lock(vm);
 	vm->status = 0;
 	vm->error = NULL;
-	vm->interrupt_status = 0;
+	__atomic_store_n(vm->isr, 0, __ATOMIC_RELEASE);
 	irq_update_locked(vm);
 	unlock(vm);
 }
@@ -373,7 +379,7 @@ static void driver_features_write(struct virtio_mmio *vm, uint32_t val)
 static void interrupt_ack(struct virtio_mmio *vm, uint32_t val)
 {
 	lock(vm);
-	vm->interrupt_status &= ~val;
+	__atomic_and_fetch(vm->isr, ~val, __ATOMIC_ACQ_REL);
 	irq_update_locked(vm);
 	unlock(vm);
 }
@@ -445,7 +451,7 @@ static uint32_t reg_read(struct virtio_mmio *vm, uint32_t off)
 	case VIRTIO_MMIO_QUEUE_READY:
 		return q && q->ready;
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
-		return read_locked(vm, &vm->interrupt_status);
+		return __atomic_load_n(vm->isr, __ATOMIC_ACQUIRE);
 	case VIRTIO_MMIO_STATUS:
 		return read_locked(vm, &vm->status);
 	case VIRTIO_MMIO_CONFIG_GENERATION:

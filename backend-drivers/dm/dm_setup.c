@@ -15,12 +15,17 @@
 #include "dm.h"
 #include "vireo_ioctl.h"
 
+/*
+ * InterruptStatus lives in the request page (VIREO_IOREQ_F_VIRTIO_ISR):
+ * the hypervisor reads and acknowledges it for the guest, and the line
+ * follows it; level is what the transport saw, the sync makes it so.
+ */
 void dm_set_irq(void *opaque, bool level)
 {
 	struct dm_device *dev = opaque;
-	int rc = vireo_irq_set_level(dev->dm->v, dev->dm->domid,
-				     VIREO_DOMU_VIRTIO_IRQ0 + dev->slot, level);
+	int rc = vireo_ioreq_isr_sync(dev->dm->v, dev->dm->domid, dev->slot);
 
+	(void)level;
 	if (rc)
 		fprintf(stderr, "vireo-dm: slot %u: irq: %s\n", dev->slot,
 			vireo_strerror(rc));
@@ -145,12 +150,15 @@ int dm_attach(struct dm *dm)
 	dm->page = vireo_ioreq_server_create(
 		dm->v, dm->domid, VIREO_DOMU_VIRTIO_BASE,
 		dm->nr_slots * VIREO_DOMU_VIRTIO_SIZE, dm->port,
-		VIRTIO_MMIO_QUEUE_NOTIFY, &dm->domu_port, &rc);
+		VIRTIO_MMIO_QUEUE_NOTIFY | VIREO_IOREQ_F_VIRTIO_ISR, &dm->domu_port,
+		&rc);
 	if (!dm->page) {
 		fprintf(stderr, "vireo-dm: ioreq server for domain %u: %s\n",
 			dm->domid, vireo_strerror(rc));
 		return -1;
 	}
+	for (unsigned i = 0; i < dm->nr_devices; i++)
+		dm->devices[i].vm.isr = &dm->page->isr[dm->devices[i].slot];
 	return dm_state_create(dm);
 }
 

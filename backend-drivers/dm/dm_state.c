@@ -198,9 +198,10 @@ static int restore_dev(struct dm *dm, struct dm_device *dev,
 	if (virtio_mmio_init(&dev->vm, ops, NULL, &dm->mem, dm_set_irq, dev))
 		return -1;
 	/*
-	 * The dead model may have left the line high, and a level it raised
-	 * is ours to lower: start from low, as vm->irq_level says.
+	 * The dead model's InterruptStatus is in the request page: keep it,
+	 * and make the line agree with it.
 	 */
+	dev->vm.isr = &dm->page->isr[dev->slot];
 	dm_set_irq(dev, false);
 	dev->vm.driver_features = s->driver_features;
 	dev->vm.status = s->status;

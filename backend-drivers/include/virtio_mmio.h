@@ -71,6 +71,15 @@ struct virtio_mmio {
 	uint32_t queue_sel;
 	uint32_t status;
 	uint32_t interrupt_status;
+	/*
+	 * Where InterruptStatus lives: &interrupt_status, or a word the
+	 * caller shares with the hypervisor (vireo-dm points it into the
+	 * ioreq page), which then answers InterruptStatus reads and applies
+	 * InterruptACK writes itself, without a round trip to the device
+	 * model. Updated atomically; with a shared word, set_irq() is called
+	 * on every change and must make the line follow the word.
+	 */
+	uint32_t *isr;
 	uint32_t config_generation;
 	bool irq_level;
 	struct virtq vq[VIRTIO_MMIO_MAX_QUEUES];

@@ -79,6 +79,8 @@ int vireo_window_offset(struct vireo *v, const void *addr, uint64_t *off);
 int vireo_ioreq_server_destroy(struct vireo *v, uint32_t domid,
 			       struct vireo_ioreq_page *page);
 int vireo_ioreq_complete(struct vireo *v, uint32_t domid, uint32_t vcpu);
+/* A VIREO_IOREQ_F_VIRTIO_ISR server: make page's line follow its isr word. */
+int vireo_ioreq_isr_sync(struct vireo *v, uint32_t domid, uint32_t page);
 /* Drive a DomU's virtio interrupt line (VIREO_DOMU_VIRTIO_IRQ0 + slot). */
 int vireo_irq_set_level(struct vireo *v, uint32_t domid, uint32_t line,
 			int level);

@@ -379,6 +379,12 @@ int vireo_ioreq_complete(struct vireo *v, uint32_t domid, uint32_t vcpu)
 		  NULL);
 }
 
+int vireo_ioreq_isr_sync(struct vireo *v, uint32_t domid, uint32_t page)
+{
+	return hc(v, VIREO_HC_IOREQ_ISR_SYNC, ARGS(domid, page), -1, NULL, 0,
+		  0, NULL);
+}
+
 int vireo_irq_set_level(struct vireo *v, uint32_t domid, uint32_t line,
 			int level)
 {

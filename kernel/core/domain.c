@@ -142,7 +142,7 @@ enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
 		return MMIO_FAULT;
 	spin_lock(&d->ioreq_lock);
 	if (ioreq_claims(d, gpa, width)) {
-		enum mmio_result r = ioreq_send(v, gpa, width, is_store, *val);
+		enum mmio_result r = ioreq_send(v, gpa, width, is_store, val);
 		spin_unlock(&d->ioreq_lock);
 		return r;
 	}

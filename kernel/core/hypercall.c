@@ -212,6 +212,9 @@ static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
 					  SBI_ARG(v, 5), &port);
 		return (struct sbi_ret){err, err ? 0 : (long)port};
 	}
+	case VIREO_HC_IOREQ_ISR_SYNC:
+		err = ioreq_isr_sync(d, SBI_ARG(v, 1));
+		break;
 	case VIREO_HC_IRQ_SET_LEVEL:
 		err = domain_irq_set_level(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
 		break;

@@ -15,12 +15,22 @@
 #include "page_alloc.h"
 #include "sbi.h"
 #include "vireo_abi.h"
+#include "vplic.h"
 
 _Static_assert(sizeof(struct vireo_ioreq_page) <= PAGE_SIZE, "ioreq page");
 
 static bool create_args_ok(struct domain *d, uint64_t off, gpa_t base,
-			   uint64_t size, uint64_t notify_off)
+			   uint64_t size, uint64_t notify)
 {
+	uint64_t notify_off = notify & VIREO_IOREQ_NOTIFY_MASK;
+
+	if (notify & ~(VIREO_IOREQ_NOTIFY_MASK | VIREO_IOREQ_F_VIRTIO_ISR))
+		return false;
+	/* Virtio ISR pages are the DomU's virtio-mmio slots, one line each. */
+	if ((notify & VIREO_IOREQ_F_VIRTIO_ISR) &&
+	    (base != VIREO_DOMU_VIRTIO_BASE ||
+	     size > VIREO_DOMU_VIRTIO_SLOTS * VIREO_DOMU_VIRTIO_SIZE))
+		return false;
 	if (d->is_dom0 || d->ioreq || !size || !IS_ALIGNED(base | size, PAGE_SIZE) ||
 	    base + size < base || !IS_ALIGNED(off, PAGE_SIZE) ||
 	    off > FOREIGN_WINDOW_SIZE - PAGE_SIZE ||
@@ -69,7 +79,8 @@ long ioreq_server_create(struct domain *d, uint64_t off, gpa_t base,
 	d->ioreq_size = size;
 	d->ioreq_off = off;
 	d->ioreq_port = port;
-	d->ioreq_notify_off = notify_off;
+	d->ioreq_notify_off = notify_off & VIREO_IOREQ_NOTIFY_MASK;
+	d->ioreq_virtio_isr = !!(notify_off & VIREO_IOREQ_F_VIRTIO_ISR);
 	d->ioreq = page;
 	spin_unlock(&d->ioreq_lock);
 	*domu_port = port;
@@ -97,14 +108,64 @@ static bool post_notify(struct domain *d, gpa_t gpa, unsigned width,
 	return true;
 }
 
+/* d's lock held: the line of virtio slot i follows isr[i]. */
+static void isr_sync(struct domain *d, unsigned i)
+{
+	bool level = __atomic_load_n(&d->ioreq->isr[i], __ATOMIC_SEQ_CST) != 0;
+
+	vplic_set_level(&d->vplic, VIREO_DOMU_VIRTIO_IRQ0 + i, level);
+}
+
+/* InterruptStatus reads and InterruptACK writes, served here. */
+static bool virtio_isr(struct domain *d, gpa_t gpa, unsigned width,
+		       bool is_store, uint64_t *val)
+{
+	uint64_t off = gpa - d->ioreq_base;
+	unsigned i = (unsigned)(off / PAGE_SIZE);
+
+	off &= PAGE_SIZE - 1;
+	if (!d->ioreq_virtio_isr || width != 4)
+		return false;
+	if (!is_store && off == VIREO_IOREQ_VIRTIO_ISR_OFF) {
+		*val = __atomic_load_n(&d->ioreq->isr[i], __ATOMIC_SEQ_CST);
+		return true;
+	}
+	if (is_store && off == VIREO_IOREQ_VIRTIO_ACK_OFF) {
+		__atomic_fetch_and(&d->ioreq->isr[i], ~(uint32_t)*val,
+				   __ATOMIC_SEQ_CST);
+		isr_sync(d, i);
+		return true;
+	}
+	return false;
+}
+
+long ioreq_isr_sync(struct domain *d, uint64_t page)
+{
+	long err = SBI_ERR_INVALID_PARAM;
+
+	spin_lock(&d->ioreq_lock);
+	if (d->ioreq && d->ioreq_virtio_isr &&
+	    page < d->ioreq_size / PAGE_SIZE) {
+		isr_sync(d, (unsigned)page);
+		err = SBI_SUCCESS;
+	}
+	spin_unlock(&d->ioreq_lock);
+	return err;
+}
+
 enum mmio_result ioreq_send(struct vcpu *v, gpa_t gpa, unsigned width,
-			    bool is_store, uint64_t val)
+			    bool is_store, uint64_t *valp)
 {
 	struct domain *d = v->dom;
 	struct vireo_ioreq *slot = &d->ioreq->slot[v->id];
+	uint64_t val = *valp;
 
 	if (width < 8)
 		val &= (1UL << (8 * width)) - 1; /* the bytes stored, no more */
+	if (virtio_isr(d, gpa, width, is_store, &val)) {
+		*valp = val;
+		return MMIO_DONE;
+	}
 	if (post_notify(d, gpa, width, is_store, val))
 		return MMIO_DONE;
 	slot->addr = gpa;
@@ -163,6 +224,10 @@ long ioreq_server_destroy(struct domain *d)
 	spin_unlock(&d->ioreq_lock);
 	if (!page)
 		return SBI_ERR_INVALID_PARAM;
+	/* The devices are gone: so are their interrupts. */
+	for (unsigned i = 0; d->ioreq_virtio_isr && i < d->ioreq_size / PAGE_SIZE; i++)
+		vplic_set_level(&d->vplic, VIREO_DOMU_VIRTIO_IRQ0 + i, false);
+	d->ioreq_virtio_isr = false;
 	evtchn_close(d->evtchn, d->ioreq_port);
 	gstage_unmap(&dom0->gs, FOREIGN_WINDOW_BASE + d->ioreq_off, PAGE_SIZE);
 	gstage_flush_all_harts();

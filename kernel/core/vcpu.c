@@ -12,6 +12,16 @@ void vcpu_kick(struct vcpu *v)
 
 	__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false,
 				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	/*
+	 * Wake-up boost, as Xen's credit scheduler gives one: a vCPU that was
+	 * waiting (for an event, an interrupt, a device model) need not sit
+	 * out the rest of the running vCPU's slice. Ending that slice makes
+	 * the hart's next scheduling decision, at once for another hart (the
+	 * IPI below) or at our own next exit, round-robin to it.
+	 */
+	if (p && v->state == VCPU_RUNNABLE &&
+	    __atomic_load_n(&p->current, __ATOMIC_RELAXED) != v)
+		__atomic_store_n(&p->slice_end, 0, __ATOMIC_RELAXED);
 	if (p && p != this_pcpu() && v->state != VCPU_STOPPED)
 		pcpu_ipi(p, IPI_KICK);
 }

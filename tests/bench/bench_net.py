@@ -21,8 +21,8 @@ def main():
              "&& echo UP-$((6*7))", "UP-42")
         m.sh("(nc -l -p 6001 < /dev/null > /dev/null &); sleep 0.3")
         match = domu(m, "nbench", "dd if=/dev/zero bs=64k count=%d 2>/tmp/dd.err | "
-                     "nc 10.77.0.1 6001; tail -1 /tmp/dd.err; echo NC-END" % count,
-                     r"(copied[^\n]*)\n[\s\S]*?NC-END", timeout=900)
+                     "nc 10.77.0.1 6001; tail -1 /tmp/dd.err; echo NC-$((4+5))" % count,
+                     r"(copied[^\r\n]*B/s)[\s\S]*?NC-9", timeout=900)
         guest = dd_rate(match.group(1))
         m.sh("vl destroy nbench")
     print("  DomU->Dom0 %.1f MB/s, Dom0 loopback %.1f MB/s" % (guest, lo))

@@ -24,7 +24,7 @@ disk = [ 'format=raw, vdev=xvda, access=rw, target=/data/%s.img' ]
 def main():
     disk = fresh_disk(128)
     try:
-        with Machine(disk=disk, timeout=90) as m:
+        with Machine(disk=disk, timeout=90, log="/tmp/kill-console.log") as m:
             m.wait_ready()
             before = free_pages(m)
             for name in ("victim", "other"):

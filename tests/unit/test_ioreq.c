@@ -26,7 +26,14 @@ static struct {
 	unsigned flush;	    /* gstage_flush_all_harts() */
 	unsigned kick[2];   /* vcpu_kick() of V[i] */
 	unsigned upcall[3]; /* evtchn upcalls of D0, U, U2 */
+	int line[VPLIC_MAX_SRC]; /* vplic_set_level() of U, -1 never */
 } st;
+
+void vplic_set_level(struct vplic *p, unsigned src, bool level)
+{
+	CHECK(p == &U.vplic && src < VPLIC_MAX_SRC);
+	st.line[src] = level;
+}
 
 void gstage_flush_all_harts(void)
 {
@@ -121,6 +128,7 @@ static void setup(void)
 	vcpu_setup(&V[0], &U, 0);
 	vcpu_setup(&V[1], &U, 1);
 	memset(&st, 0, sizeof(st));
+	memset(st.line, 0xff, sizeof(st.line));
 	CHECK_EQ(evtchn_alloc_unbound(D0.evtchn, U.id, &p0), 0);
 	pu = 0;
 	hyp_start = hyp_pool.nfree;
@@ -198,7 +206,8 @@ static enum mmio_result access(struct vcpu *v, gpa_t gpa, unsigned width,
 	v->io_sign = sign;
 	spin_lock(&d->ioreq_lock);
 	if (ioreq_claims(d, gpa, width))
-		r = ioreq_send(v, gpa, width, is_store, val);
+		r = ioreq_send(v, gpa, width, is_store, &val);
+	v->regs.x[31] = val; /* a read served by the hypervisor itself */
 	spin_unlock(&d->ioreq_lock);
 	return r;
 }
@@ -814,6 +823,60 @@ static void test_domu_reserved_port(void)
 	teardown();
 }
 
+/*
+ * VIREO_IOREQ_F_VIRTIO_ISR: InterruptStatus reads and InterruptACK writes
+ * never reach the device model; the line follows isr[i].
+ */
+static void test_virtio_isr(void)
+{
+	const unsigned line = VIREO_DOMU_VIRTIO_IRQ0 + 2;
+	const gpa_t slot2 = IO_BASE + 2 * PAGE_SIZE;
+
+	setup();
+	/* Only over the DomU's virtio slots, and no unknown flag bits. */
+	CHECK_EQ(create(&U, WOFF, IO_BASE + PAGE_SIZE, PAGE_SIZE, p0,
+			NOFF | VIREO_IOREQ_F_VIRTIO_ISR), INVAL);
+	CHECK_EQ(create(&U, WOFF, IO_BASE, IO_SIZE + PAGE_SIZE, p0,
+			NOFF | VIREO_IOREQ_F_VIRTIO_ISR), INVAL);
+	CHECK_EQ(create(&U, WOFF, IO_BASE, IO_SIZE, p0, NOFF | (1UL << 17)),
+		 INVAL);
+	CHECK(!U.ioreq);
+	CHECK_EQ(ioreq_isr_sync(&U, 0), INVAL); /* no server */
+	CHECK_EQ(create(&U, WOFF, IO_BASE, IO_SIZE, p0,
+			NOFF | VIREO_IOREQ_F_VIRTIO_ISR), OK);
+	CHECK_EQ(ioreq_isr_sync(&U, VIREO_DOMU_VIRTIO_SLOTS), INVAL);
+	/* The model raises: bit, then sync. */
+	__atomic_fetch_or(&win()->isr[2], 1, __ATOMIC_SEQ_CST);
+	CHECK_EQ(ioreq_isr_sync(&U, 2), OK);
+	CHECK_EQ(st.line[line], 1);
+	/* The guest reads and acknowledges without a request or an event. */
+	CHECK_EQ(access(&V[0], slot2 + 0x60, 4, false, 0, 10, false, 4),
+		 MMIO_DONE);
+	CHECK_EQ(V[0].regs.x[31], 1);
+	CHECK_EQ(win()->slot[0].state, VIREO_IOREQ_NONE);
+	CHECK_EQ(st.upcall[0], 0);
+	__atomic_fetch_or(&win()->isr[2], 2, __ATOMIC_SEQ_CST); /* config */
+	CHECK_EQ(access(&V[0], slot2 + 0x64, 4, true, 1, 10, false, 4),
+		 MMIO_DONE);
+	CHECK_EQ(win()->isr[2], 2);
+	CHECK_EQ(st.line[line], 1); /* still a bit pending */
+	CHECK_EQ(access(&V[0], slot2 + 0x64, 4, true, 0xffffffff00000002ULL,
+			10, false, 4), MMIO_DONE);
+	CHECK_EQ(win()->isr[2], 0);
+	CHECK_EQ(st.line[line], 0);
+	/* Other widths and registers go to the model as before. */
+	CHECK_EQ(access(&V[0], slot2 + 0x60, 2, false, 0, 10, false, 4),
+		 MMIO_PENDING);
+	CHECK_EQ(win()->slot[0].state, VIREO_IOREQ_READY);
+	/* Destroy: the devices' lines go down with them. */
+	__atomic_fetch_or(&win()->isr[5], 1, __ATOMIC_SEQ_CST);
+	CHECK_EQ(ioreq_isr_sync(&U, 5), OK);
+	CHECK_EQ(st.line[VIREO_DOMU_VIRTIO_IRQ0 + 5], 1);
+	CHECK_EQ(ioreq_server_destroy(&U), OK);
+	CHECK_EQ(st.line[VIREO_DOMU_VIRTIO_IRQ0 + 5], 0);
+	CHECK(!U.ioreq_virtio_isr);
+}
+
 int main(void)
 {
 	arena = aligned_alloc(MEGAPAGE_SIZE, HYP_SIZE);
@@ -827,6 +890,7 @@ int main(void)
 	RUN(test_write_request);
 	RUN(test_complete_invalid);
 	RUN(test_posted_notify);
+	RUN(test_virtio_isr);
 	RUN(test_notify_other_stores);
 	RUN(test_destroy_waiting);
 	RUN(test_destroy_after_evtchn_teardown);

@@ -32,6 +32,7 @@ struct domain {
 	gpa_t ioreq_base;
 	uint64_t ioreq_size, ioreq_off;  /* range; offset in Dom0's window */
 	uint64_t ioreq_notify_off;       /* posted writes' offset, 0 = none */
+	bool ioreq_virtio_isr;           /* VIREO_IOREQ_F_VIRTIO_ISR */
 	uint32_t ioreq_port;             /* our end of the server's channel */
 	struct gstage gs;
 	gpa_t ram_base;

@@ -23,6 +23,8 @@ bool ioreq_claims(struct domain *d, gpa_t gpa, unsigned width);
  * completes; MMIO_DONE for a posted write, which v does not wait for.
  */
 enum mmio_result ioreq_send(struct vcpu *v, gpa_t gpa, unsigned width,
-			    bool is_store, uint64_t val);
+			    bool is_store, uint64_t *val);
+/* VIREO_HC_IOREQ_ISR_SYNC: virtio slot page's line follows its isr word. */
+long ioreq_isr_sync(struct domain *d, uint64_t page);
 
 #endif
