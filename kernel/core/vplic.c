@@ -119,19 +119,34 @@ void vplic_init(struct vplic *p, unsigned nsrc, unsigned nctx,
 	}
 }
 
+/*
+ * Index of the lowest set bit of x != 0 (a de Bruijn multiply: libgcc's
+ * __ctzsi2 would bring its lookup table, built for another float ABI).
+ */
+static unsigned ctz32(uint32_t x)
+{
+	static const uint8_t pos[32] = {
+		0, 1, 28, 2, 29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4, 8,
+		31, 27, 13, 23, 21, 19, 16, 7, 26, 12, 18, 6, 11, 5, 10, 9};
+
+	return pos[((x & -x) * 0x077CB531U) >> 27];
+}
+
+/* Runs on every interrupt and claim: only the words in use, set bits only. */
 static unsigned vplic_best_locked(const struct vplic *p, unsigned ctx)
 {
-	unsigned w, b, best = 0;
+	unsigned w, best = 0, words = (p->nsrc + 31) / 32;
 	uint32_t best_prio = p->threshold[ctx];
 
-	for (w = 0; w < VPLIC_WORDS; w++) {
+	for (w = 0; w < words && w < VPLIC_WORDS; w++) {
 		uint32_t cand = p->pending[w] & p->enable[ctx][w] & ~p->active[w];
 
-		for (b = 0; cand; b++, cand >>= 1) {
-			unsigned src = w * 32 + b;
+		while (cand) {
+			unsigned src = w * 32 + ctz32(cand);
 
+			cand &= cand - 1;
 			/* Strictly greater: the lowest id wins a tie. */
-			if ((cand & 1) && p->prio[src] > best_prio) {
+			if (p->prio[src] > best_prio) {
 				best = src;
 				best_prio = p->prio[src];
 			}
