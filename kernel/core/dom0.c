@@ -177,6 +177,8 @@ void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
 	dom0->plic_size = hi->plic_size;
 	vplic_init(&dom0->vplic, MIN(hi->plic_ndev + 1, VPLIC_MAX_SRC),
 		   nr_vcpus, &dom0_vplic_ops, dom0);
+	if (domain_vplic_shadow(dom0))
+		panic("dom0: out of memory for the vPLIC");
 	vuart_init(&dom0->vuart, &dom0_vuart_ops, dom0);
 	if (domain_evtchn_init(dom0, VIREO_DOM0_EVTCHN_IRQ))
 		panic("dom0: out of memory for event channels");

@@ -53,6 +53,26 @@ fail:
 	return NULL;
 }
 
+/*
+ * The vPLIC's enable bits, mapped read-only over the guest's enable area
+ * (see vplic_set_enable_shadow). The page is freed with the domain.
+ */
+int domain_vplic_shadow(struct domain *d)
+{
+	uint32_t *page = page_alloc(0);
+
+	if (!page)
+		return -1;
+	memset(page, 0, PAGE_SIZE);
+	if (gstage_map(&d->gs, d->plic_base + VPLIC_ENABLE_BASE, (paddr_t)page,
+		       PAGE_SIZE, GSTAGE_PROT_R)) {
+		page_free(page, 0);
+		return -1;
+	}
+	vplic_set_enable_shadow(&d->vplic, page);
+	return 0;
+}
+
 void domain_free(struct domain *d)
 {
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
@@ -60,6 +80,8 @@ void domain_free(struct domain *d)
 			page_free(d->vcpus[i], 0);
 	if (d->con_ring)
 		page_free(d->con_ring, 0);
+	if (d->vplic.enable_shadow)
+		page_free(d->vplic.enable_shadow, 0);
 	gstage_destroy(&d->gs);
 	if (domains[d->slot] == d)
 		domains[d->slot] = NULL;

@@ -99,6 +99,11 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
 	d->plic_size = VIREO_DOMU_PLIC_SIZE;
 	vplic_init(&d->vplic, VIREO_DOMU_PLIC_NDEV + 1, nr_vcpus,
 		   &domu_vplic_ops, d);
+	if (domain_vplic_shadow(d)) {
+		domain_evtchn_teardown(d);
+		domain_free(d);
+		return SBI_ERR_FAILED;
+	}
 	vuart_init(&d->vuart, &domu_vuart_ops, d);
 	for (unsigned i = 0; i < nr_vcpus; i++)
 		sched_add(&pcpus[(d->slot + i) % nr_pcpus], d->vcpus[i]);

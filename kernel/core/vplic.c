@@ -117,6 +117,7 @@ void vplic_init(struct vplic *p, unsigned nsrc, unsigned nctx,
 		p->threshold[c] = 0;
 		p->eip[c] = false;
 	}
+	p->enable_shadow = NULL;
 }
 
 /*
@@ -133,6 +134,16 @@ static unsigned ctz32(uint32_t x)
 }
 
 /* Runs on every interrupt and claim: only the words in use, set bits only. */
+void vplic_set_enable_shadow(struct vplic *p, uint32_t *page)
+{
+	spin_lock(&p->lock);
+	for (unsigned c = 0; c < p->nctx; c++)
+		for (unsigned w = 0; w < VPLIC_WORDS; w++)
+			page[c * VPLIC_ENABLE_STRIDE / 4 + w] = p->enable[c][w];
+	p->enable_shadow = page;
+	spin_unlock(&p->lock);
+}
+
 static unsigned vplic_best_locked(const struct vplic *p, unsigned ctx)
 {
 	unsigned w, best = 0, words = (p->nsrc + 31) / 32;
@@ -277,8 +288,12 @@ static void vplic_reg_write(struct vplic *p, const struct vplic_regref *r,
 	case VPLIC_REG_PENDING:
 		break; /* read-only: the write is accepted and dropped */
 	case VPLIC_REG_ENABLE:
-		if (r->idx < VPLIC_WORDS)
+		if (r->idx < VPLIC_WORDS) {
 			p->enable[r->ctx][r->idx] = val & vplic_word_mask(p, r->idx);
+			if (p->enable_shadow)
+				p->enable_shadow[r->ctx * VPLIC_ENABLE_STRIDE / 4 +
+						 r->idx] = p->enable[r->ctx][r->idx];
+		}
 		break;
 	case VPLIC_REG_THRESHOLD:
 		p->threshold[r->ctx] = val & VPLIC_PRIO_MASK;

@@ -71,6 +71,8 @@ enum mmio_result {
 };
 
 /* Emulate a guest access to gpa that the G-stage does not map. */
+/* Map the vPLIC's enable shadow into d (after vplic_init); 0 or -1. */
+int domain_vplic_shadow(struct domain *d);
 long domain_irq_set_level(struct domain *d, uint64_t line, uint64_t level);
 enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
 			     unsigned width, bool is_store, uint64_t *val);

@@ -21,6 +21,7 @@
 #define VPLIC_WORDS (VPLIC_MAX_SRC / 32)
 #define VPLIC_PRIO_MASK 7
 #define VPLIC_SIZE 0x4000000UL /* as QEMU virt's PLIC window */
+#define VPLIC_ENABLE_BASE 0x2000UL /* the enable area: one page, 0x80 per context */
 
 struct vplic;
 
@@ -46,6 +47,7 @@ struct vplic {
 	uint32_t enable[VPLIC_MAX_CTX][VPLIC_WORDS];
 	uint32_t threshold[VPLIC_MAX_CTX];
 	bool eip[VPLIC_MAX_CTX]; /* last level reported through set_eip */
+	uint32_t *enable_shadow; /* NULL, or a copy laid out as the window */
 };
 
 void vplic_init(struct vplic *p, unsigned nsrc, unsigned nctx,
@@ -53,6 +55,14 @@ void vplic_init(struct vplic *p, unsigned nsrc, unsigned nctx,
 /* 32-bit MMIO access at offset off. Returns false for a bad offset/width. */
 bool vplic_mmio_read(struct vplic *p, uint64_t off, uint32_t *val);
 bool vplic_mmio_write(struct vplic *p, uint64_t off, uint32_t val);
+/*
+ * Keep a copy of the enable bits in page, laid out as the window's enable
+ * area (context c's word w at byte 0x80 * c + 4 * w), from now on. The
+ * caller maps it read-only over the guest's enable area: reads, which
+ * Linux's PLIC driver makes on every EOI, then cost no trap, while
+ * writes still trap and land here.
+ */
+void vplic_set_enable_shadow(struct vplic *p, uint32_t *page);
 /* Drive a level-triggered input line. */
 void vplic_set_level(struct vplic *p, unsigned src, bool level);
 /* Mark src as a passed-through physical source (completion goes to the host). */
