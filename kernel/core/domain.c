@@ -53,23 +53,41 @@ fail:
 	return NULL;
 }
 
-/*
- * The vPLIC's enable bits, mapped read-only over the guest's enable area
- * (see vplic_set_enable_shadow). The page is freed with the domain.
- */
-int domain_vplic_shadow(struct domain *d)
+/* A zeroed page mapped read-only into d at gpa; NULL if out of memory. */
+static uint32_t *shadow_page(struct domain *d, gpa_t gpa)
 {
 	uint32_t *page = page_alloc(0);
 
 	if (!page)
-		return -1;
+		return NULL;
 	memset(page, 0, PAGE_SIZE);
-	if (gstage_map(&d->gs, d->plic_base + VPLIC_ENABLE_BASE, (paddr_t)page,
-		       PAGE_SIZE, GSTAGE_PROT_R)) {
+	if (gstage_map(&d->gs, gpa, (paddr_t)page, PAGE_SIZE, GSTAGE_PROT_R)) {
 		page_free(page, 0);
-		return -1;
+		return NULL;
 	}
+	return page;
+}
+
+/*
+ * The vPLIC's enable bits and each context's threshold/claim block,
+ * mapped read-only over the guest's window (vplic_set_enable_shadow,
+ * vplic_set_ctx_shadow): Linux's reads of the enable word on every EOI and
+ * of claim cost no trap. The pages are freed with the domain.
+ */
+int domain_vplic_shadow(struct domain *d)
+{
+	uint32_t *page = shadow_page(d, d->plic_base + VPLIC_ENABLE_BASE);
+
+	if (!page)
+		return -1;
 	vplic_set_enable_shadow(&d->vplic, page);
+	for (unsigned c = 0; c < d->vplic.nctx; c++) {
+		page = shadow_page(d, d->plic_base + VPLIC_CONTEXT_BASE +
+					      c * PAGE_SIZE);
+		if (!page)
+			return -1;
+		vplic_set_ctx_shadow(&d->vplic, c, page);
+	}
 	return 0;
 }
 
@@ -82,6 +100,9 @@ void domain_free(struct domain *d)
 		page_free(d->con_ring, 0);
 	if (d->vplic.enable_shadow)
 		page_free(d->vplic.enable_shadow, 0);
+	for (unsigned c = 0; c < VPLIC_MAX_CTX; c++)
+		if (d->vplic.ctx_shadow[c])
+			page_free(d->vplic.ctx_shadow[c], 0);
 	gstage_destroy(&d->gs);
 	if (domains[d->slot] == d)
 		domains[d->slot] = NULL;

@@ -118,6 +118,8 @@ void vplic_init(struct vplic *p, unsigned nsrc, unsigned nctx,
 		p->eip[c] = false;
 	}
 	p->enable_shadow = NULL;
+	for (c = 0; c < VPLIC_MAX_CTX; c++)
+		p->ctx_shadow[c] = NULL;
 }
 
 /*
@@ -134,6 +136,24 @@ static unsigned ctz32(uint32_t x)
 }
 
 /* Runs on every interrupt and claim: only the words in use, set bits only. */
+/* Words of a context's shadow page (the window's context block). */
+#define SHADOW_THRESHOLD 0
+#define SHADOW_CLAIM 1
+
+static void vplic_update_eip(struct vplic *p);
+
+void vplic_set_ctx_shadow(struct vplic *p, unsigned ctx, uint32_t *page)
+{
+	if (ctx >= p->nctx)
+		return;
+	spin_lock(&p->lock);
+	page[SHADOW_THRESHOLD] = p->threshold[ctx];
+	page[SHADOW_CLAIM] = 0;
+	p->ctx_shadow[ctx] = page;
+	vplic_update_eip(p);
+	spin_unlock(&p->lock);
+}
+
 void vplic_set_enable_shadow(struct vplic *p, uint32_t *page)
 {
 	spin_lock(&p->lock);
@@ -178,13 +198,42 @@ unsigned vplic_best(struct vplic *p, unsigned ctx)
 	return best;
 }
 
+static uint32_t vplic_claim(struct vplic *p, unsigned ctx);
+
+/* A source claimed ahead that ctx may no longer take goes back pending. */
+static void vplic_shadow_recheck(struct vplic *p, unsigned ctx)
+{
+	uint32_t *sh = p->ctx_shadow[ctx];
+	uint32_t x = sh ? sh[SHADOW_CLAIM] : 0;
+
+	if (!x || (vplic_test(p->enable[ctx], x) &&
+		   p->prio[x] > p->threshold[ctx]))
+		return;
+	__atomic_store_n(&sh[SHADOW_CLAIM], 0, __ATOMIC_RELEASE);
+	vplic_clear(p->active, x);
+	vplic_set(p->pending, x);
+}
+
+/* With a shadow page, claim ahead; the line follows the claim word. */
+static bool vplic_ctx_level(struct vplic *p, unsigned ctx)
+{
+	uint32_t *sh = p->ctx_shadow[ctx];
+
+	if (!sh)
+		return vplic_best_locked(p, ctx) != 0;
+	if (!sh[SHADOW_CLAIM])
+		__atomic_store_n(&sh[SHADOW_CLAIM], vplic_claim(p, ctx),
+				 __ATOMIC_RELEASE);
+	return sh[SHADOW_CLAIM] != 0;
+}
+
 /* Report each context's external-interrupt line, but only when it changed. */
 static void vplic_update_eip(struct vplic *p)
 {
 	unsigned ctx;
 
 	for (ctx = 0; ctx < p->nctx; ctx++) {
-		bool level = vplic_best_locked(p, ctx) != 0;
+		bool level = vplic_ctx_level(p, ctx);
 
 		if (level != p->eip[ctx]) {
 			p->eip[ctx] = level;
@@ -272,6 +321,9 @@ static uint32_t vplic_reg_read(struct vplic *p, const struct vplic_regref *r)
 	case VPLIC_REG_THRESHOLD:
 		return p->threshold[r->ctx];
 	case VPLIC_REG_CLAIM:
+		/* A trapped read sees what the shadow page shows. */
+		if (p->ctx_shadow[r->ctx])
+			return p->ctx_shadow[r->ctx][SHADOW_CLAIM];
 		return vplic_claim(p, r->ctx);
 	}
 	return 0;
@@ -297,11 +349,20 @@ static void vplic_reg_write(struct vplic *p, const struct vplic_regref *r,
 		break;
 	case VPLIC_REG_THRESHOLD:
 		p->threshold[r->ctx] = val & VPLIC_PRIO_MASK;
+		if (p->ctx_shadow[r->ctx])
+			p->ctx_shadow[r->ctx][SHADOW_THRESHOLD] = p->threshold[r->ctx];
 		break;
 	case VPLIC_REG_CLAIM:
+		/* The guest completes what it read: claim the next ahead. */
+		if (p->ctx_shadow[r->ctx] &&
+		    p->ctx_shadow[r->ctx][SHADOW_CLAIM] == val)
+			__atomic_store_n(&p->ctx_shadow[r->ctx][SHADOW_CLAIM], 0,
+					 __ATOMIC_RELEASE);
 		vplic_complete(p, r->ctx, val);
 		break;
 	}
+	for (unsigned c = 0; c < p->nctx; c++)
+		vplic_shadow_recheck(p, c);
 }
 
 bool vplic_mmio_read(struct vplic *p, uint64_t off, uint32_t *val)

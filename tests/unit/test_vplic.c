@@ -403,6 +403,105 @@ static void test_complete_ignored(void)
 	CHECK_EQ(R.hw_calls, 1);
 }
 
+/*
+ * Shadow pages: context 0's claim word is a plain load for the guest; the
+ * vPLIC claims ahead, and completes claim the next. The loop Linux runs
+ * (read claim, handle, complete, read again until 0) sees what a PLIC
+ * would give it.
+ */
+static uint32_t shadow_en[1024], shadow_ctx0[1024];
+
+static uint32_t guest_claim(void)
+{
+	return __atomic_load_n(&shadow_ctx0[1], __ATOMIC_ACQUIRE);
+}
+
+static void test_shadow_claim_ahead(void)
+{
+	setup();
+	memset(shadow_ctx0, 0xa5, sizeof(shadow_ctx0));
+	vplic_set_enable_shadow(&P, shadow_en);
+	vplic_set_ctx_shadow(&P, 0, shadow_ctx0);
+	CHECK_EQ(guest_claim(), 0);
+	wr(PRIO(5), 1);
+	wr(PRIO(7), 3);
+	enable(0, 5);
+	enable(0, 7);
+	CHECK_EQ(shadow_en[0], (1U << 5) | (1U << 7)); /* the enable shadow */
+	vplic_set_level(&P, 5, true);
+	CHECK_EQ(guest_claim(), 5);
+	CHECK(R.eip[0]);
+	CHECK(!(rd(PENDING(0)) & (1U << 5))); /* claimed: no longer pending */
+	vplic_set_level(&P, 7, true);
+	CHECK_EQ(guest_claim(), 5); /* held until completed */
+	CHECK_EQ(rd(CLAIM(0)), 5);  /* a trapped read sees the same */
+	/* Complete 5 (its line still high: it re-pends), 7 comes first. */
+	wr(CLAIM(0), 5);
+	CHECK_EQ(guest_claim(), 7);
+	vplic_set_level(&P, 7, false);
+	wr(CLAIM(0), 7);
+	CHECK_EQ(guest_claim(), 5);
+	vplic_set_level(&P, 5, false);
+	wr(CLAIM(0), 5);
+	CHECK_EQ(guest_claim(), 0);
+	CHECK(!R.eip[0]);
+	CHECK_EQ(rd(PENDING(0)), 0);
+}
+
+static void test_shadow_put_back(void)
+{
+	setup();
+	vplic_set_ctx_shadow(&P, 0, shadow_ctx0);
+	wr(PRIO(5), 2);
+	enable(0, 5);
+	vplic_set_level(&P, 5, true);
+	CHECK_EQ(guest_claim(), 5);
+	/* The threshold now masks it: back to pending, line down. */
+	wr(THRESHOLD(0), 2);
+	CHECK_EQ(shadow_ctx0[0], 2);
+	CHECK_EQ(guest_claim(), 0);
+	CHECK(!R.eip[0]);
+	CHECK(rd(PENDING(0)) & (1U << 5));
+	wr(THRESHOLD(0), 0);
+	CHECK_EQ(guest_claim(), 5);
+	/* Disabled while claimed ahead: the same. */
+	disable(0, 5);
+	CHECK_EQ(guest_claim(), 0);
+	CHECK(rd(PENDING(0)) & (1U << 5));
+	enable(0, 5);
+	CHECK_EQ(guest_claim(), 5);
+	/* Priority 0 as well. */
+	wr(PRIO(5), 0);
+	CHECK_EQ(guest_claim(), 0);
+	/* A complete of something else leaves the claim word alone. */
+	wr(PRIO(5), 2);
+	CHECK_EQ(guest_claim(), 5);
+	wr(CLAIM(0), 9);
+	CHECK_EQ(guest_claim(), 5);
+}
+
+static void test_shadow_hw(void)
+{
+	setup();
+	vplic_set_ctx_shadow(&P, 0, shadow_ctx0);
+	vplic_set_hw(&P, 10);
+	wr(PRIO(10), 1);
+	enable(0, 10);
+	vplic_inject_hw(&P, 10);
+	CHECK_EQ(guest_claim(), 10);
+	CHECK_EQ(R.hw_calls, 0);
+	wr(CLAIM(0), 10);
+	CHECK_EQ(R.hw_calls, 1);
+	CHECK_EQ(R.hw_last, 10);
+	CHECK_EQ(guest_claim(), 0);
+	/* Context 1 has no shadow: its claim works as before. */
+	enable(1, 10);
+	disable(0, 10);
+	vplic_inject_hw(&P, 10);
+	CHECK_EQ(guest_claim(), 0);
+	CHECK_EQ(rd(CLAIM(1)), 10);
+}
+
 int main(void)
 {
 	RUN(test_reset_state);
@@ -415,5 +514,8 @@ int main(void)
 	RUN(test_bad_accesses);
 	RUN(test_inert_sources);
 	RUN(test_complete_ignored);
+	RUN(test_shadow_claim_ahead);
+	RUN(test_shadow_put_back);
+	RUN(test_shadow_hw);
 	TEST_DONE();
 }

@@ -22,6 +22,7 @@
 #define VPLIC_PRIO_MASK 7
 #define VPLIC_SIZE 0x4000000UL /* as QEMU virt's PLIC window */
 #define VPLIC_ENABLE_BASE 0x2000UL /* the enable area: one page, 0x80 per context */
+#define VPLIC_CONTEXT_BASE 0x200000UL /* a page per context: threshold, claim */
 
 struct vplic;
 
@@ -48,6 +49,7 @@ struct vplic {
 	uint32_t threshold[VPLIC_MAX_CTX];
 	bool eip[VPLIC_MAX_CTX]; /* last level reported through set_eip */
 	uint32_t *enable_shadow; /* NULL, or a copy laid out as the window */
+	uint32_t *ctx_shadow[VPLIC_MAX_CTX]; /* NULL, or [0] threshold, [1] claim */
 };
 
 void vplic_init(struct vplic *p, unsigned nsrc, unsigned nctx,
@@ -63,6 +65,18 @@ bool vplic_mmio_write(struct vplic *p, uint64_t off, uint32_t val);
  * writes still trap and land here.
  */
 void vplic_set_enable_shadow(struct vplic *p, uint32_t *page);
+/*
+ * The same for context ctx's threshold/claim page: the caller maps page
+ * read-only over it. The vPLIC then claims for the context ahead of time:
+ * whenever the page's claim word is 0 and a source is ready for ctx, it is
+ * claimed at once and its id stored there, and the context's interrupt
+ * line follows that word. A guest's claim read is a plain load; its
+ * complete (a write, which traps) clears the word and claims the next.
+ * Linux reads claim, handles, completes and reads again until 0, so it
+ * sees what a PLIC would give it; a source disabled, masked by the
+ * threshold or given priority 0 while claimed ahead is put back pending.
+ */
+void vplic_set_ctx_shadow(struct vplic *p, unsigned ctx, uint32_t *page);
 /* Drive a level-triggered input line. */
 void vplic_set_level(struct vplic *p, unsigned src, bool level);
 /* Mark src as a passed-through physical source (completion goes to the host). */
