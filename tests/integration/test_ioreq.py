@@ -26,7 +26,7 @@ def in_console(m, name, cmd, want, timeout=60):
 
 
 def main():
-    with Machine(timeout=90) as m:
+    with Machine(timeout=90, log=os.environ.get("VIREO_CONSOLE_LOG")) as m:
         m.wait_ready()
         before = free_pages(m)
         m.sh("vl create demo.cfg name=io", timeout=60)
