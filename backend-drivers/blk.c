@@ -589,37 +589,11 @@ static int blk_request(struct virtio_mmio *vm, struct virtq_elem *e,
 	return 0;
 }
 
-/*
- * The driver kicked the request queue: serve everything available. The
- * driver's kicks are turned off while draining (each would be a trap into
- * the hypervisor for nothing), then turned back on, and the ring checked
- * once more, since a request may have been added just before the driver
- * saw kicks enabled (virtq.h, virtq_set_notify).
- */
+/* The driver kicked the request queue: serve everything available. */
 static void blk_notify(struct virtio_mmio *vm, unsigned q)
 {
-	struct virtq *vq = &vm->vq[0];
-	struct virtq_elem *e = vm->elem;
-	uint32_t len;
-
-	if (q != 0 || !virtio_mmio_queue_live(vm, 0))
-		return;
-	do {
-		int r;
-
-		virtq_set_notify(vq, false);
-		while ((r = virtq_pop(vq, e)) == VIRTQ_GOT) {
-			if (blk_request(vm, e, &len) < 0)
-				return;
-			virtq_push(vq, e->head, len);
-		}
-		if (r == VIRTQ_BROKEN) {
-			virtio_mmio_fail(vm, vq->error);
-			return;
-		}
-		virtq_set_notify(vq, true);
-		virtio_mmio_notify_used(vm, 0);
-	} while (virtq_has_work(vq));
+	if (q == 0)
+		virtio_mmio_serve(vm, 0, blk_request);
 }
 
 static const struct virtio_dev_ops blk_ops = {

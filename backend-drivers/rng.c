@@ -83,26 +83,17 @@ static uint32_t rng_fill(struct rng *r, const struct virtq_elem *e)
 	return done;
 }
 
+static int rng_request(struct virtio_mmio *vm, struct virtq_elem *e,
+		       uint32_t *len)
+{
+	*len = rng_fill(vm->priv, e);
+	return 0;
+}
+
 static void rng_notify(struct virtio_mmio *vm, unsigned q)
 {
-	struct virtq *vq = &vm->vq[0];
-	struct virtq_elem *e = vm->elem;
-
-	if (q != 0)
-		return;
-	do {
-		int r;
-
-		virtq_set_notify(vq, false);
-		while ((r = virtq_pop(vq, e)) == VIRTQ_GOT)
-			virtq_push(vq, e->head, rng_fill(vm->priv, e));
-		if (r == VIRTQ_BROKEN) {
-			virtio_mmio_fail(vm, vq->error);
-			return;
-		}
-		virtq_set_notify(vq, true);
-		virtio_mmio_notify_used(vm, 0);
-	} while (virtq_has_work(vq));
+	if (q == 0)
+		virtio_mmio_serve(vm, 0, rng_request);
 }
 
 static const struct virtio_dev_ops rng_ops = {

@@ -183,6 +183,39 @@ void virtio_mmio_notify_used(struct virtio_mmio *vm, unsigned q)
 		irq_raise(vm, VIRTIO_MMIO_INT_VRING);
 }
 
+void virtio_mmio_serve(struct virtio_mmio *vm, unsigned q,
+		       int (*handle)(struct virtio_mmio *vm,
+				     struct virtq_elem *e, uint32_t *len))
+{
+	struct virtq *vq = &vm->vq[q];
+	struct virtq_elem *e = vm->elem;
+	uint32_t len;
+
+	if (!virtio_mmio_queue_live(vm, q))
+		return;
+	/*
+	 * Kicks off while draining (EVENT_IDX: avail_event not advanced),
+	 * back on before the last look, so a chain the driver adds meanwhile
+	 * is either seen here or kicked.
+	 */
+	do {
+		int r;
+
+		virtq_set_notify(vq, false);
+		while ((r = virtq_pop(vq, e)) == VIRTQ_GOT) {
+			if (handle(vm, e, &len) < 0)
+				return;
+			virtq_push(vq, e->head, len);
+		}
+		if (r == VIRTQ_BROKEN) {
+			virtio_mmio_fail(vm, vq->error);
+			return;
+		}
+		virtq_set_notify(vq, true);
+		virtio_mmio_notify_used(vm, q);
+	} while (virtq_has_work(vq));
+}
+
 void virtio_mmio_config_changed(struct virtio_mmio *vm)
 {
 	lock(vm);

@@ -147,24 +147,24 @@ static void fail_blk(struct virtq_elem *e)
  * are drained unsent. Receive queues and rng requests keep their buffers
  * (nothing will come), which costs the guest nothing.
  */
+static int failed_request(struct virtio_mmio *vm, struct virtq_elem *e,
+			  uint32_t *len)
+{
+	*len = 0;
+	if (vm->ops->device_id == VIRTIO_ID_BLOCK && e->n_in) {
+		fail_blk(e);
+		*len = 1;
+	}
+	return 0;
+}
+
 static void failed_notify(struct virtio_mmio *vm, unsigned q)
 {
 	uint32_t id = vm->ops->device_id;
-	bool drain = id == VIRTIO_ID_BLOCK ||
-		     ((id == VIRTIO_ID_NET || id == VIRTIO_ID_CONSOLE) && q == 1);
-	int r;
 
-	if (!drain)
-		return;
-	while ((r = virtq_pop(&vm->vq[q], vm->elem)) == VIRTQ_GOT) {
-		if (id == VIRTIO_ID_BLOCK)
-			fail_blk(vm->elem);
-		virtq_push(&vm->vq[q], vm->elem->head,
-			   id == VIRTIO_ID_BLOCK && vm->elem->n_in ? 1 : 0);
-	}
-	if (r == VIRTQ_BROKEN)
-		virtio_mmio_fail(vm, vm->vq[q].error);
-	virtio_mmio_notify_used(vm, q);
+	if (id == VIRTIO_ID_BLOCK ||
+	    ((id == VIRTIO_ID_NET || id == VIRTIO_ID_CONSOLE) && q == 1))
+		virtio_mmio_serve(vm, q, failed_request);
 }
 
 static uint64_t failed_features(struct virtio_mmio *vm)

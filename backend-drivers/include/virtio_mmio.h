@@ -115,6 +115,16 @@ void virtio_mmio_write(struct virtio_mmio *vm, uint64_t off, unsigned size,
 /* For devices: interrupt the driver about used buffers on queue q, if the
  * queue's notification rules say so. */
 void virtio_mmio_notify_used(struct virtio_mmio *vm, unsigned q);
+/*
+ * For devices whose requests complete at once: answer every chain queue q
+ * holds with handle() (which sets the bytes written in *len, or returns
+ * < 0 when the device has failed and must stop), push each, and
+ * interrupt the driver as the queue's rules say, until the queue stays
+ * empty. Nothing happens unless the queue is live.
+ */
+void virtio_mmio_serve(struct virtio_mmio *vm, unsigned q,
+		       int (*handle)(struct virtio_mmio *vm,
+				     struct virtq_elem *e, uint32_t *len));
 /* For devices: the configuration changed (net link status, console size). */
 void virtio_mmio_config_changed(struct virtio_mmio *vm);
 /* For devices and the transport: mark the device broken (see above). */
