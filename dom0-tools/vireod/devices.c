@@ -330,6 +330,41 @@ void vd_dm_reap(struct vd *vd)
 	}
 }
 
+/*
+ * The MACs a running model was given (random ones included) are in its
+ * command line: "SLOT:net:mac=..." arguments, in vif order. Taking them
+ * back keeps network-list right, and a later restart of the domain on the
+ * same addresses, after a vireod restart.
+ */
+static void adopt_macs(struct vd_domain *d, int pid)
+{
+	char path[64], args[4096];
+	unsigned vif = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, args, sizeof(args) - 1);
+	close(fd);
+	for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t)strlen(args + i) + 1) {
+		const char *mac;
+
+		args[n] = '\0';
+		mac = strstr(args + i, ":net:mac=");
+		if (!mac || vif >= d->cfg.nr_vifs || vif >= XLCFG_DEV_SLOTS)
+			continue;
+		mac += strlen(":net:mac=");
+		char buf[XLCFG_MAC_STRLEN];
+		snprintf(buf, sizeof(buf), "%.17s", mac);
+		if (!xlcfg_parse_mac(buf, d->macs[vif]))
+			d->mac_picked[vif] = 1;
+		vif++;
+	}
+}
+
 /* After a vireod restart: find the running model from its pid file. */
 void vd_dm_adopt(struct vd_domain *d)
 {
@@ -344,6 +379,8 @@ void vd_dm_adopt(struct vd_domain *d)
 	if (fscanf(f, "%d", &pid) == 1 && pid > 0 && kill(pid, 0) == 0) {
 		d->dm_pid = pid;
 		d->dm_state = VD_DEV_CONNECTED;
+		if (d->have_cfg)
+			adopt_macs(d, pid);
 	}
 	fclose(f);
 }

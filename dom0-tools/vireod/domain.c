@@ -315,11 +315,11 @@ static void reload_one(struct vd *vd, struct vd_record *r, const uint32_t *ids,
 	}
 	d->rec = *r;
 	d->gen = ++vd->gen;
-	vd_dm_adopt(d);
 	if (vd_dom_load_cfg(d, err, sizeof(err)) < 0)
 		vd_log("domain %" PRIu32 " (%s): its config no longer "
 		       "parses (%s): it will not be restarted", d->rec.domid,
 		       d->rec.name, err);
+	vd_dm_adopt(d); /* after the config: it takes back the vifs' MACs */
 	vd_dom_add(vd, d);
 	vd_log("domain %" PRIu32 " (%s) taken back from %s", d->rec.domid,
 	       d->rec.name, vd->state_path);
