@@ -92,6 +92,16 @@ static int bind_interdomain(struct domain *d, unsigned long domid,
 	return e;
 }
 
+/* Send or close: the hypervisor's own ends (ioreq servers') are not the
+ * guest's to use. */
+static int guest_port_op(struct domain *d, unsigned long port,
+			 int (*op)(struct evtchn_domain *d, uint32_t port))
+{
+	if (evtchn_is_reserved(d->evtchn, (uint32_t)port))
+		return EVTCHN_EINVAL;
+	return op(d->evtchn, (uint32_t)port);
+}
+
 struct sbi_ret evtchn_hypercall(struct vcpu *v, unsigned long fid)
 {
 	struct domain *d = v->dom;
@@ -114,21 +124,13 @@ struct sbi_ret evtchn_hypercall(struct vcpu *v, unsigned long fid)
 		e = evtchn_bind_virq(d->evtchn, (unsigned)SBI_ARG(v, 0), &port);
 		break;
 	case VIREO_HC_EVTCHN_SEND:
-		port = (uint32_t)SBI_ARG(v, 0);
-		e = evtchn_is_reserved(d->evtchn, port)
-			    ? EVTCHN_EINVAL
-			    : evtchn_send(d->evtchn, port);
-		port = 0;
+		e = guest_port_op(d, SBI_ARG(v, 0), evtchn_send);
 		break;
 	case VIREO_HC_EVTCHN_UNMASK:
 		e = evtchn_unmask(d->evtchn, (uint32_t)SBI_ARG(v, 0));
 		break;
 	case VIREO_HC_EVTCHN_CLOSE:
-		port = (uint32_t)SBI_ARG(v, 0);
-		e = evtchn_is_reserved(d->evtchn, port)
-			    ? EVTCHN_EINVAL
-			    : evtchn_close(d->evtchn, port);
-		port = 0;
+		e = guest_port_op(d, SBI_ARG(v, 0), evtchn_close);
 		break;
 	default:
 		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};

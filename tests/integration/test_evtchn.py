@@ -23,13 +23,7 @@ RAMDISK = "/tmp/domu-evtchn.cpio.gz"
 def domu_run(m, name, cmd, pattern, timeout=30):
     """Run cmd at DomU name's shell; return the match of pattern in its
     output, back at Dom0's prompt."""
-    m.child.sendline("vl console %s" % name)
-    m.child.sendline("")
-    m.expect("domu# ", 60)
-    m.child.sendline(cmd)
-    match = m.expect(pattern, timeout)
-    m.console_detach()
-    return match
+    return m.domu(name, cmd, pattern, timeout)
 
 
 def start_client(m, name="peer", ramdisk=None):

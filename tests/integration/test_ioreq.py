@@ -16,13 +16,7 @@ PROBE = "/lib/modules-vireo-tests/ioreq_probe.ko"
 
 
 def in_console(m, name, cmd, want, timeout=60):
-    m.child.sendline("vl console %s" % name)
-    m.child.sendline("")
-    m.expect("domu# ", timeout)
-    m.child.sendline(cmd)
-    match = m.expect(want, timeout)
-    m.console_detach()
-    return match
+    return m.domu(name, cmd, want, timeout, prompt_timeout=timeout)
 
 
 def main():

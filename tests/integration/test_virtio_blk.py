@@ -33,13 +33,7 @@ def shell_quote(s):
 
 def domu(m, name, cmd, want, timeout=120):
     """Run cmd on DomU name's console; return the match of want."""
-    m.child.sendline("vl console %s" % name)
-    m.child.sendline("")
-    m.expect("domu# ", 60)
-    m.child.sendline(cmd)
-    match = m.expect(want, timeout)
-    m.console_detach()
-    return match
+    return m.domu(name, cmd, want, timeout)
 
 
 def boot(m):

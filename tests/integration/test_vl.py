@@ -35,12 +35,7 @@ def free_pages(m):
 
 def console_cmd(m, name, cmd, want, timeout=60):
     """Attach to a DomU console, run cmd, wait for want, detach."""
-    m.child.sendline("vl console %s" % name)
-    m.child.sendline("")
-    m.expect("domu# ", timeout)
-    m.child.sendline(cmd)
-    m.expect(want, timeout)
-    m.console_detach()
+    m.domu(name, cmd, want, timeout, prompt_timeout=timeout)
 
 
 def cpu_time(m, name):

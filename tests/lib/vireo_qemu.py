@@ -106,6 +106,19 @@ class Machine:
         self.child.sendline("")
         self.expect(PROMPT)
 
+    def domu(self, name, cmd, want, timeout=120, prompt_timeout=60):
+        """On DomU name's console (`vl console`), run cmd and wait for the
+        pattern want in its output; detach and return the match. The
+        console replays old output first: want should match only what cmd
+        prints (e.g. an arithmetic result, not the command's own echo)."""
+        self.child.sendline("vl console %s" % name)
+        self.child.sendline("")
+        self.expect("domu# ", prompt_timeout)
+        self.child.sendline(cmd)
+        match = self.expect(want, timeout)
+        self.console_detach()
+        return match
+
     def traps(self):
         """Trap counters by cause, read through the monitor."""
         self.monitor_enter()
