@@ -17,7 +17,7 @@ deps:
 	@mkdir -p $(OUT)
 	./build/deps.sh --force
 	@touch $(DEPS_STAMP)
-$(DEPS_STAMP):
+$(DEPS_STAMP): build/deps.sh
 	@mkdir -p $(OUT)
 	./build/deps.sh
 	@touch $@
@@ -86,7 +86,7 @@ INITRAMFS_EXTRA := $(foreach b,$(DOM0_BINS),$(b):/usr/sbin/) guests:/etc/vireo \
                    $(EXTRA_INITRAMFS)
 INITRAMFS_DEPS  := $(DOM0_BINS) $(DOM0_TESTS) $(wildcard guests/*) $(OUT)/Image $(DOMU_INITRAMFS)
 # The guest agent runs inside DomUs.
-$(OUT)/domu/vireo-agent: dom0-tools/vireo-agent/vireo-agent.c $(DOM0_HDRS)
+$(OUT)/domu/vireo-agent: dom0-tools/vireo-agent/vireo-agent.c $(DOM0_HDRS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $<
@@ -112,17 +112,24 @@ KOBJ   := $(patsubst %.c,$(OUT)/k/%.o,$(KSRC_C)) \
 KINC   := -Ikernel/core/inc -Ikernel/arch/riscv/inc -Ikernel/core/inc/libc -Iabi -I$(LIBFDT)
 # No F/D: hypervisor C code must never touch the guest's FP registers.
 KARCH  := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
-KCFLAGS := $(KARCH) -O2 -g -ffreestanding -fno-builtin -nostdinc \
-           -isystem $(shell $(CROSS)gcc -print-file-name=include) \
+# Recursive (=), not :=, on purpose: the cross compiler is asked for its
+# include directory and libgcc only when a recipe runs, after $(DEPS_STAMP)
+# has installed it. Evaluated at parse time on a fresh machine, the $(shell)
+# came back empty and -isystem swallowed the next flag (tests/host/test_deps.py
+# keeps this true).
+KCC_INCLUDE = $(shell $(CROSS)gcc -print-file-name=include)
+KLIBGCC     = $(shell $(CROSS)gcc $(KARCH) -print-libgcc-file-name)
+KCFLAGS = $(KARCH) -O2 -g -ffreestanding -fno-builtin -nostdinc \
+           -isystem $(KCC_INCLUDE) \
            -fno-stack-protector -fno-pic -fno-common -fomit-frame-pointer \
            -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 $(KINC)
-KASFLAGS := $(KCFLAGS) -march=rv64imafdc_zicsr_zifencei -D__ASSEMBLY__
+KASFLAGS = $(KCFLAGS) -march=rv64imafdc_zicsr_zifencei -D__ASSEMBLY__
 
 $(OUT)/k/%.o: %.c $(KHDRS) $(LIBFDT)/.stamp
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CROSS)gcc $(KCFLAGS) -c $< -o $@
-$(OUT)/k/%.o: %.S $(KHDRS)
+$(OUT)/k/%.o: %.S $(KHDRS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CROSS)gcc $(KASFLAGS) -c $< -o $@
@@ -134,7 +141,7 @@ $(OUT)/k/libfdt/%.o: $(LIBFDT)/.stamp
 $(OUT)/vireo.elf: $(KOBJ) kernel/arch/riscv/vireo.ld
 	@echo "  LD      $@"
 	@$(CROSS)ld --no-warn-rwx-segments -T kernel/arch/riscv/vireo.ld -nostdlib --no-relax -o $@ $(KOBJ) \
-		$(shell $(CROSS)gcc $(KARCH) -print-libgcc-file-name)
+		$(KLIBGCC)
 $(OUT)/vireo.bin: $(OUT)/vireo.elf
 	$(CROSS)objcopy -O binary $< $@
 kernel: $(OUT)/vireo.bin
@@ -165,7 +172,7 @@ unit: $(UNIT_BINS)
 
 # Every abi/ header must compile alone as C99 for both sides, and as C++
 # (as Xen checks its public headers).
-abi-check:
+abi-check: $(DEPS_STAMP)
 	@for h in abi/*.h; do \
 		[ -e "$$h" ] || continue; \
 		echo "#include \"$$h\"" | $(HOSTCC) -std=c99 -Wall -Wextra -Werror -pedantic -x c -fsyntax-only -I. - || exit 1; \

@@ -39,7 +39,7 @@ $(DOM0_INITRAMFS): $(OUT)/busybox $(MODULES) $(wildcard build/dom0/*) \
 	INITRAMFS_EXTRA='$(INITRAMFS_EXTRA)' ./build/initramfs.sh
 initramfs: $(DOM0_INITRAMFS)
 
-$(DOM0_DISK): build/disk.sh
+$(DOM0_DISK): build/disk.sh | $(DEPS_STAMP)
 	./build/disk.sh >/dev/null
 disk:
 	@./build/disk.sh

@@ -38,6 +38,7 @@ def script_tests(pattern, extra=()):
 
 
 def all_tests():
+    yield from script_tests("tests/build/test_*.py")
     yield "abi/headers", ["make", "-s", "-C", TOP, "abi-check"], 60
     yield from unit_tests()
     yield from script_tests("tests/integration/test_*.py")
