@@ -87,13 +87,17 @@ def main():
         domu_user_echo(m, domid, 1000)
         print("DomU userspace: 1000 echoes")
         # Destroying the peer with its ports open cleans up both ends.
-        m.sh("vl destroy peer")
-        assert m.status == 0
+        out = m.sh("vl destroy peer")
+        assert m.status == 0, out
         m.sh("rm -rf /tmp/ovl /tmp/ovl.cpio.gz %s" % RAMDISK)
         assert free_pages(m) == before
-        # ...and Dom0's table is usable again afterwards (port reuse).
-        m.sh("vl create demo.cfg name=peer2", timeout=60)
-        m.sh("vl destroy peer2")
+        # ...and Dom0's table is usable again afterwards (port reuse): a
+        # new peer's channel carries events, and it goes as cleanly.
+        domid, port = start_client(m, name="peer2")
+        out = m.sh("%s %s %s 10" % (USER, domid, port))
+        assert m.status == 0 and "evtchn_user: 10 round trips" in out, out
+        out = m.sh("vl destroy peer2")
+        assert m.status == 0, out
         assert free_pages(m) == before
         assert m.poweroff() == 0
     print("ok")

@@ -32,13 +32,14 @@ def shell_quote(s):
 
 
 def domu(m, name, cmd, want, timeout=120):
-    """Run cmd on DomU name's console; return the match of want."""
-    return m.domu(name, cmd, want, timeout)
+    """Run cmd on DomU name's console (waiting as long for its shell);
+    return the match of want."""
+    return m.domu(name, cmd, want, timeout, prompt_timeout=timeout)
 
 
 def boot(m):
     m.sh("vl create /tmp/blk.cfg", timeout=60)
-    domu(m, "blk", "", "domu# ", 90)
+    domu(m, "blk", None, None, 90)
 
 
 def main():
@@ -59,8 +60,15 @@ def main():
                          "sync && echo SUM-$(sha256sum /mnt/f | cut -c1-64) && umount /mnt",
                          r"SUM-([0-9a-f]{64})")
             written = match.group(1)
-            domu(m, "blk", "dd if=/dev/zero of=/dev/vdb bs=4k count=1 oflag=direct; "
-                 "echo RO-$?", r"RO-1")
+            # The read-only disk is there, 4 MiB and read-only to the
+            # guest, reads, refuses a write, and its image stays unchanged.
+            ro_sum = m.sh("sha256sum /data/ro.img")
+            match = domu(m, "blk", "echo DEV-$(cat /sys/block/vdb/size)-$(cat /sys/block/vdb/ro); "
+                         "dd if=/dev/vdb of=/dev/null bs=4k count=1 iflag=direct; echo RD-$?; "
+                         "dd if=/dev/urandom of=/dev/vdb bs=4k count=1 oflag=direct; echo WR-$?",
+                         r"DEV-(\d*)-(\d*)\r*\n[\s\S]*RD-(\d+)[\s\S]*WR-(\d+)")
+            assert match.groups() == ("8192", "1", "0", "1"), match.group(0)
+            assert m.sh("sha256sum /data/ro.img") == ro_sum, "the read-only image changed"
             m.sh("vl destroy blk")
             assert m.sh("pidof vireo-dm; echo n=$?") == "n=1"
             boot(m)

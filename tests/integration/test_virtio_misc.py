@@ -7,7 +7,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from vireo_qemu import Machine  # noqa: E402
+from vireo_qemu import Machine, token, wait_until  # noqa: E402
 from test_vl import free_pages  # noqa: E402
 from test_virtio_blk import domu, write_file  # noqa: E402
 
@@ -40,11 +40,16 @@ def main():
         domu(m, "misc", "ls /sys/bus/virtio/devices/virtio0/virtio-ports", "vport0p0")
         tty = "hvc1"
         m.sh("(cat %s > /tmp/from-guest &)" % link)
+        cmd, want = token("W")
         domu(m, "misc", "echo HELLO-FROM-DOMU > /dev/%s; (head -c 15 /dev/%s > "
-             "/tmp/from-dom0 &); echo W-ok" % (tty, tty), "W-ok")
-        assert "HELLO-FROM-DOMU" in m.sh("sleep 2; cat /tmp/from-guest")
+             "/tmp/from-dom0 &); %s" % (tty, tty, cmd), want)
+        assert "HELLO-FROM-DOMU" in m.sh(wait_until("grep -q HELLO /tmp/from-guest")
+                                         + "; cat /tmp/from-guest")
         m.sh("echo HELLO-FROM-DOM0 > %s" % link)
-        domu(m, "misc", "sleep 1; cat /tmp/from-dom0; echo", "HELLO-FROM-DOM0")
+        # (what the DomU read, with its dashes changed, so the echo of the
+        # command cannot match)
+        domu(m, "misc", wait_until("grep -q HELLO /tmp/from-dom0") +
+             "; tr - _ < /tmp/from-dom0; echo", "HELLO_FROM_DOM0")
         assert m.sh("vl block-list misc | wc -l") == "1"  # the header only
         m.sh("vl destroy misc")
         assert m.sh("test -e %s || echo gone" % link) == "gone"

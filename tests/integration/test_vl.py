@@ -12,8 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from vireo_qemu import Machine  # noqa: E402
-
+from vireo_qemu import Machine, token  # noqa: E402
 
 
 def domains(m):
@@ -40,6 +39,14 @@ def console_cmd(m, name, cmd, want, timeout=60):
 
 def cpu_time(m, name):
     return float(re.search(r"([\d.]+)$", [l for l in m.sh("vl list %s" % name).splitlines()][-1]).group(1))
+
+
+def cpu_grows(m, name, seconds=1.0, by=0.3):
+    """Whether domain name's CPU time (in 0.1 s steps) grows by at least
+    by seconds over seconds of wall time (a busy loop runs in it)."""
+    t0 = cpu_time(m, name)
+    time.sleep(seconds)
+    return cpu_time(m, name) >= t0 + by
 
 
 def main():
@@ -71,15 +78,21 @@ def main():
         for i, g in enumerate(("g1", "g2", "g3")):
             console_cmd(m, g, "echo result-$((%d*7))" % (i + 1), "result-%d" % ((i + 1) * 7))
 
-        # Pause: no progress while paused, the others run; then unpause.
+        # Pause, with g2 busy: its CPU time grows while it runs, stops
+        # while paused (the others run on), and grows again once unpaused.
+        cmd, want = token("busy")
+        console_cmd(m, "g2", "(while :; do :; done) & echo $! > /tmp/busy; " + cmd, want)
+        assert cpu_grows(m, "g2"), "busy g2 did not run"
         m.sh("vl pause g2")
         assert domains(m)["g2"][3][2] == "p"
         t0 = cpu_time(m, "g2")
         time.sleep(1)
         assert cpu_time(m, "g2") == t0, "paused g2 ran"
-        console_cmd(m, "g3", "echo still-running", "still-running")
+        console_cmd(m, "g3", *token("still"))
         m.sh("vl unpause g2")
-        console_cmd(m, "g2", "echo resumed", "resumed")
+        assert cpu_grows(m, "g2"), "unpaused g2 did not run"
+        cmd, want = token("resumed")
+        console_cmd(m, "g2", "kill $(cat /tmp/busy); " + cmd, want)
 
         # Clean shutdown through the guest agent, then destroy.
         out = m.sh("vl shutdown -w g1", timeout=60)
@@ -93,17 +106,19 @@ def main():
         old = domains(m)["g3"][0]
         out = m.sh("vl reboot -w g3", timeout=60)
         assert m.status == 0, out
-        time.sleep(1)
-        doms = domains(m)
+        for _ in range(50):
+            doms = domains(m)
+            if "g3" in doms and doms["g3"][0] != old:
+                break
+            time.sleep(0.2)
         assert "g3" in doms and doms["g3"][0] != old, doms
-        console_cmd(m, "g3", "echo rebooted", "rebooted", timeout=90)
+        console_cmd(m, "g3", *token("rebooted"), timeout=90)
 
         # The guest's own poweroff ends only that domain.
         out = m.sh("vl create demo.cfg name=g4", timeout=60)
         assert m.status == 0, out
         m.child.sendline("vl console g4")
-        m.child.sendline("")
-        m.expect("domu# ", 60)
+        m.console_sync(60)
         m.child.sendline("poweroff")
         m.expect("dom0# ", 60)   # vl console ends with the domain
         for _ in range(50):

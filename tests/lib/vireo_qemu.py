@@ -1,12 +1,22 @@
 """Drive a QEMU running Vireo + Dom0 (or native Linux) over its serial console.
 
 Every test uses Machine as a context manager: QEMU is killed on the way out,
-whatever happened, so a failed test never leaves a QEMU behind.
+whatever happened, so a failed test never leaves a QEMU behind. Everything
+the console showed is kept in out/test-logs/console-TEST.log and scanned on
+the way out: an Oops, BUG:, segfault, kernel panic or hypervisor panic fails
+the test unless the test declared it (Machine.allow_faults).
+
+A wait on console output must match only what the shell's evaluation
+prints, never the terminal's echo of the typed command: token() gives such
+a command and the text to wait for.
 """
+import itertools
 import os
+import random
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -17,6 +27,77 @@ OUT = os.path.join(TOP, "out")
 PROMPT = "dom0# "
 READY = "Vireo Dom0 ready"
 CTRL_A = "\x01"
+
+# What a console must never show unless the test expects it, by name.
+FAULTS = {
+    "Oops": r"\bOops\b",
+    "BUG:": r"\bBUG: ",
+    "segfault": r"\bsegfault\b|Segmentation fault|unhandled signal 11 ",
+    "Kernel panic": r"Kernel panic - not syncing",
+    "hypervisor panic": r"\(vireo\) PANIC: ",   # kernel/core/printk.c panic()
+}
+
+# Token numbers: distinct within a run, so a console's replay of an earlier
+# token never satisfies a later wait.
+_serial = itertools.count(random.randrange(100, 1000) * 1000)
+
+
+def token(name):
+    """A shell command printing a fresh token, and that token: `echo
+    NAME-$((N+1))` prints NAME-<N+1>, which its echo does not contain."""
+    n = next(_serial)
+    return "echo %s-$((%d+1))" % (name, n), "%s-%d" % (name, n + 1)
+
+
+def wait_until(cond, seconds=10):
+    """A shell loop (Dom0's or a DomU's) that polls cond every 0.1 s until
+    it holds or seconds have passed; the check after it says which."""
+    return ("n=0; until %s; do n=$((n+1)); [ $n -ge %d ] && break; "
+            "sleep 0.1; done" % (cond, seconds * 10))
+
+
+_logs_opened = set()
+
+
+def _console_log_path():
+    script = os.path.splitext(os.path.basename(sys.argv[0]))[0] or "python"
+    return os.path.join(OUT, "test-logs", "console-%s.log" % script)
+
+
+class _Console:
+    """What the console showed: copied to a file and kept for the scan."""
+
+    def __init__(self, path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        self.file = open(path, "a" if path in _logs_opened else "w")
+        _logs_opened.add(path)
+        self.path = path
+        self.chunks = []
+        self.size = 0
+
+    def write(self, text):
+        self.file.write(text)
+        self.chunks.append(text)
+        self.size += len(text)
+
+    def flush(self):
+        self.file.flush()
+
+    def close(self):
+        self.file.close()
+
+    def faults(self, allowed):
+        """Lines showing a fault not allowed at their position."""
+        text = "".join(self.chunks)
+        found = []
+        for name, pattern in FAULTS.items():
+            for m in re.finditer(pattern, text):
+                if m.start() >= allowed.get(name, len(text) + 1):
+                    continue
+                start = text.rfind("\n", 0, m.start()) + 1
+                end = text.find("\n", m.start())
+                found.append(text[start:end if end >= 0 else None].strip())
+        return found
 
 
 class Machine:
@@ -39,22 +120,46 @@ class Machine:
             args += ["--mem", mem]
         self.args = args
         self.timeout = timeout
-        self.log = log
+        self.log = log or _console_log_path()
+        self.console = None
+        self.allowed = {}
         self.child = None
         self.start_time = None
 
     def __enter__(self):
         self.start_time = time.monotonic()
+        self.console = _Console(self.log)
         self.child = pexpect.spawn(self.args[0], self.args[1:], encoding="utf-8",
                                    codec_errors="replace", timeout=self.timeout)
-        if self.log:
-            self.child.logfile_read = open(self.log, "a")
+        self.child.logfile_read = self.console
         return self
 
-    def __exit__(self, *exc):
-        if self.child and self.child.isalive():
-            self.child.terminate(force=True)
+    def __exit__(self, exc_type, *exc):
+        try:
+            if self.child and self.child.isalive():
+                # Read what is still on its way (a late Oops) before the kill.
+                try:
+                    self.child.expect([pexpect.TIMEOUT, pexpect.EOF], timeout=0.5)
+                except (OSError, ValueError):
+                    pass
+                self.child.terminate(force=True)
+        finally:
+            self.console.close()
+        faults = self.console.faults(self.allowed)
+        if faults:
+            msg = "console shows a fault (see %s):\n  %s" % (
+                self.log, "\n  ".join(faults))
+            if exc_type is None:
+                raise AssertionError(msg)
+            print(msg, file=sys.stderr)
         return False
+
+    def allow_faults(self, *names):
+        """From here on, the console may show these FAULTS (a test that
+        crashes a guest on purpose; the console's replay shows it again)."""
+        for name in names:
+            assert name in FAULTS, name
+            self.allowed.setdefault(name, self.console.size)
 
     def expect(self, pattern, timeout=None):
         self.child.expect(pattern, timeout=timeout or self.timeout)
@@ -75,14 +180,15 @@ class Machine:
         out = self.child.before
         self.status = int(self.child.match.group(1))
         self.expect(PROMPT, timeout)
-        # Drop everything up to the echoed command line (a stray prompt
-        # from earlier input may come first).
-        lines = out.replace("\r", "").split("\n")
-        for i, line in enumerate(lines):
-            if "echo " + marker in line:
-                lines = lines[i + 1:]
-                break
-        return "\n".join(lines).strip("\n")
+        # Drop everything up to the end of the echoed command (a stray
+        # prompt from earlier input may come first); the console breaks
+        # a long echo into lines of 80 characters.
+        out = out.replace("\r", "")
+        echo = "\n?".join(re.escape(c) for c in "echo %s $?" % marker)
+        end = [e.end() for e in re.finditer(echo, out)]
+        if end:
+            out = out[end[-1]:].split("\n", 1)[-1]
+        return out.strip("\n")
 
     def monitor(self, cmd, timeout=None):
         """Run one hypervisor monitor command; input stays with the monitor."""
@@ -106,16 +212,37 @@ class Machine:
         self.child.sendline("")
         self.expect(PROMPT)
 
+    def console_sync(self, timeout=60):
+        """Once attached to a DomU's console, type a token() until its
+        shell answers: that answer follows the console's replay of old
+        output, and a line the 8250's init (or vl's switch to raw mode)
+        threw away is typed again."""
+        deadline = time.monotonic() + timeout
+        wait = 1
+        while True:
+            cmd, want = token("sync")
+            self.child.sendline(cmd)
+            left = deadline - time.monotonic()
+            try:
+                self.expect(want, max(min(wait, left), 0.1))
+                return
+            except pexpect.TIMEOUT:
+                if time.monotonic() >= deadline:
+                    raise
+            wait = min(wait * 2, 8)
+
     def domu(self, name, cmd, want, timeout=120, prompt_timeout=60):
-        """On DomU name's console (`vl console`), run cmd and wait for the
-        pattern want in its output; detach and return the match. The
-        console replays old output first: want should match only what cmd
-        prints (e.g. an arithmetic result, not the command's own echo)."""
+        """On DomU name's console (`vl console`), wait until its shell
+        answers (console_sync), run cmd and wait for the pattern want in
+        its output; detach and return the match. want must match only
+        what cmd's evaluation prints (e.g. a token()), not cmd's echo. With
+        cmd None, only wait for the shell."""
         self.child.sendline("vl console %s" % name)
-        self.child.sendline("")
-        self.expect("domu# ", prompt_timeout)
-        self.child.sendline(cmd)
-        match = self.expect(want, timeout)
+        self.console_sync(prompt_timeout)
+        match = None
+        if cmd is not None:
+            self.child.sendline(cmd)
+            match = self.expect(want, timeout)
         self.console_detach()
         return match
 
