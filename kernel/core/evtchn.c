@@ -254,15 +254,11 @@ out:
  * and the backend checks its rings once it binds. FREE and VIRQ ports are
  * errors: only the hypervisor raises a VIRQ.
  */
-int evtchn_send(struct evtchn_domain *d, uint32_t port)
+static int send_locked(struct evtchn_domain *d, uint32_t port)
 {
-	struct evtchn_port *c;
+	struct evtchn_port *c = &d->ports[port];
 	int rc = 0;
 
-	if (!d || !port_valid(port))
-		return EVTCHN_EINVAL;
-	spin_lock(&evtchn_lock);
-	c = &d->ports[port];
 	switch (c->state) {
 	case EVTCHN_UNBOUND:
 		break;
@@ -280,8 +276,35 @@ int evtchn_send(struct evtchn_domain *d, uint32_t port)
 		rc = EVTCHN_EINVAL;
 		break;
 	}
+	return rc;
+}
+
+/*
+ * The guest's own send and close refuse the hypervisor's ends (reserved
+ * ports), checked under the lock that binds them: a check before taking it
+ * could pass for a port that becomes reserved before the send acts.
+ */
+static int port_op(struct evtchn_domain *d, uint32_t port, bool guest,
+		   int (*op)(struct evtchn_domain *d, uint32_t port))
+{
+	int rc;
+
+	if (!d || !port_valid(port))
+		return EVTCHN_EINVAL;
+	spin_lock(&evtchn_lock);
+	rc = guest && d->ports[port].reserved ? EVTCHN_EINVAL : op(d, port);
 	spin_unlock(&evtchn_lock);
 	return rc;
+}
+
+int evtchn_send(struct evtchn_domain *d, uint32_t port)
+{
+	return port_op(d, port, false, send_locked);
+}
+
+int evtchn_guest_send(struct evtchn_domain *d, uint32_t port)
+{
+	return port_op(d, port, true, send_locked);
 }
 
 /*
@@ -374,19 +397,22 @@ static void close_locked(struct evtchn_domain *d, uint32_t port)
 }
 
 /* Closing a FREE port is EINVAL, so a double close is a harmless error. */
+static int close_checked(struct evtchn_domain *d, uint32_t port)
+{
+	if (d->ports[port].state == EVTCHN_FREE)
+		return EVTCHN_EINVAL;
+	close_locked(d, port);
+	return 0;
+}
+
 int evtchn_close(struct evtchn_domain *d, uint32_t port)
 {
-	int rc = 0;
+	return port_op(d, port, false, close_checked);
+}
 
-	if (!d || !port_valid(port))
-		return EVTCHN_EINVAL;
-	spin_lock(&evtchn_lock);
-	if (d->ports[port].state == EVTCHN_FREE)
-		rc = EVTCHN_EINVAL;
-	else
-		close_locked(d, port);
-	spin_unlock(&evtchn_lock);
-	return rc;
+int evtchn_guest_close(struct evtchn_domain *d, uint32_t port)
+{
+	return port_op(d, port, true, close_checked);
 }
 
 /*

@@ -47,10 +47,11 @@ static inline pte_t make_table(const pte_t *t)
 
 int gstage_init(struct gstage *gs, uint16_t vmid)
 {
+	gs->vmid = vmid;
+	gs->vmid_tag = 0;
 	gs->root = page_alloc(GSTAGE_ROOT_ORDER);
 	if (!gs->root)
 		return -1;
-	gs->vmid = vmid;
 	gs->table_pages = 1U << GSTAGE_ROOT_ORDER;
 	return 0;
 }
@@ -61,17 +62,78 @@ unsigned long gstage_hgatp(const struct gstage *gs)
 	       ((paddr_t)gs->root >> PAGE_SHIFT);
 }
 
-/* The PTE for gpa at level, creating tables above it; NULL if out of memory. */
-static pte_t *walk_create(struct gstage *gs, gpa_t gpa, int level)
+/*
+ * Table pages not linked into any G-stage, chained through entry 0. Used
+ * for tables reserved before a map (nothing can walk them yet) and for
+ * tables unlinked by gstage_unmap_defer (a stale walker reading one sees
+ * entry 0 as a page-aligned value, so V clear: an invalid PTE).
+ */
+static void table_push(pte_t **list, pte_t *t)
+{
+	t[0] = (pte_t)(paddr_t)*list;
+	*list = t;
+}
+
+static pte_t *table_pop(pte_t **list)
+{
+	pte_t *t = *list;
+
+	if (t) {
+		*list = (pte_t *)(paddr_t)t[0];
+		t[0] = 0;
+	}
+	return t;
+}
+
+/* The level gstage_map gives the leaf at gpa: 2 MiB where it can. */
+static int map_level(gpa_t gpa, paddr_t pa, uint64_t left)
+{
+	return IS_ALIGNED(gpa | pa, MEGAPAGE_SIZE) && left >= MEGAPAGE_SIZE;
+}
+
+/*
+ * Tables that mapping [gpa, gpa+size) to pa will add. The range is walked
+ * in order, so a table still to be created is counted once, when first met
+ * (last[l]: the GPA span, at the parent's level l, of the last one counted).
+ */
+static uint64_t tables_needed(const struct gstage *gs, gpa_t gpa, paddr_t pa,
+			      uint64_t size)
+{
+	uint64_t n = 0, last[LEVELS] = {~0UL, ~0UL, ~0UL};
+
+	for (uint64_t off = 0; off < size;) {
+		gpa_t g = gpa + off;
+		int level = map_level(g, pa + off, size - off);
+		const pte_t *table = gs->root;
+		for (int l = LEVELS - 1; l > level; l--) {
+			pte_t pte = table ? table[vpn(g, l)] : 0;
+			uint64_t span = g >> (PAGE_SHIFT + 9 * l);
+			if (pte & PTE_V) {
+				table = pte_table(pte);
+				continue;
+			}
+			if (span != last[l]) {
+				last[l] = span;
+				n++;
+			}
+			table = NULL;
+		}
+		off += level_size(level);
+	}
+	return n;
+}
+
+/* The PTE for gpa at level, creating tables above it from *spare. */
+static pte_t *walk_create(struct gstage *gs, gpa_t gpa, int level,
+			  pte_t **spare)
 {
 	pte_t *table = gs->root;
 
 	for (int l = LEVELS - 1; l > level; l--) {
 		pte_t *pte = &table[vpn(gpa, l)];
 		if (!(*pte & PTE_V)) {
-			pte_t *t = page_alloc(0);
-			if (!t)
-				return NULL;
+			pte_t *t = table_pop(spare);
+			BUG_ON(!t); /* tables_needed() miscounted */
 			gs->table_pages++;
 			*pte = make_table(t);
 		}
@@ -112,29 +174,40 @@ static bool range_free(const struct gstage *gs, gpa_t gpa, uint64_t size)
 	return true;
 }
 
-static void prune(struct gstage *gs, gpa_t gpa);
+static void prune(struct gstage *gs, gpa_t gpa, pte_t **dead);
+
+static void free_tables(pte_t **list)
+{
+	for (pte_t *t; (t = table_pop(list));)
+		page_free(t, 0);
+}
 
 int gstage_map(struct gstage *gs, gpa_t gpa, paddr_t pa, uint64_t size,
 	       unsigned long prot)
 {
+	pte_t *spare = NULL;
+
 	if (!IS_ALIGNED(gpa | pa | size, PAGE_SIZE) || !size ||
 	    gpa + size > (1UL << GSTAGE_GPA_BITS) || gpa + size < gpa ||
 	    !(prot & (PTE_R | PTE_X)) || ((prot & PTE_W) && !(prot & PTE_R)) ||
 	    !range_free(gs, gpa, size))
 		return -1;
-	for (uint64_t off = 0; off < size;) {
-		int level = IS_ALIGNED(gpa + off, MEGAPAGE_SIZE) &&
-					    IS_ALIGNED(pa + off, MEGAPAGE_SIZE) &&
-					    size - off >= MEGAPAGE_SIZE
-				    ? 1
-				    : 0;
-		pte_t *pte = walk_create(gs, gpa + off, level);
-		if (!pte) {
-			gstage_unmap(gs, gpa, off);
-			/* walk_create may have added tables before it ran out. */
-			prune(gs, gpa + off);
+	/*
+	 * Every table first, so that running out of memory changes nothing:
+	 * a failed map never has entries to take back, which other harts
+	 * could have walked before the unmap and would need a fence for.
+	 */
+	for (uint64_t n = tables_needed(gs, gpa, pa, size); n; n--) {
+		pte_t *t = page_alloc(0);
+		if (!t) {
+			free_tables(&spare);
 			return -1;
 		}
+		table_push(&spare, t);
+	}
+	for (uint64_t off = 0; off < size;) {
+		int level = map_level(gpa + off, pa + off, size - off);
+		pte_t *pte = walk_create(gs, gpa + off, level, &spare);
 		if (*pte & PTE_V) {
 			/* A level-0 table emptied by unmap (range_free saw no
 			 * page in it): free it, or the leaf would leak it. */
@@ -145,6 +218,7 @@ int gstage_map(struct gstage *gs, gpa_t gpa, paddr_t pa, uint64_t size,
 		*pte = make_leaf(pa + off, prot);
 		off += level_size(level);
 	}
+	BUG_ON(spare); /* tables_needed() miscounted */
 	return 0;
 }
 
@@ -174,9 +248,10 @@ static bool table_empty(const pte_t *t)
 
 /*
  * Free the tables on gpa's path that the last unmap left empty, bottom up,
- * so that the heap comes back exactly after a map and unmap.
+ * so that the heap comes back exactly after a map and unmap. With dead,
+ * they are only unlinked and go on *dead instead.
  */
-static void prune(struct gstage *gs, gpa_t gpa)
+static void prune(struct gstage *gs, gpa_t gpa, pte_t **dead)
 {
 	pte_t *parents[LEVELS];
 	pte_t *table = gs->root;
@@ -194,13 +269,16 @@ static void prune(struct gstage *gs, gpa_t gpa)
 		if (!table_empty(table))
 			return;
 		*parents[l] = 0;
-		page_free(table, 0);
+		if (dead)
+			table_push(dead, table);
+		else
+			page_free(table, 0);
 		gs->table_pages--;
 		table = l + 1 < LEVELS ? pte_table(*parents[l + 1]) : gs->root;
 	}
 }
 
-int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size)
+static int unmap(struct gstage *gs, gpa_t gpa, uint64_t size, pte_t **dead)
 {
 	int level;
 
@@ -221,10 +299,26 @@ int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size)
 			continue;
 		}
 		*pte = 0;
-		prune(gs, gpa + off);
+		prune(gs, gpa + off, dead);
 		off += lsize;
 	}
 	return 0;
+}
+
+int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size)
+{
+	return unmap(gs, gpa, size, NULL);
+}
+
+int gstage_unmap_defer(struct gstage *gs, gpa_t gpa, uint64_t size,
+		       pte_t **dead)
+{
+	return unmap(gs, gpa, size, dead);
+}
+
+void gstage_free_dead(pte_t **dead)
+{
+	free_tables(dead);
 }
 
 /* The valid leaf for any gpa, range-checked; NULL if unmapped. */

@@ -20,9 +20,11 @@
 #include "pcpu.h"
 #include "plic.h"
 #include "printk.h"
+#include "sbi.h"
 #include "sbi_host.h"
 #include "sched.h"
 #include "uart.h"
+#include "vmid.h"
 
 #define HYP_BASE 0x80200000UL
 #define HYP_SIZE MiB(30)
@@ -101,15 +103,25 @@ static void setup_memory(uint64_t dom0_mem, paddr_t *dom0_base)
 	       (HYP_BASE + HYP_SIZE - heap) >> 10, pages >> 8, pool);
 }
 
-static void start_secondaries(void)
+/*
+ * Before any vCPU is placed: a hart that does not start gets none, or a
+ * destroy would wait forever for it to let one go. "hsm_fail=N" on the
+ * command line makes the start of pcpu N fail (fault injection for tests).
+ */
+static void start_secondaries(const char *cmdline)
 {
+	uint64_t fail = parse_size_arg(cmdline, "hsm_fail=", 0);
+
 	for (unsigned i = 1; i < nr_pcpus; i++) {
-		long err = sbi_host_hart_start(pcpus[i].hartid,
-					       (unsigned long)secondary_entry,
-					       (unsigned long)&pcpus[i]);
-		if (err)
-			printk("hart %lu: HSM start failed (%ld)\n",
-			       pcpus[i].hartid, err);
+		long err = i == fail ? SBI_ERR_FAILED
+				     : sbi_host_hart_start(pcpus[i].hartid,
+							   (unsigned long)secondary_entry,
+							   (unsigned long)&pcpus[i]);
+		if (err) {
+			pcpus[i].absent = true;
+			printk("hart %lu: HSM start failed (%ld): no vCPUs "
+			       "go there\n", pcpus[i].hartid, err);
+		}
 	}
 }
 
@@ -134,13 +146,14 @@ void hyp_main(unsigned long hartid, const void *fdt)
 	setup_memory(parse_size_arg(cmdline, "dom0_mem=", DOM0_MEM_DEFAULT),
 		     &dom0_base);
 	arch_hart_init();
+	vmid_init(); /* before the first domain */
 	if (plic_init(host_fdt, hi.plic_base, hartid))
 		panic("no PLIC context for hart %lu", hartid);
 	host_uart_irq = hi.uart_irq;
+	start_secondaries(cmdline);
 	dom0_build(host_fdt, &hi, dom0_base,
 		   parse_size_arg(cmdline, "dom0_mem=", DOM0_MEM_DEFAULT),
 		   HYP_BASE, HYP_SIZE);
-	start_secondaries();
 	plic_enable(hi.uart_irq);
 	uart_enable_rx_irq();
 	printk("*** Serial input to Dom0 (type 'CTRL-a' three times to switch "

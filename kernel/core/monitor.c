@@ -38,9 +38,20 @@ static void cmd_help(void)
 	    "  Ctrl-A three times: back to Dom0\n");
 }
 
+static const char *vcpu_state_name(enum vcpu_state s)
+{
+	static const char *const names[] = {
+		[VCPU_STOPPED] = "stopped",
+		[VCPU_RUNNABLE] = "runnable",
+		[VCPU_BLOCKED] = "blocked",
+		[VCPU_WAIT_IO] = "wait-io",
+	};
+
+	return (unsigned)s < ARRAY_SIZE(names) && names[s] ? names[s] : "?";
+}
+
 static void cmd_domains(void)
 {
-	static const char *const st[] = {"stopped", "runnable", "blocked"};
 	char buf[128];
 
 	/* Domains must not be destroyed under us while we print them. */
@@ -59,7 +70,7 @@ static void cmd_domains(void)
 			struct vcpu *v = d->vcpus[j];
 			snprintf(buf, sizeof(buf), "    vcpu %u on hart %lu: %s\n",
 				 j, v->pcpu ? v->pcpu->hartid : 0UL,
-				 st[v->state]);
+				 vcpu_state_name(v->state));
 			out(buf);
 		}
 	}

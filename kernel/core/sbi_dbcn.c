@@ -9,6 +9,13 @@
 #define DBCN_READ 1
 #define DBCN_WRITE_BYTE 2
 #define DBCN_CHUNK 64
+/*
+ * Bytes one console_write takes at most. The call runs with the hart's
+ * interrupts off, and the spec lets it write fewer bytes than asked (the
+ * guest loops on the count in sbiret.value), so a guest cannot hold the
+ * hart for a copy of its whole RAM.
+ */
+#define DBCN_WRITE_MAX 256
 
 static long dbcn_write(struct vcpu *v, unsigned long n, gpa_t gpa, long *done)
 {
@@ -17,6 +24,7 @@ static long dbcn_write(struct vcpu *v, unsigned long n, gpa_t gpa, long *done)
 	*done = 0;
 	if (n && gpa + n < gpa)
 		return SBI_ERR_INVALID_PARAM;
+	n = MIN(n, DBCN_WRITE_MAX);
 	while ((unsigned long)*done < n) {
 		size_t len = MIN(n - (unsigned long)*done, sizeof(buf));
 		if (!domain_copy_from(v->dom, buf, gpa + *done, len))

@@ -2,7 +2,20 @@
 #include "test.h"
 
 #include "../../kernel/core/page_alloc.c"
+
+/* gstage.c's page_alloc, with a look at the tables when the heap is dry. */
+static void (*on_oom)(void);
+static void *test_page_alloc(unsigned order)
+{
+	void *p = page_alloc(order);
+
+	if (!p && on_oom)
+		on_oom();
+	return p;
+}
+#define page_alloc test_page_alloc
 #include "../../kernel/core/gstage.c"
+#undef page_alloc
 
 #define ARENA_SIZE MiB(16)
 #define ARENA_PAGES (ARENA_SIZE >> PAGE_SHIFT)
@@ -522,6 +535,137 @@ static void test_out_of_memory(void)
 	teardown();
 }
 
+/* Hold all but n pages of the heap; returns what to give back. */
+static paddr_t hold_all_but(uint64_t n, uint64_t *held)
+{
+	*held = hyp_pool.nfree - n;
+	return *held ? page_pool_alloc(&hyp_pool, *held, 1) : 0;
+}
+
+/*
+ * A map that runs out of memory changes nothing at all: no entry, not
+ * even a table pointer, is written before every table it needs is had,
+ * so there is nothing that another hart could have walked. With exactly
+ * the tables it needs, it succeeds (gstage.c counts them exactly).
+ */
+static pte_t snap_root[GSTAGE_ROOT_ENTRIES], snap_l1[512], snap_l0[512];
+static const pte_t *live_l1, *live_l0;
+static unsigned ooms;
+
+/* At the moment memory runs out, nothing may have been written yet. */
+static void check_untouched(void)
+{
+	ooms++;
+	CHECK(!memcmp(snap_root, G.root, sizeof(snap_root)));
+	CHECK(!memcmp(snap_l1, live_l1, sizeof(snap_l1)));
+	CHECK(!memcmp(snap_l0, live_l0, sizeof(snap_l0)));
+}
+
+static void test_map_all_or_nothing(void)
+{
+	static const struct {
+		gpa_t gpa;
+		paddr_t pa;
+		uint64_t size;
+		unsigned tables; /* it needs, after the set-up mapping */
+	} cases[] = {
+		/* a page, two extents, a page; over a 1 GiB line: 2 L1 + 2 L0 */
+		{GiB(3) - MiB(2) - PAGE_SIZE, 0x80000000UL - MiB(2) - PAGE_SIZE,
+		 MiB(4) + 2 * PAGE_SIZE, 4},
+		/* extents only, three 1 GiB regions: 3 L1 */
+		{GiB(8) - MiB(2), 0x40000000UL, GiB(1) + MiB(4), 3},
+		/* next to the set-up mapping: its tables are there */
+		{GiB(1) + MiB(2) + 8 * PAGE_SIZE, 0x1000UL, 4 * PAGE_SIZE, 0},
+		{GiB(1) + MiB(4), 0x200000UL, MiB(2) + PAGE_SIZE, 1},
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t held, tp, nf;
+		paddr_t hog;
+
+		setup();
+		/* Set-up: one page at 1 GiB + 2 MiB (an L1 and an L0 table). */
+		CHECK_EQ(gstage_map(&G, GiB(1) + MiB(2), 0x9000UL, PAGE_SIZE, RWX),
+			 0);
+		live_l1 = pte_table(G.root[1]);
+		live_l0 = pte_table(live_l1[1]);
+		memcpy(snap_root, G.root, sizeof(snap_root));
+		memcpy(snap_l1, live_l1, sizeof(snap_l1));
+		memcpy(snap_l0, live_l0, sizeof(snap_l0));
+		tp = G.table_pages;
+		if (cases[i].tables) {
+			hog = hold_all_but(cases[i].tables - 1, &held);
+			nf = hyp_pool.nfree;
+			ooms = 0;
+			on_oom = check_untouched;
+			CHECK_EQ(gstage_map(&G, cases[i].gpa, cases[i].pa,
+					    cases[i].size, RWX), -1);
+			on_oom = NULL;
+			CHECK_EQ(ooms, 1);
+			CHECK_EQ(G.table_pages, tp);
+			CHECK_EQ(hyp_pool.nfree, nf);
+			check_untouched();
+			for (uint64_t o = 0; o < cases[i].size; o += PAGE_SIZE)
+				CHECK(!mapped(cases[i].gpa + o));
+			page_pool_free(&hyp_pool, hog, held);
+		}
+		hog = hold_all_but(cases[i].tables, &held);
+		CHECK_EQ(gstage_map(&G, cases[i].gpa, cases[i].pa, cases[i].size,
+				    RWX), 0);
+		CHECK_EQ(hyp_pool.nfree, 0);
+		CHECK_EQ(G.table_pages, tp + cases[i].tables);
+		for (uint64_t o = 0; o < cases[i].size; o += PAGE_SIZE)
+			check_xlate(cases[i].gpa + o, cases[i].pa + o, RWX);
+		if (held)
+			page_pool_free(&hyp_pool, hog, held);
+		teardown();
+	}
+}
+
+/*
+ * gstage_unmap_defer unlinks the tables it empties but frees none: they
+ * wait on the caller's list, every entry invalid, until it has fenced.
+ */
+static void test_unmap_defer(void)
+{
+	pte_t *dead = NULL;
+	uint64_t nf;
+	unsigned n = 0;
+
+	setup();
+	/* A page, an extent, a page: an L1 and two L0 tables. */
+	CHECK_EQ(gstage_map(&G, GiB(5) + MiB(2) - PAGE_SIZE,
+			    0x80000000UL - PAGE_SIZE, MiB(2) + 2 * PAGE_SIZE, RWX),
+		 0);
+	CHECK_EQ(G.table_pages, 4 + 1 + 2);
+	nf = hyp_pool.nfree;
+	/* The first page: its L0 table is unlinked, not freed. */
+	CHECK_EQ(gstage_unmap_defer(&G, GiB(5) + MiB(2) - PAGE_SIZE, PAGE_SIZE,
+				    &dead), 0);
+	CHECK(dead != NULL);
+	CHECK_EQ(G.table_pages, 4 + 1 + 1);
+	CHECK_EQ(hyp_pool.nfree, nf);
+	check_xlate(GiB(5) + MiB(2), 0x80000000UL, RWX);
+	/* The rest: the other L0 table and the L1 table follow. */
+	CHECK_EQ(gstage_unmap_defer(&G, GiB(5), GiB(1), &dead), 0);
+	CHECK_EQ(G.table_pages, 4);
+	CHECK_EQ(G.root[5], 0);
+	for (uint64_t o = 0; o < MiB(6); o += PAGE_SIZE)
+		CHECK(!mapped(GiB(5) + o));
+	CHECK_EQ(hyp_pool.nfree, nf);
+	/* What a stale walker of a dead table reads is invalid. */
+	for (pte_t *t = dead; t && n < 8; t = (pte_t *)(paddr_t)t[0], n++)
+		for (unsigned e = 0; e < 512; e++)
+			CHECK(!(t[e] & PTE_V));
+	CHECK_EQ(n, 3);
+	gstage_free_dead(&dead);
+	CHECK(dead == NULL);
+	CHECK_EQ(hyp_pool.nfree, nf + 3);
+	gstage_free_dead(&dead); /* an empty list: nothing */
+	CHECK_EQ(hyp_pool.nfree, nf + 3);
+	teardown();
+}
+
 static void test_destroy(void)
 {
 	setup();
@@ -558,6 +702,8 @@ int main(void)
 	RUN(test_prot_bits);
 	RUN(test_split);
 	RUN(test_unmap_unmapped);
+	RUN(test_map_all_or_nothing);
+	RUN(test_unmap_defer);
 	RUN(test_remap_over_empty_table);
 	RUN(test_out_of_memory);
 	RUN(test_destroy);

@@ -6,6 +6,47 @@
  */
 #include "test.h"
 #include "../../kernel/arch/riscv/insn_decode.c"
+#include "../../kernel/arch/riscv/mmio.c"
+
+/* ------------------------------------------- stubs for the mmio.c trap path */
+static struct {
+	unsigned fetches, injects, mmio_calls;
+	uint32_t fetch_insn;       /* what HLVX "reads" at sepc */
+	unsigned long inj_cause, inj_tval;
+	gpa_t gpa;
+	unsigned width;
+	bool is_store;
+	uint64_t store_val, load_val;
+} M;
+
+long hlvx_fetch(unsigned long gva, uint32_t *insn)
+{
+	M.fetches++;
+	*insn = M.fetch_insn;
+	return 0;
+}
+
+void vcpu_inject_exception(struct vcpu *v, unsigned long cause,
+			   unsigned long tval)
+{
+	M.injects++;
+	M.inj_cause = cause;
+	M.inj_tval = tval;
+}
+
+enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
+			     unsigned width, bool is_store, uint64_t *val)
+{
+	M.mmio_calls++;
+	M.gpa = gpa;
+	M.width = width;
+	M.is_store = is_store;
+	if (is_store)
+		M.store_val = *val;
+	else
+		*val = M.load_val;
+	return MMIO_DONE;
+}
 
 /* ------------------------------------------------------------ encoders */
 
@@ -345,6 +386,156 @@ static void test_load_extend(void)
 		 0x7fffffff);
 }
 
+/* ------------------------------------------- transformed htinst (host-only) */
+
+/* The spec's transformed form of a compressed access: its 32-bit
+ * equivalent with bit 1 clear. The rs1 field holds the address offset. */
+static unsigned long transformed_16(uint32_t insn32)
+{
+	return insn32 & ~2U;
+}
+
+static void check_htinst(unsigned long htinst, unsigned len, bool is_store,
+			 unsigned width, bool sign_ext, unsigned reg)
+{
+	struct mmio_insn d;
+
+	memset(&d, 0xa5, sizeof(d));
+	CHECK(insn_decode_htinst(htinst, &d));
+	CHECK_EQ(d.len, len);
+	CHECK_EQ(d.is_store, is_store);
+	CHECK_EQ(d.width, width);
+	CHECK_EQ(d.sign_ext, sign_ext);
+	CHECK_EQ(d.reg, reg);
+}
+
+static void test_htinst_transformed(void)
+{
+	struct mmio_insn d;
+
+	/* 32-bit accesses: bit 1 set, length 4; imm is 0, rs1 an offset. */
+	check_htinst(encode_load(F3_LW, 5, 0, 0), 4, false, 4, true, 5);
+	check_htinst(encode_load(F3_LBU, 31, 3, 0), 4, false, 1, false, 31);
+	check_htinst(encode_store(F3_SD, 7, 0, 0), 4, true, 8, false, 7);
+	/* Compressed ones, as the 32-bit form with bit 1 clear: length 2. */
+	check_htinst(transformed_16(encode_load(F3_LW, 9, 0, 0)), 2, false, 4,
+		     true, 9);                                  /* c.lw */
+	check_htinst(transformed_16(encode_load(F3_LD, 20, 0, 0)), 2, false, 8,
+		     false, 20);                                /* c.ldsp */
+	check_htinst(transformed_16(encode_store(F3_SW, 12, 0, 0)), 2, true, 4,
+		     false, 12);                                /* c.sw */
+	check_htinst(transformed_16(encode_store(F3_SD, 1, 2, 0)), 2, true, 8,
+		     false, 1);                                 /* c.sdsp */
+	/* Every load and store form and register, in both lengths. */
+	for (unsigned f3 = 0; f3 < 8; f3++) {
+		for (unsigned r = 0; r < 32; r++) {
+			uint32_t l = encode_load(f3, r, r ^ 7, 0);
+			uint32_t st = encode_store(f3, r, r ^ 7, 0);
+			struct mmio_insn want;
+			if (insn_decode_mmio(l, &want)) {
+				check_htinst(l, 4, false, want.width,
+					     want.sign_ext, r);
+				check_htinst(transformed_16(l), 2, false,
+					     want.width, want.sign_ext, r);
+			}
+			if (insn_decode_mmio(st, &want)) {
+				check_htinst(st, 4, true, want.width, false, r);
+				check_htinst(transformed_16(st), 2, true,
+					     want.width, false, r);
+			}
+		}
+	}
+	/* Not transformed (bit 0 clear): nothing to decode from htinst. */
+	CHECK(!insn_decode_htinst(0, &d));
+	CHECK(!insn_decode_htinst(encode_load(F3_LW, 5, 0, 0) & ~1U, &d));
+	CHECK(!insn_decode_htinst(0x3000, &d)); /* implicit PTW read */
+	/* Transformed, but no MMIO load or store. */
+	CHECK(!insn_decode_htinst(encode_amo(0x02, 2, 10, 0, 0), &d));
+	CHECK(!insn_decode_htinst(transformed_16(encode_amo(0x00, 3, 1, 0, 2)),
+				  &d));
+	CHECK(!insn_decode_htinst(set_opcode(encode_load(F3_LD, 1, 0, 0),
+					     OPC_LOAD_FP), &d));
+	CHECK(!insn_decode_htinst(transformed_16(encode_load(7, 1, 0, 0)), &d));
+}
+
+static struct domain MD;
+static struct vcpu MV;
+
+/* One guest-page fault through mmio_guest_page_fault(); M.load_val and
+ * M.fetch_insn are the inputs it keeps. */
+static void fault(unsigned long cause, unsigned long htinst, gpa_t gpa)
+{
+	uint64_t load_val = M.load_val;
+	uint32_t fetch_insn = M.fetch_insn;
+
+	memset(&M, 0, sizeof(M));
+	M.load_val = load_val;
+	M.fetch_insn = fetch_insn;
+	memset(&MV, 0, sizeof(MV));
+	MV.dom = &MD;
+	MV.regs.scause = cause;
+	MV.regs.htinst = htinst;
+	MV.regs.htval = gpa >> 2;
+	MV.regs.stval = 0xffffffc000001000UL | (gpa & 0xfff);
+	MV.regs.sepc = 0x80200000;
+	for (unsigned r = 1; r < 32; r++)
+		MV.regs.x[r] = 0x1111111111111111UL * (r & 0xf);
+	mmio_guest_page_fault(&MV);
+}
+
+/* The trap path with htinst as hardware other than QEMU 7.2 fills it. */
+static void test_mmio_htinst_sepc(void)
+{
+	/* c.lw a0 (x10) from 0x10000004: sepc advances by 2, no fetch. */
+	M.load_val = 0x80000001;
+	fault(EXC_LOAD_GUEST_PAGE_FAULT,
+	      transformed_16(encode_load(F3_LW, 10, 0, 0)), 0x10000004);
+	CHECK_EQ(M.fetches, 0);
+	CHECK_EQ(M.injects, 0);
+	CHECK_EQ(M.mmio_calls, 1);
+	CHECK_EQ(M.gpa, 0x10000004);
+	CHECK_EQ(M.width, 4);
+	CHECK_EQ(MV.regs.x[10], 0xffffffff80000001UL); /* sign-extended */
+	CHECK_EQ(MV.regs.sepc, 0x80200002);
+
+	/* c.sd s1 (x9): a store of 8 bytes, sepc + 2. */
+	fault(EXC_STORE_GUEST_PAGE_FAULT,
+	      transformed_16(encode_store(F3_SD, 9, 0, 0)), 0x10000008);
+	CHECK_EQ(M.fetches, 0);
+	CHECK_EQ(M.injects, 0);
+	CHECK(M.is_store);
+	CHECK_EQ(M.width, 8);
+	CHECK_EQ(M.store_val, 0x9999999999999999UL);
+	CHECK_EQ(MV.regs.sepc, 0x80200002);
+
+	/* A 32-bit lb t0 (x5): sepc + 4. */
+	fault(EXC_LOAD_GUEST_PAGE_FAULT, encode_load(F3_LB, 5, 0, 0), 0x10000003);
+	CHECK_EQ(M.fetches, 0);
+	CHECK_EQ(M.width, 1);
+	CHECK_EQ(MV.regs.sepc, 0x80200004);
+
+	/* htinst 0 (QEMU 7.2): the instruction is fetched, c.lw here. */
+	M.fetch_insn = encode_cl_cs(C_F3_LW, 10, 8, 4);
+	fault(EXC_LOAD_GUEST_PAGE_FAULT, 0, 0x10000004);
+	CHECK_EQ(M.fetches, 1);
+	CHECK_EQ(M.mmio_calls, 1);
+	CHECK_EQ(MV.regs.sepc, 0x80200002);
+
+	/* A transformed store on a load fault, or no load/store at all:
+	 * an access fault, nothing emulated, sepc unchanged. */
+	fault(EXC_LOAD_GUEST_PAGE_FAULT,
+	      transformed_16(encode_store(F3_SW, 9, 0, 0)), 0x10000004);
+	CHECK_EQ(M.injects, 1);
+	CHECK_EQ(M.inj_cause, EXC_LOAD_ACCESS);
+	CHECK_EQ(M.mmio_calls, 0);
+	CHECK_EQ(MV.regs.sepc, 0x80200000);
+	fault(EXC_STORE_GUEST_PAGE_FAULT, encode_amo(0x01, 2, 1, 0, 2),
+	      0x10000004);
+	CHECK_EQ(M.injects, 1);
+	CHECK_EQ(M.mmio_calls, 0);
+	CHECK_EQ(M.fetches, 0);
+}
+
 int main(void)
 {
 	RUN(test_encoders_match_assembler);
@@ -357,5 +548,7 @@ int main(void)
 	RUN(test_compressed_sweep);
 	RUN(test_opcode_sweep);
 	RUN(test_load_extend);
+	RUN(test_htinst_transformed);
+	RUN(test_mmio_htinst_sepc);
 	TEST_DONE();
 }

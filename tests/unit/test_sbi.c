@@ -93,6 +93,8 @@ void vcpu_request_fence(struct domain *d, unsigned long mask, uint32_t req)
 void domain_console_write(struct domain *d, const char *s, size_t n)
 {
 	CHECK(d == &D && R.con_len + n <= sizeof(R.con));
+	if (R.con_len + n > sizeof(R.con))
+		return;
 	memcpy(R.con + R.con_len, s, n);
 	R.con_len += n;
 }
@@ -495,6 +497,44 @@ static void test_srst(void)
 	}
 }
 
+/*
+ * One console_write writes DBCN_WRITE_MAX bytes at most, however much the
+ * guest asks for (all of its RAM here): the call is not preemptible. The
+ * guest learns the count from sbiret.value and calls again for the rest.
+ */
+static void test_dbcn_write_bounded(void)
+{
+	unsigned long off = 0;
+	unsigned calls = 0;
+
+	setup(false);
+	for (unsigned i = 0; i < 1000; i++)
+		ram[i] = (uint8_t)('A' + i % 26);
+	CHECK_EQ(call(SBI_EXT_DBCN, 0, RAM_SIZE, RAM_BASE, 0), OK);
+	CHECK_EQ(A1, DBCN_WRITE_MAX);
+	CHECK_EQ(R.con_len, DBCN_WRITE_MAX);
+	CHECK(!memcmp(R.con, ram, DBCN_WRITE_MAX));
+	CHECK_EQ(call(SBI_EXT_DBCN, 0, 300, RAM_BASE, 0), OK);
+	CHECK_EQ(A1, DBCN_WRITE_MAX);
+
+	/* The guest's loop: 1000 bytes in short writes, in order. */
+	setup(false);
+	for (unsigned i = 0; i < 1000; i++)
+		ram[i] = (uint8_t)('A' + i % 26);
+	while (off < 1000 && calls++ < 10) {
+		CHECK_EQ(call(SBI_EXT_DBCN, 0, 1000 - off, RAM_BASE + off, 0), OK);
+		CHECK(A1 > 0 && A1 <= DBCN_WRITE_MAX);
+		off += A1;
+	}
+	CHECK_EQ(off, 1000);
+	CHECK_EQ(calls, 4);
+	CHECK_EQ(R.con_len, 1000);
+	CHECK(!memcmp(R.con, ram, 1000));
+	/* A length that wraps is still refused whole. */
+	CHECK_EQ(call(SBI_EXT_DBCN, 0, ~0UL, RAM_BASE, 0), INVAL);
+	CHECK_EQ(R.con_len, 1000);
+}
+
 static void test_dbcn(void)
 {
 	static const char msg[] = "hello from the guest";
@@ -508,12 +548,12 @@ static void test_dbcn(void)
 	CHECK(!memcmp(R.con, msg, n));
 
 	setup(false); /* longer than dbcn_write's chunk */
-	for (unsigned i = 0; i < 300; i++)
+	for (unsigned i = 0; i < 200; i++)
 		ram[0x1000 + i] = (uint8_t)('a' + i % 26);
-	CHECK_EQ(call(SBI_EXT_DBCN, 0, 300, RAM_BASE + 0x1000, 0), OK);
-	CHECK_EQ(A1, 300);
-	CHECK_EQ(R.con_len, 300);
-	CHECK(!memcmp(R.con, ram + 0x1000, 300));
+	CHECK_EQ(call(SBI_EXT_DBCN, 0, 200, RAM_BASE + 0x1000, 0), OK);
+	CHECK_EQ(A1, 200);
+	CHECK_EQ(R.con_len, 200);
+	CHECK(!memcmp(R.con, ram + 0x1000, 200));
 
 	setup(false); /* zero bytes: nothing to check or write */
 	CHECK_EQ(call(SBI_EXT_DBCN, 0, 0, UNMAPPED, 0), OK);
@@ -592,6 +632,7 @@ int main(void)
 	RUN(test_hsm_suspend);
 	RUN(test_srst);
 	RUN(test_dbcn);
+	RUN(test_dbcn_write_bounded);
 	RUN(test_legacy);
 	TEST_DONE();
 }

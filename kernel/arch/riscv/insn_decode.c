@@ -172,6 +172,19 @@ bool insn_decode_mmio(uint32_t insn, struct mmio_insn *out)
 	return decode_16(insn & 0xffffU, out);
 }
 
+/* htinst bit 1: clear when the transformed instruction was 16 bits long */
+#define HTINST_WAS_32BIT 2U
+
+bool insn_decode_htinst(unsigned long htinst, struct mmio_insn *out)
+{
+	uint32_t insn = (uint32_t)htinst | HTINST_WAS_32BIT;
+
+	if (!(htinst & 1) || !decode_32(insn, out))
+		return false;
+	out->len = (htinst & HTINST_WAS_32BIT) ? 4 : 2;
+	return true;
+}
+
 uint64_t insn_load_extend(const struct mmio_insn *d, uint64_t raw)
 {
 	unsigned bits = d->width * 8;

@@ -1,7 +1,8 @@
 /*
  * A guest load or store that the G-stage does not map traps with cause 21
- * (load) or 23 (store); htval holds GPA >> 2 and stval the guest VA. QEMU
- * 7.2 leaves htinst at 0 for these, so the instruction is fetched from the
+ * (load) or 23 (store); htval holds GPA >> 2 and stval the guest VA. The
+ * hardware may give the instruction, transformed, in htinst; QEMU 7.2
+ * leaves htinst at 0 for these, so the instruction is then fetched from the
  * guest with HLVX.HU and decoded here; a device model then performs the
  * access. Anything that is not emulated MMIO goes back to the guest as an
  * access fault, the way a bus error would on real hardware.
@@ -28,23 +29,32 @@ static unsigned long access_fault(unsigned long cause)
 	}
 }
 
-/* The faulting instruction; false after injecting a fault into the guest. */
-static bool fetch_insn(struct vcpu *v, uint32_t *insn)
+/*
+ * Decode the faulting load or store: from htinst when the hardware gave a
+ * transformed instruction (bit 0), else fetched from the guest. False after
+ * injecting a fault: a fetch fault, or an access fault for anything that is
+ * not a load or store of the kind that trapped.
+ */
+static bool decode_fault(struct vcpu *v, unsigned long cause,
+			 struct mmio_insn *d)
 {
 	struct vcpu_regs *r = &v->regs;
-	long err;
+	uint32_t insn;
+	bool ok;
 
 	if (r->htinst & 1) {
-		/* A transformed instruction: bit 1 clear means it was 16-bit. */
-		*insn = (uint32_t)r->htinst | 2;
-		if (!(r->htinst & 2))
-			*insn = (uint32_t)r->htinst & 0xffff;
-		return true;
+		ok = insn_decode_htinst(r->htinst, d);
+	} else {
+		long err = hlvx_fetch(r->sepc, &insn);
+		if (err) {
+			/* The guest's page tables no longer map its own code. */
+			vcpu_inject_exception(v, (unsigned long)err, r->sepc);
+			return false;
+		}
+		ok = insn_decode_mmio(insn, d);
 	}
-	err = hlvx_fetch(r->sepc, insn);
-	if (err) {
-		/* The guest's page tables no longer map its own code. */
-		vcpu_inject_exception(v, (unsigned long)err, r->sepc);
+	if (!ok || d->is_store != (cause == EXC_STORE_GUEST_PAGE_FAULT)) {
+		vcpu_inject_exception(v, access_fault(cause), r->stval);
 		return false;
 	}
 	return true;
@@ -56,7 +66,6 @@ void mmio_guest_page_fault(struct vcpu *v)
 	unsigned long cause = r->scause;
 	gpa_t gpa = (r->htval << 2) | (r->stval & 3);
 	struct mmio_insn d;
-	uint32_t insn;
 	uint64_t val = 0;
 
 	if (cause == EXC_INST_GUEST_PAGE_FAULT ||
@@ -64,13 +73,8 @@ void mmio_guest_page_fault(struct vcpu *v)
 		vcpu_inject_exception(v, access_fault(cause), r->stval);
 		return;
 	}
-	if (!fetch_insn(v, &insn))
+	if (!decode_fault(v, cause, &d))
 		return;
-	if (!insn_decode_mmio(insn, &d) ||
-	    d.is_store != (cause == EXC_STORE_GUEST_PAGE_FAULT)) {
-		vcpu_inject_exception(v, access_fault(cause), r->stval);
-		return;
-	}
 	if (d.is_store)
 		val = r->x[d.reg];
 	/* Saved first: a device model may answer before we return. */

@@ -9,6 +9,7 @@
 #include "pcpu.h"
 #include "printk.h"
 #include "vireo_abi.h"
+#include "vmid.h"
 
 #define HSTATUS_VSXL_64 (2UL << 32)
 #define SSTATUS_SPP_VS SSTATUS_SPP
@@ -51,6 +52,7 @@ void vcpu_arch_load(struct vcpu *v)
 	struct vcpu_arch *a = &v->arch;
 
 	csr_write(CSR_HGATP, a->hgatp);
+	vmid_load(&v->dom->gs); /* a shared VMID: another domain's entries */
 	csr_write(CSR_HENVCFG, a->henvcfg);
 	csr_write(CSR_HCOUNTEREN, a->hcounteren);
 	csr_write(CSR_VSSTATUS, a->vsstatus);
@@ -201,4 +203,28 @@ void arch_hart_init(void)
 	csr_set(CSR_SSTATUS, SSTATUS_FS_DIRTY);
 	csr_write(CSR_SIE, SIP_SSIP | SIP_STIP | SIP_SEIP);
 	hfence_gvma_all();
+}
+
+/*
+ * VMIDLEN. hgatp is WARL for VMID: the bits that stick are the low VMIDLEN
+ * ones. MODE stays Bare (0) while probing: on QEMU hgatp is not WARL for
+ * MODE, and a MODE it does not know aborts it at the next guest access.
+ */
+unsigned vmid_arch_probe_bits(void)
+{
+	unsigned long old = csr_read(CSR_HGATP), vmid;
+	unsigned bits = 0;
+
+	csr_write(CSR_HGATP, HGATP_VMID_MASK << HGATP_VMID_SHIFT);
+	vmid = (csr_read(CSR_HGATP) >> HGATP_VMID_SHIFT) & HGATP_VMID_MASK;
+	csr_write(CSR_HGATP, old);
+	hfence_gvma_all(); /* as KVM: drop anything the probe let in */
+	while (bits < VMID_BITS_MAX && (vmid & (1UL << bits)))
+		bits++;
+	return bits;
+}
+
+void vmid_arch_flush_local(uint16_t vmid)
+{
+	hfence_gvma_vmid(vmid);
 }

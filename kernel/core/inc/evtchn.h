@@ -99,6 +99,9 @@ int evtchn_send(struct evtchn_domain *d, uint32_t port);
 int evtchn_raise_virq(struct evtchn_domain *d, unsigned int virq);
 int evtchn_unmask(struct evtchn_domain *d, uint32_t port);
 int evtchn_close(struct evtchn_domain *d, uint32_t port);
+/* The guest's own send/close: EINVAL on the hypervisor's (reserved) ends. */
+int evtchn_guest_send(struct evtchn_domain *d, uint32_t port);
+int evtchn_guest_close(struct evtchn_domain *d, uint32_t port);
 void evtchn_domain_teardown(struct evtchn_domain *d);
 /* Bind the hypervisor's end of a channel (reserved: see evtchn_port). */
 int evtchn_bind_reserved(struct evtchn_domain *d, struct evtchn_domain *remote,

@@ -42,19 +42,33 @@ typedef uint64_t pte_t;
 struct gstage {
 	pte_t *root;
 	uint16_t vmid;
+	uint32_t vmid_tag; /* vmid.c: this holder of the VMID; 0 = none */
 	uint64_t table_pages; /* pages of page tables, root included */
 };
 
 int gstage_init(struct gstage *gs, uint16_t vmid);
 /*
  * Map [gpa, gpa+size) to [pa, pa+size) with prot (GSTAGE_PROT_*), using 2 MiB
- * leaves where both addresses are 2 MiB aligned. Fails with -1 (and maps
- * nothing new) if any page in the range is already mapped or memory runs out.
+ * leaves where both addresses are 2 MiB aligned. Fails with -1 if any page
+ * in the range is already mapped or memory runs out, and then has changed
+ * nothing (the tables are allocated before any entry is written).
  */
 int gstage_map(struct gstage *gs, gpa_t gpa, paddr_t pa, uint64_t size,
 	       unsigned long prot);
-/* Unmap [gpa, gpa+size), splitting large leaves at the edges. */
+/*
+ * Unmap [gpa, gpa+size), splitting large leaves at the edges. The tables
+ * it empties are freed at once: only for an address space no hart can be
+ * walking (not loaded anywhere, or its VMID fenced before reuse).
+ */
 int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size);
+/*
+ * The same for a live address space: the emptied tables are unlinked onto
+ * *dead (start with NULL) and freed by gstage_free_dead() once the caller
+ * has fenced (hfence.gvma) every hart that may have walked them.
+ */
+int gstage_unmap_defer(struct gstage *gs, gpa_t gpa, uint64_t size,
+		       pte_t **dead);
+void gstage_free_dead(pte_t **dead);
 /* Translate gpa; returns false if unmapped. */
 bool gstage_lookup(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
 		   unsigned long *prot);

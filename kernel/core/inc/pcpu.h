@@ -27,6 +27,7 @@ struct pcpu {
 	unsigned id;            /* index in pcpus[] */
 	unsigned long hartid;
 	bool online;
+	bool absent;          /* HSM start failed: never given a vCPU */
 	spinlock_t rq_lock;
 	struct vcpu *rq_head; /* vCPUs pinned here, in round-robin order */
 	struct vcpu *loaded;  /* vCPU whose VS CSRs are in this hart */

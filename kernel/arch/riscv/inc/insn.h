@@ -1,6 +1,7 @@
 /*
  * Decoding of the load/store instruction behind a guest-page fault on MMIO.
- * QEMU 7.2 leaves htinst at 0 for ordinary loads and stores, so the trap path
+ * Hardware may hand over a transformed instruction in htinst; QEMU 7.2
+ * leaves htinst at 0 for ordinary loads and stores, so the trap path then
  * fetches the instruction with HLVX.HU and hands the raw bits here.
  */
 #ifndef VIREO_INSN_H
@@ -23,6 +24,16 @@ struct mmio_insn {
  * including FP, AMO and LR/SC accesses, which MMIO does not support.
  */
 bool insn_decode_mmio(uint32_t insn, struct mmio_insn *out);
+
+/*
+ * Decode a transformed instruction, as the hardware may write it to htinst
+ * on a guest-page fault (htinst bit 0 set). For a load or store the spec
+ * gives the 32-bit form even when the trapping instruction was compressed,
+ * with bit 1 cleared to say so: htinst | 2 is decoded as a 32-bit
+ * instruction, and out->len is 2 if bit 1 was clear, else 4 (what sepc
+ * must advance by). False if htinst is not a transformed load or store.
+ */
+bool insn_decode_htinst(unsigned long htinst, struct mmio_insn *out);
 
 /* Extend a raw loaded value of d->width bytes to 64 bits as the load would. */
 uint64_t insn_load_extend(const struct mmio_insn *d, uint64_t raw);

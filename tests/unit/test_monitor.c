@@ -1,0 +1,123 @@
+/*
+ * Host test of the hypervisor monitor (kernel/core/monitor.c): commands are
+ * typed into monitor_input() a byte at a time and the console output is
+ * captured. The domain table is the real one (domains[]); the rest of the
+ * kernel the monitor reads is stubbed.
+ */
+#include "test.h"
+
+#include "../../kernel/core/monitor.c"
+
+/* ------------------------------------------------------------ host stubs */
+struct domain *domains[MAX_DOMAINS];
+struct page_pool dom_pool;
+static char out_buf[8192];
+static size_t out_len;
+static bool domctl_busy;
+
+void console_write_text(const char *s, size_t n)
+{
+	CHECK(out_len + n < sizeof(out_buf));
+	if (out_len + n >= sizeof(out_buf))
+		return;
+	memcpy(out_buf + out_len, s, n);
+	out_len += n;
+	out_buf[out_len] = '\0';
+}
+void log_dump(void (*sink)(const char *s, size_t n))
+{
+	sink("log\n", 4);
+}
+bool domctl_trylock(void)
+{
+	return !domctl_busy;
+}
+void domctl_unlock(void) {}
+uint64_t trapstat_total(unsigned slot)
+{
+	return slot == 3 ? 7 : 0;
+}
+const char *trapstat_name(unsigned slot)
+{
+	return slot == 3 ? "breakpoint" : NULL;
+}
+
+/* ---------------------------------------------------------------- helpers */
+static struct domain D;
+static struct vcpu V[4];
+static struct pcpu P;
+
+static void type(const char *s)
+{
+	out_len = 0;
+	out_buf[0] = '\0';
+	for (; *s; s++)
+		monitor_input((uint8_t)*s);
+}
+
+/* ------------------------------------------------------------------ cases */
+
+/* Every vCPU state has its name, wait-io (VCPU_WAIT_IO) included. */
+static void test_domains_states(void)
+{
+	static const struct {
+		enum vcpu_state st;
+		const char *name;
+	} want[] = {
+		{VCPU_STOPPED, "vcpu 0 on hart 3: stopped\n"},
+		{VCPU_RUNNABLE, "vcpu 1 on hart 3: runnable\n"},
+		{VCPU_BLOCKED, "vcpu 2 on hart 3: blocked\n"},
+		{VCPU_WAIT_IO, "vcpu 3 on hart 3: wait-io\n"},
+	};
+
+	memset(&D, 0, sizeof(D));
+	D.id = 5;
+	strcpy(D.name, "guest");
+	D.ram_size = 64UL << 20;
+	D.nr_vcpus = ARRAY_SIZE(want);
+	P.hartid = 3;
+	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
+		V[i].state = want[i].st;
+		V[i].pcpu = &P;
+		D.vcpus[i] = &V[i];
+	}
+	domains[2] = &D;
+	dom_pool.nfree = 10;
+	dom_pool.npages = 20;
+	type("domains\r");
+	CHECK(strstr(out_buf, "  5 guest: 64 MiB, 4 vCPUs\n") != NULL);
+	for (unsigned i = 0; i < ARRAY_SIZE(want); i++)
+		CHECK(strstr(out_buf, want[i].name) != NULL);
+	CHECK(strstr(out_buf, "free pool: 10 of 20 pages free\n") != NULL);
+	CHECK(strstr(out_buf, "vireo> ") != NULL);
+
+	/* A state the table does not know prints as such, not as garbage. */
+	V[3].state = (enum vcpu_state)(VCPU_WAIT_IO + 1);
+	type("domains\n");
+	CHECK(strstr(out_buf, "vcpu 3 on hart 3: ?\n") != NULL);
+	domains[2] = NULL;
+}
+
+static void test_domains_busy_and_others(void)
+{
+	domctl_busy = true;
+	type("domains\r");
+	CHECK(strstr(out_buf, "busy") != NULL);
+	domctl_busy = false;
+	type("traps\r");
+	CHECK(strstr(out_buf, "breakpoint") != NULL);
+	CHECK(strstr(out_buf, "total") != NULL);
+	type("dmesg\r");
+	CHECK(strstr(out_buf, "log\n") != NULL);
+	type("bogus\r");
+	CHECK(strstr(out_buf, "unknown command: bogus") != NULL);
+	type("domx\x7f" "ains\r"); /* backspace edits the line */
+	CHECK(strstr(out_buf, "free pool") != NULL);
+}
+
+int main(void)
+{
+	RUN(test_domains_states);
+	RUN(test_domains_busy_and_others);
+	TEST_DONE();
+}
