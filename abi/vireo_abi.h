@@ -23,13 +23,16 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00010006U
+#define VIREO_INTERFACE_VERSION 0x00010007U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
 #define VIREO_HC_PHYSINFO 1         /* Dom0: a0 = gpa of vireo_physinfo (out) */
 #define VIREO_HC_DOMAIN_CREATE 2    /* Dom0: a0 = gpa of vireo_domain_create */
-#define VIREO_HC_DOMAIN_DESTROY 3   /* Dom0: a0 = domid */
+/* Dom0: a0 = domid; value VIREO_DESTROY_MORE: memory remains to be freed,
+ * call again (the domain is dying meanwhile); 0: the domain is gone. */
+#define VIREO_HC_DOMAIN_DESTROY 3
+#define VIREO_DESTROY_MORE 1
 #define VIREO_HC_DOMAIN_PAUSE 4     /* Dom0: a0 = domid */
 #define VIREO_HC_DOMAIN_UNPAUSE 5   /* Dom0: a0 = domid */
 #define VIREO_HC_DOMAIN_GETINFO 6   /* Dom0: a0 = domid, a1 = gpa of vireo_domain_info */

@@ -141,9 +141,21 @@ int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram_bytes,
 	return rc;
 }
 
+/*
+ * The hypervisor frees a domain's memory a bounded chunk per call and says
+ * VIREO_DESTROY_MORE until it is done, so that no call holds its control
+ * lock for long; the domain is gone when this returns 0.
+ */
 int vireo_domain_destroy(struct vireo *v, uint32_t domid)
 {
-	return hc(v, VIREO_HC_DOMAIN_DESTROY, ARGS(domid), -1, NULL, 0, 0, NULL);
+	int64_t more;
+	int rc;
+
+	do
+		rc = hc(v, VIREO_HC_DOMAIN_DESTROY, ARGS(domid), -1, NULL, 0, 0,
+			&more);
+	while (!rc && more == VIREO_DESTROY_MORE);
+	return rc;
 }
 
 int vireo_domain_pause(struct vireo *v, uint32_t domid)

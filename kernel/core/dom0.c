@@ -204,7 +204,7 @@ void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
 		panic("dom0: cannot map its RAM");
 	passthrough_devices(fdt);
 	for (unsigned i = 0; i < nr_vcpus; i++)
-		sched_add(&pcpus[i % nr_pcpus], dom0->vcpus[i]);
+		sched_add(sched_place(i), dom0->vcpus[i]);
 	printk("dom0: %u vCPUs, RAM %lx-%lx (1:1), kernel %lx, initrd %lx-%lx, "
 	       "dtb %lx\n",
 	       nr_vcpus, base, base + size - 1, base, dp.initrd_start,

@@ -10,8 +10,10 @@
 #include "printk.h"
 #include "sbi.h"
 #include "sched.h"
+#include "vmid.h"
 
 struct domain *domains[MAX_DOMAINS];
+static spinlock_t domains_lock = SPINLOCK_INIT;
 
 struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
 {
@@ -35,8 +37,10 @@ struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
 	d->nr_vcpus = nr_vcpus;
 	d->vuart_lock = (spinlock_t)SPINLOCK_INIT;
 	d->ioreq_lock = (spinlock_t)SPINLOCK_INIT;
-	if (gstage_init(&d->gs, (uint16_t)(slot + 1)))
+	d->refcnt = 1; /* domains[]'s */
+	if (gstage_init(&d->gs, VMID_SHARED))
 		goto fail;
+	vmid_assign(&d->gs); /* its own VMID while one is free (vmid.h) */
 	for (unsigned i = 0; i < nr_vcpus; i++) {
 		struct vcpu *v = page_alloc(0);
 		if (!v)
@@ -46,7 +50,9 @@ struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
 		v->state = VCPU_STOPPED;
 		d->vcpus[i] = v;
 	}
+	spin_lock(&domains_lock);
 	domains[slot] = d;
+	spin_unlock(&domains_lock);
 	return d;
 fail:
 	domain_free(d);
@@ -104,8 +110,11 @@ void domain_free(struct domain *d)
 		if (d->vplic.ctx_shadow[c])
 			page_free(d->vplic.ctx_shadow[c], 0);
 	gstage_destroy(&d->gs);
+	vmid_release(&d->gs); /* flushed on every hart before its reuse */
+	spin_lock(&domains_lock);
 	if (domains[d->slot] == d)
 		domains[d->slot] = NULL;
+	spin_unlock(&domains_lock);
 	page_free(d, 0);
 }
 
@@ -115,6 +124,36 @@ struct domain *domain_by_id(unsigned id)
 		if (domains[i] && domains[i]->id == id)
 			return domains[i];
 	return NULL;
+}
+
+struct domain *domain_get(unsigned id)
+{
+	struct domain *d;
+
+	spin_lock(&domains_lock);
+	d = domain_by_id(id);
+	if (d && !d->dying)
+		__atomic_add_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL);
+	else
+		d = NULL;
+	spin_unlock(&domains_lock);
+	return d;
+}
+
+void domain_put(struct domain *d)
+{
+	/* The destroyer waits for the count to fall to the table's one. */
+	__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL);
+}
+
+void domain_mark_dying(struct domain *d)
+{
+	/* Under the table lock: a domain_get() either saw dying clear and
+	 * counted itself first, or sees it set. */
+	spin_lock(&domains_lock);
+	d->dying = true;
+	spin_unlock(&domains_lock);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 struct vcpu *domain_vcpu(struct domain *d, unsigned long hartid)
@@ -327,8 +366,7 @@ size_t domain_ring_read(struct domain *d, char *buf, size_t len)
 	return n;
 }
 
-/* The host address of [gpa, gpa+len) of d's RAM if one page holds it. */
-static void *ram_page(struct domain *d, gpa_t gpa, size_t len)
+void *domain_ram_page(struct domain *d, gpa_t gpa, size_t len)
 {
 	paddr_t pa;
 
@@ -341,7 +379,7 @@ static void *ram_page(struct domain *d, gpa_t gpa, size_t len)
 
 bool domain_copy_to(struct domain *d, gpa_t dst, const void *src, size_t len)
 {
-	void *p = ram_page(d, dst, len);
+	void *p = domain_ram_page(d, dst, len);
 
 	if (!p)
 		return false;

@@ -1,8 +1,11 @@
 /*
  * DomU lifecycle. Domains are created paused, as in Xen: the toolstack
  * populates memory, loads the kernel through a foreign mapping, sets vCPU 0's
- * entry and then unpauses. Destroy always succeeds: it takes every vCPU off
- * its hart, revokes Dom0's foreign mappings, scrubs and frees the memory.
+ * entry and then unpauses. Destroy always succeeds, in two phases (see
+ * domain.h): it takes every vCPU off its hart, waits out references and
+ * revokes channels and Dom0's foreign mappings; then it scrubs and frees
+ * the memory a bounded chunk per call, as Xen's domain_relinquish_resources
+ * is preemptible, so that no single call holds the domctl lock for long.
  */
 #include "arch.h"
 #include "console.h"
@@ -23,10 +26,11 @@ static unsigned next_domid = DOMID_FIRST;
 
 void domctl_lock(void)
 {
-	/* Another hart may be destroying and need us to let a vCPU go. */
+	/* Another hart may be destroying and need us to let a vCPU go (not
+	 * our current one: this very trap is still using it). */
 	while (!spin_trylock(&domctl_spin)) {
 		arch_handle_host_irqs();
-		sched_reap(this_pcpu());
+		sched_reap(this_pcpu(), false);
 	}
 }
 
@@ -106,7 +110,7 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
 	}
 	vuart_init(&d->vuart, &domu_vuart_ops, d);
 	for (unsigned i = 0; i < nr_vcpus; i++)
-		sched_add(&pcpus[(d->slot + i) % nr_pcpus], d->vcpus[i]);
+		sched_add(sched_place(d->slot + i), d->vcpus[i]);
 	*out = d;
 	return SBI_SUCCESS;
 }
@@ -127,33 +131,51 @@ static void evict(struct domain *d)
 			arch_handle_host_irqs();
 }
 
-long domain_destroy(struct domain *d)
+/* Phase 1: nothing of d runs, nobody holds it, no channel or mapping. */
+static void destroy_detach(struct domain *d)
 {
-	unsigned id = d->id;
-
-	if (d->is_dom0)
-		return SBI_ERR_INVALID_PARAM;
-	d->dying = true;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	domain_mark_dying(d);
 	evict(d);
-	/* Each hart unlinks d's vCPUs from its run queue in sched_reap(). */
+	/* Each hart unlinks d's vCPUs from its run queue in sched_reap(),
+	 * and never while it is still inside a trap of that vCPU. */
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
 		while (READ_ONCE(v->pcpu)) {
 			struct pcpu *p = v->pcpu;
 			if (p == this_pcpu())
-				sched_reap(p);
+				sched_reap(p, false);
 			else if (p)
 				pcpu_ipi_wait(p, IPI_KICK);
 		}
 	}
+	/* Holders never wait for the domctl lock, so this ends. */
+	while (domain_extra_refs(d))
+		arch_handle_host_irqs(); /* a holder may be flushing us */
 	/* Peers' ports go back to unbound before the shared page is freed. */
 	domain_evtchn_teardown(d);
 	ioreq_server_destroy(d); /* (if it has one) */
 	foreign_revoke(d);
-	memory_release(d);
+	d->relinquish_at = d->ram_base;
+	d->torn_down = true;
+}
+
+long domain_destroy(struct domain *d, bool *more)
+{
+	unsigned id = d->id;
+
+	*more = false;
+	if (d->is_dom0)
+		return SBI_ERR_INVALID_PARAM;
+	if (!d->torn_down)
+		destroy_detach(d);
+	/* Phase 2, one chunk per call. */
+	if (memory_relinquish(d, &d->relinquish_at, DESTROY_CHUNK_PAGES)) {
+		*more = true;
+		return SBI_SUCCESS;
+	}
+	/* No fence here: harts may still cache d's translations, but only
+	 * under its VMID, which vmid_assign() flushes before reusing it. */
 	domain_free(d);
-	gstage_flush_all_harts(); /* the VMID may be reused */
 	printk("domain %u destroyed\n", id);
 	return SBI_SUCCESS;
 }

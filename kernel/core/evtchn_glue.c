@@ -4,7 +4,6 @@
  * guest's handler scans its pending bitmap.
  */
 #include "domain.h"
-#include "domctl.h"
 #include "evtchn.h"
 #include "page_alloc.h"
 #include "sbi.h"
@@ -81,25 +80,17 @@ static int bind_interdomain(struct domain *d, unsigned long domid,
 	struct domain *r;
 	int e;
 
-	/* The peer must not be destroyed while we link to it. */
-	domctl_lock();
-	r = domain_by_id((unsigned)domid);
-	e = r && !r->dying && r->evtchn
-		    ? evtchn_bind_interdomain(d->evtchn, r->evtchn,
-					      (uint32_t)port, out)
-		    : EVTCHN_ESRCH;
-	domctl_unlock();
+	/* A reference keeps the peer's table while we link to it; destroy
+	 * waits for it before tearing the table down. Never the domctl lock:
+	 * a DomU must not wait for Dom0's control operations. */
+	r = domain_get((unsigned)domid);
+	if (!r)
+		return EVTCHN_ESRCH;
+	e = r->evtchn ? evtchn_bind_interdomain(d->evtchn, r->evtchn,
+						(uint32_t)port, out)
+		      : EVTCHN_ESRCH;
+	domain_put(r);
 	return e;
-}
-
-/* Send or close: the hypervisor's own ends (ioreq servers') are not the
- * guest's to use. */
-static int guest_port_op(struct domain *d, unsigned long port,
-			 int (*op)(struct evtchn_domain *d, uint32_t port))
-{
-	if (evtchn_is_reserved(d->evtchn, (uint32_t)port))
-		return EVTCHN_EINVAL;
-	return op(d->evtchn, (uint32_t)port);
 }
 
 struct sbi_ret evtchn_hypercall(struct vcpu *v, unsigned long fid)
@@ -124,13 +115,13 @@ struct sbi_ret evtchn_hypercall(struct vcpu *v, unsigned long fid)
 		e = evtchn_bind_virq(d->evtchn, (unsigned)SBI_ARG(v, 0), &port);
 		break;
 	case VIREO_HC_EVTCHN_SEND:
-		e = guest_port_op(d, SBI_ARG(v, 0), evtchn_send);
+		e = evtchn_guest_send(d->evtchn, (uint32_t)SBI_ARG(v, 0));
 		break;
 	case VIREO_HC_EVTCHN_UNMASK:
 		e = evtchn_unmask(d->evtchn, (uint32_t)SBI_ARG(v, 0));
 		break;
 	case VIREO_HC_EVTCHN_CLOSE:
-		e = guest_port_op(d, SBI_ARG(v, 0), evtchn_close);
+		e = evtchn_guest_close(d->evtchn, (uint32_t)SBI_ARG(v, 0));
 		break;
 	default:
 		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};

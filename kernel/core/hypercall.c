@@ -2,7 +2,12 @@
  * Vireo's hypercalls: one more SBI extension (VIREO_SBI_EXT, abi/).
  * Each call first decodes (copies its arguments in, checks every field and
  * the caller's right) and only then invokes: a call that fails has changed
- * nothing. Every call but VERSION is Dom0's alone.
+ * nothing. Every call but VERSION and the event-channel ones is Dom0's.
+ *
+ * Control calls (create, destroy, pause, populate, map, ...) run under the
+ * domctl lock. Dom0's data path (ioreq completion and ISR sync, IRQ level,
+ * console read/write) holds a reference to the domain instead,
+ * so another domain's I/O goes on while a big domain is being destroyed.
  */
 #include <string.h>
 
@@ -73,7 +78,10 @@ static struct sbi_ret create(struct vcpu *v)
 		return (struct sbi_ret){err, 0};
 	c.domid = d->id;
 	if (!copy_out(SBI_ARG(v, 0), &c, sizeof(c))) {
-		domain_destroy(d); /* cannot happen: copy_in checked it */
+		bool more; /* cannot happen: copy_in checked it */
+		do
+			domain_destroy(d, &more);
+		while (more);
 		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
 	}
 	printk("domain %u created: %u vCPUs, %lu MiB\n", d->id, c.nr_vcpus,
@@ -85,10 +93,9 @@ static struct sbi_ret getinfo(struct domain *d, gpa_t out)
 {
 	struct vireo_domain_info info;
 
-	if (!buf_ok(out, sizeof(info)))
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
 	domain_getinfo(d, &info);
-	copy_out(out, &info, sizeof(info));
+	if (!copy_out(out, &info, sizeof(info)))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
 	return (struct sbi_ret){SBI_SUCCESS, 0};
 }
 
@@ -97,12 +104,16 @@ static struct sbi_ret list(gpa_t out, unsigned long max)
 	uint32_t ids[MAX_DOMAINS];
 	unsigned n = 0;
 
-	if (!max || !buf_ok(out, MIN(max, (unsigned long)MAX_DOMAINS) * 4))
+	/* The whole buffer the caller named must be its RAM, even if fewer
+	 * domains fill it, so that success always means "written". */
+	if (!max || !domain_ram_page(dom0, out,
+				     MIN(max, (unsigned long)MAX_DOMAINS) * 4))
 		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
 	for (unsigned i = 0; i < MAX_DOMAINS && n < max; i++)
 		if (domains[i])
 			ids[n++] = domains[i]->id;
-	copy_out(out, ids, n * sizeof(ids[0]));
+	if (n && !copy_out(out, ids, n * sizeof(ids[0])))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
 	return (struct sbi_ret){SBI_SUCCESS, (long)n};
 }
 
@@ -122,20 +133,21 @@ static struct sbi_ret set_entry(struct domain *d, struct vcpu *caller)
 	return (struct sbi_ret){SBI_SUCCESS, 0};
 }
 
-/* Drain up to len bytes of d's console output into Dom0's buffer. */
+/*
+ * Drain up to len bytes of d's console output into Dom0's buffer. The
+ * destination is checked before anything leaves the ring: a bad buffer
+ * loses no output.
+ */
 static struct sbi_ret hc_console_read(struct domain *d, gpa_t buf,
 				   unsigned long len)
 {
-	char tmp[256];
-	size_t n;
+	char *dst;
 
-	len = MIN(len, sizeof(tmp));
-	if (!buf_ok(buf, len))
+	len = MIN(len, 256UL);
+	dst = buf_ok(buf, len) ? domain_ram_page(dom0, buf, len) : NULL;
+	if (!dst)
 		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
-	n = domain_ring_read(d, tmp, len);
-	if (n)
-		copy_out(buf, tmp, n);
-	return (struct sbi_ret){SBI_SUCCESS, (long)n};
+	return (struct sbi_ret){SBI_SUCCESS, (long)domain_ring_read(d, dst, len)};
 }
 
 /* Type into d's console; value = bytes its vUART took. */
@@ -168,28 +180,32 @@ static struct sbi_ret log_read(struct vcpu *v)
 	return (struct sbi_ret){SBI_SUCCESS, (long)n};
 }
 
-/* Calls that name a DomU in a0 (held under the domctl lock). */
-static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
+/* DOMAIN_DESTROY: a dying domain too, to go on with its destruction. */
+static struct sbi_ret destroy(unsigned long domid)
 {
-	struct domain *d = domain_by_id((unsigned)SBI_ARG(v, 0));
+	struct domain *d = domain_by_id((unsigned)domid);
+	bool more;
 	long err;
 
-	if (!d || d->dying)
+	if (!d || d->is_dom0)
 		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
-	if (d->is_dom0 && fid != VIREO_HC_DOMAIN_GETINFO)
-		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
+	err = domain_destroy(d, &more);
+	return (struct sbi_ret){err, !err && more ? VIREO_DESTROY_MORE : 0};
+}
+
+/* Control calls that name a DomU in a0, under the domctl lock. */
+static struct sbi_ret control_call(struct domain *d, struct vcpu *v,
+				   unsigned long fid)
+{
+	long err;
+
 	switch (fid) {
-	case VIREO_HC_DOMAIN_DESTROY:
-		err = domain_destroy(d);
-		break;
 	case VIREO_HC_DOMAIN_PAUSE:
 		err = domain_pause(d);
 		break;
 	case VIREO_HC_DOMAIN_UNPAUSE:
 		err = domain_unpause(d);
 		break;
-	case VIREO_HC_DOMAIN_GETINFO:
-		return getinfo(d, SBI_ARG(v, 1));
 	case VIREO_HC_MEMORY_POPULATE:
 		err = memory_populate(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
 		break;
@@ -198,10 +214,6 @@ static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
 	case VIREO_HC_FOREIGN_MAP:
 		err = foreign_map(d, SBI_ARG(v, 1), SBI_ARG(v, 2), SBI_ARG(v, 3));
 		break;
-	case VIREO_HC_CONSOLE_READ:
-		return hc_console_read(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
-	case VIREO_HC_CONSOLE_WRITE:
-		return hc_console_write(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
 	case VIREO_HC_DOMAIN_CONTROL:
 		err = domain_control(d, (uint32_t)SBI_ARG(v, 1));
 		break;
@@ -212,15 +224,6 @@ static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
 					  SBI_ARG(v, 5), &port);
 		return (struct sbi_ret){err, err ? 0 : (long)port};
 	}
-	case VIREO_HC_IOREQ_ISR_SYNC:
-		err = ioreq_isr_sync(d, SBI_ARG(v, 1));
-		break;
-	case VIREO_HC_IRQ_SET_LEVEL:
-		err = domain_irq_set_level(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
-		break;
-	case VIREO_HC_IOREQ_COMPLETE:
-		err = ioreq_complete(d, SBI_ARG(v, 1));
-		break;
 	case VIREO_HC_IOREQ_SERVER_DESTROY:
 		err = ioreq_server_destroy(d);
 		break;
@@ -230,13 +233,80 @@ static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
 	return (struct sbi_ret){err, 0};
 }
 
-static struct sbi_ret dispatch(struct vcpu *v, unsigned long fid)
+/* Dom0's data path: a reference, no domctl lock. */
+static struct sbi_ret data_call(struct domain *d, struct vcpu *v,
+				unsigned long fid)
+{
+	long err;
+
+	switch (fid) {
+	case VIREO_HC_CONSOLE_READ:
+		return hc_console_read(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
+	case VIREO_HC_CONSOLE_WRITE:
+		return hc_console_write(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
+	case VIREO_HC_IOREQ_ISR_SYNC:
+		err = ioreq_isr_sync(d, SBI_ARG(v, 1));
+		break;
+	case VIREO_HC_IRQ_SET_LEVEL:
+		err = domain_irq_set_level(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
+		break;
+	case VIREO_HC_IOREQ_COMPLETE:
+		err = ioreq_complete(d, SBI_ARG(v, 1));
+		break;
+	default:
+		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
+	}
+	return (struct sbi_ret){err, 0};
+}
+
+static bool is_data_call(unsigned long fid)
+{
+	return fid == VIREO_HC_CONSOLE_READ ||
+	       fid == VIREO_HC_CONSOLE_WRITE || fid == VIREO_HC_IOREQ_ISR_SYNC ||
+	       fid == VIREO_HC_IRQ_SET_LEVEL || fid == VIREO_HC_IOREQ_COMPLETE;
+}
+
+/* Calls that name a live domain in a0, held by a reference. */
+static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
+{
+	struct domain *d = domain_get((unsigned)SBI_ARG(v, 0));
+	struct sbi_ret ret;
+
+	if (!d)
+		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
+	if (d->is_dom0) {
+		ret = (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
+	} else if (is_data_call(fid)) {
+		ret = data_call(d, v, fid);
+	} else {
+		domctl_lock();
+		/* dying cannot change under the lock: only destroy sets it */
+		ret = d->dying ? (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0}
+			       : control_call(d, v, fid);
+		domctl_unlock();
+	}
+	domain_put(d);
+	return ret;
+}
+
+/* Dom0 calls that name no live domain, under the domctl lock. */
+static struct sbi_ret global_call(struct vcpu *v, unsigned long fid)
 {
 	switch (fid) {
 	case VIREO_HC_PHYSINFO:
 		return physinfo(v);
 	case VIREO_HC_DOMAIN_CREATE:
 		return create(v);
+	case VIREO_HC_DOMAIN_DESTROY:
+		return destroy(SBI_ARG(v, 0));
+	case VIREO_HC_DOMAIN_GETINFO: {
+		/* Dom0 and dying domains too (VIREO_DOMSTATE_DYING), as xl
+		 * lists a domain until it is gone. */
+		struct domain *d = domain_by_id((unsigned)SBI_ARG(v, 0));
+		if (!d)
+			return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
+		return getinfo(d, SBI_ARG(v, 1));
+	}
 	case VIREO_HC_DOMAIN_LIST:
 		return list(SBI_ARG(v, 0), SBI_ARG(v, 1));
 	case VIREO_HC_FOREIGN_UNMAP:
@@ -246,8 +316,17 @@ static struct sbi_ret dispatch(struct vcpu *v, unsigned long fid)
 	case VIREO_HC_VIRQ_ACK:
 		return (struct sbi_ret){SBI_SUCCESS, (long)virq_ack()};
 	default:
-		return domain_call(v, fid);
+		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
 	}
+}
+
+static bool is_global_call(unsigned long fid)
+{
+	return fid == VIREO_HC_PHYSINFO || fid == VIREO_HC_DOMAIN_CREATE ||
+	       fid == VIREO_HC_DOMAIN_DESTROY || fid == VIREO_HC_DOMAIN_GETINFO ||
+	       fid == VIREO_HC_DOMAIN_LIST ||
+	       fid == VIREO_HC_FOREIGN_UNMAP || fid == VIREO_HC_LOG_READ ||
+	       fid == VIREO_HC_VIRQ_ACK;
 }
 
 static struct sbi_ret vireo_handle(struct vcpu *v, unsigned long fid)
@@ -262,8 +341,10 @@ static struct sbi_ret vireo_handle(struct vcpu *v, unsigned long fid)
 		return evtchn_hypercall(v, fid);
 	if (!v->dom->is_dom0)
 		return (struct sbi_ret){SBI_ERR_DENIED, 0};
+	if (!is_global_call(fid))
+		return domain_call(v, fid);
 	domctl_lock();
-	ret = dispatch(v, fid);
+	ret = global_call(v, fid);
 	domctl_unlock();
 	return ret;
 }

@@ -189,8 +189,7 @@ static void finish(struct vcpu *v, uint64_t value)
 		v->regs.x[v->io_reg] = insn_load_extend(&d, value);
 	}
 	v->regs.sepc += v->io_len;
-	__atomic_store_n(&v->state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
-	vcpu_kick(v);
+	vcpu_io_done(v); /* a wake-up: it may preempt (vcpu.c) */
 }
 
 long ioreq_complete(struct domain *d, unsigned long idx)

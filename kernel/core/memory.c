@@ -22,7 +22,8 @@ static bool in_ram(struct domain *d, gpa_t gpa, uint64_t size)
 	       size <= d->ram_size && gpa - d->ram_base <= d->ram_size - size;
 }
 
-static void release_range(struct domain *d, gpa_t start, gpa_t end);
+static void release_range(struct domain *d, gpa_t start, gpa_t end,
+			  bool live);
 
 /* Map one chunk of fresh memory: a 2 MiB extent when it fits, else a page. */
 static long populate_one(struct domain *d, gpa_t gpa, uint64_t left,
@@ -63,8 +64,9 @@ long memory_populate(struct domain *d, gpa_t gpa, uint64_t size)
 	for (uint64_t off = 0; off < size;) {
 		uint64_t done;
 		if (populate_one(d, gpa + off, size - off, &done)) {
-			/* Out of memory midway: undo, so nothing changed. */
-			release_range(d, gpa, gpa + off);
+			/* Out of memory midway: undo, so nothing changed. The
+			 * DomU may run meanwhile: fence before freeing. */
+			release_range(d, gpa, gpa + off, true);
 			return SBI_ERR_FAILED;
 		}
 		off += done;
@@ -74,11 +76,69 @@ long memory_populate(struct domain *d, gpa_t gpa, uint64_t size)
 
 void memory_release(struct domain *d)
 {
-	release_range(d, d->ram_base, d->ram_base + d->ram_size);
+	release_range(d, d->ram_base, d->ram_base + d->ram_size, false);
 }
 
-static void release_range(struct domain *d, gpa_t start, gpa_t end)
+/*
+ * Destroy's second phase: free from *at on until about max_pages pages
+ * went (a 2 MiB extent is not split), advancing *at; true while RAM
+ * remains. The domain never runs again, so its own G-stage needs no fence
+ * until its VMID is reused (domain_destroy flushes then).
+ */
+bool memory_relinquish(struct domain *d, gpa_t *at, uint64_t max_pages)
 {
+	gpa_t end = d->ram_base + d->ram_size, start = *at;
+	uint64_t before = d->mem_pages;
+
+	/* Bounded by pages freed and, for sparse RAM, by addresses walked. */
+	while (*at < end && before - d->mem_pages < max_pages &&
+	       *at - start < 4 * max_pages * PAGE_SIZE) {
+		gpa_t next = MIN(end, *at + MEGAPAGE_SIZE);
+		release_range(d, *at, next, false);
+		*at = next;
+	}
+	return *at < end;
+}
+
+/*
+ * RAM unmapped from a G-stage but not yet freed: the leaves' pages and the
+ * emptied tables. For a live address space (another hart may run the
+ * domain) they are freed only after a fence, a batch at a time, or a stale
+ * translation could reach a page already given to someone else.
+ */
+#define RELEASE_BATCH 32
+
+struct release_batch {
+	unsigned n;
+	pte_t *dead_tables;
+	struct {
+		paddr_t pa;
+		uint64_t size;
+	} leaf[RELEASE_BATCH];
+};
+
+static void release_batch_free(struct domain *d, struct release_batch *b,
+			       bool live)
+{
+	if (!b->n && !b->dead_tables)
+		return;
+	if (live)
+		gstage_flush_all_harts();
+	for (unsigned i = 0; i < b->n; i++) {
+		/* Scrub before anyone else gets it. */
+		memset((void *)b->leaf[i].pa, 0, b->leaf[i].size);
+		page_pool_free(&dom_pool, b->leaf[i].pa,
+			       b->leaf[i].size / PAGE_SIZE);
+		d->mem_pages -= b->leaf[i].size / PAGE_SIZE;
+	}
+	gstage_free_dead(&b->dead_tables);
+	b->n = 0;
+}
+
+static void release_range(struct domain *d, gpa_t start, gpa_t end, bool live)
+{
+	struct release_batch b = {0};
+
 	for (gpa_t gpa = start; gpa < end;) {
 		paddr_t pa;
 		uint64_t leaf;
@@ -86,12 +146,14 @@ static void release_range(struct domain *d, gpa_t start, gpa_t end)
 			gpa += PAGE_SIZE;
 			continue;
 		}
-		gstage_unmap(&d->gs, gpa, leaf);
-		memset((void *)pa, 0, leaf); /* scrub before anyone else gets it */
-		page_pool_free(&dom_pool, pa, leaf / PAGE_SIZE);
-		d->mem_pages -= leaf / PAGE_SIZE;
+		gstage_unmap_defer(&d->gs, gpa, leaf, &b.dead_tables);
+		b.leaf[b.n].pa = pa;
+		b.leaf[b.n++].size = leaf;
+		if (b.n == RELEASE_BATCH)
+			release_batch_free(d, &b, live);
 		gpa += leaf;
 	}
+	release_batch_free(d, &b, live);
 }
 
 static bool window_ok(uint64_t off, uint64_t size)
@@ -113,7 +175,12 @@ static long map_chunks(struct domain *d, gpa_t gpa, uint64_t size,
 			n = MEGAPAGE_SIZE;
 		if (gstage_map(&dom0->gs, dst + done, pa, n,
 			       GSTAGE_PROT_R | GSTAGE_PROT_W)) {
-			gstage_unmap(&dom0->gs, dst, done);
+			/* Dom0 runs on other harts and may have used the
+			 * window already: fence before its tables are freed. */
+			pte_t *dead = NULL;
+			gstage_unmap_defer(&dom0->gs, dst, done, &dead);
+			gstage_flush_all_harts();
+			gstage_free_dead(&dead);
 			return SBI_ERR_FAILED;
 		}
 		done += n;
@@ -146,20 +213,23 @@ long foreign_map(struct domain *d, gpa_t gpa, uint64_t size, uint64_t off)
 	return err;
 }
 
-static void unmap_slot(struct foreign_map *m)
+/* Dom0's tables the unmap empties go on *dead: freed after the fence. */
+static void unmap_slot(struct foreign_map *m, pte_t **dead)
 {
-	gstage_unmap(&dom0->gs, FOREIGN_WINDOW_BASE + m->off, m->size);
+	gstage_unmap_defer(&dom0->gs, FOREIGN_WINDOW_BASE + m->off, m->size,
+			   dead);
 	m->domid = 0;
 }
 
 long foreign_unmap(uint64_t off, uint64_t size)
 {
 	long err = SBI_ERR_INVALID_PARAM;
+	pte_t *dead = NULL;
 
 	spin_lock(&fmap_lock);
 	for (unsigned i = 0; i < MAX_FOREIGN_MAPS; i++) {
 		if (fmaps[i].domid && fmaps[i].off == off && fmaps[i].size == size) {
-			unmap_slot(&fmaps[i]);
+			unmap_slot(&fmaps[i], &dead);
 			err = SBI_SUCCESS;
 			break;
 		}
@@ -167,17 +237,21 @@ long foreign_unmap(uint64_t off, uint64_t size)
 	spin_unlock(&fmap_lock);
 	if (!err)
 		gstage_flush_all_harts();
+	gstage_free_dead(&dead);
 	return err;
 }
 
 void foreign_revoke(struct domain *d)
 {
+	pte_t *dead = NULL;
+
 	spin_lock(&fmap_lock);
 	for (unsigned i = 0; i < MAX_FOREIGN_MAPS; i++)
 		if (fmaps[i].domid == d->id)
-			unmap_slot(&fmaps[i]);
+			unmap_slot(&fmaps[i], &dead);
 	spin_unlock(&fmap_lock);
 	gstage_flush_all_harts();
+	gstage_free_dead(&dead);
 }
 
 void gstage_flush_all_harts(void)

@@ -6,6 +6,19 @@
 
 uint32_t timebase_hz = 10000000;
 
+struct pcpu *sched_place(unsigned n)
+{
+	unsigned usable = 0, k;
+
+	for (unsigned i = 0; i < nr_pcpus; i++)
+		usable += !pcpus[i].absent;
+	k = n % (usable ? usable : 1);
+	for (unsigned i = 0; i < nr_pcpus; i++)
+		if (!pcpus[i].absent && k-- == 0)
+			return &pcpus[i];
+	return &pcpus[0]; /* the boot hart is never absent */
+}
+
 void sched_add(struct pcpu *p, struct vcpu *v)
 {
 	struct vcpu **pp;
@@ -22,13 +35,16 @@ void sched_add(struct pcpu *p, struct vcpu *v)
 /*
  * A dying domain's vCPUs leave the queue here, on their own hart, so that no
  * hart still holds one as current or loaded when the destroyer frees it.
+ * The current vCPU goes only between traps (trap_done): while this hart is
+ * inside one of its traps, the trap still reads and writes it.
  */
-void sched_reap(struct pcpu *p)
+void sched_reap(struct pcpu *p, bool trap_done)
 {
 	spin_lock(&p->rq_lock);
 	for (struct vcpu **pp = &p->rq_head; *pp;) {
 		struct vcpu *v = *pp;
-		if (!v->dom->dying || v->in_guest) {
+		if (!v->dom->dying || v->in_guest ||
+		    (v == p->current && !trap_done)) {
 			pp = &v->rq_next;
 			continue;
 		}
@@ -149,7 +165,7 @@ struct vcpu_regs *schedule(void)
 
 	for (;;) {
 		arch_handle_host_irqs();
-		sched_reap(p);
+		sched_reap(p, true);
 		v = choose(p, time_now());
 		if (!v) {
 			arch_idle();

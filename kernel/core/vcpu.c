@@ -4,26 +4,44 @@
 #include "pcpu.h"
 #include "vcpu.h"
 
-void vcpu_kick(struct vcpu *v)
+/*
+ * Make v's hart look at it. Wake-up boost, as Xen's credit scheduler gives
+ * one: a vCPU that was waiting (for an interrupt, an event, a device model)
+ * need not sit out the rest of the running vCPU's slice. Ending that slice
+ * makes the hart's next scheduling decision, at once for another hart (the
+ * IPI below) or at our own next exit, round-robin to it.
+ * Only a real wake-up (woke: this call took v out of a wait) earns it: a
+ * vCPU that was runnable already waits for its turn, or a guest could take
+ * a hart it shares by having one vCPU send IPIs to a spinning sibling.
+ */
+static void kick(struct vcpu *v, bool woke)
 {
-	enum vcpu_state blocked = VCPU_BLOCKED;
 	/* Read once: a dying vCPU's hart clears it (sched_reap). */
 	struct pcpu *p = __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE);
 
-	__atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE, false,
-				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-	/*
-	 * Wake-up boost, as Xen's credit scheduler gives one: a vCPU that was
-	 * waiting (for an event, an interrupt, a device model) need not sit
-	 * out the rest of the running vCPU's slice. Ending that slice makes
-	 * the hart's next scheduling decision, at once for another hart (the
-	 * IPI below) or at our own next exit, round-robin to it.
-	 */
-	if (p && v->state == VCPU_RUNNABLE &&
-	    __atomic_load_n(&p->current, __ATOMIC_RELAXED) != v)
+	if (woke && p && __atomic_load_n(&p->current, __ATOMIC_RELAXED) != v)
 		__atomic_store_n(&p->slice_end, 0, __ATOMIC_RELAXED);
 	if (p && p != this_pcpu() && v->state != VCPU_STOPPED)
 		pcpu_ipi(p, IPI_KICK);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	enum vcpu_state blocked = VCPU_BLOCKED;
+
+	kick(v, __atomic_compare_exchange_n(&v->state, &blocked, VCPU_RUNNABLE,
+					    false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE));
+}
+
+/* v's device-model access is finished: VCPU_WAIT_IO -> RUNNABLE, a wake-up. */
+void vcpu_io_done(struct vcpu *v)
+{
+	enum vcpu_state wait_io = VCPU_WAIT_IO;
+
+	kick(v, __atomic_compare_exchange_n(&v->state, &wait_io, VCPU_RUNNABLE,
+					    false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE));
 }
 
 void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level)
@@ -33,7 +51,14 @@ void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level)
 	} else if (hvip_bit == HVIP_VSSIP) {
 		if (!level)
 			return; /* the guest clears its own VSSIP */
-		__atomic_store_n(&v->arch.ssip_req, 1, __ATOMIC_RELEASE);
+		/*
+		 * Still pending from an earlier call, so v has not entered
+		 * the guest since: that call's kick (woke it, or interrupts
+		 * its hart) delivers this one too. A flood of IPIs then costs
+		 * v's hart one interruption, not one per IPI.
+		 */
+		if (__atomic_exchange_n(&v->arch.ssip_req, 1, __ATOMIC_ACQ_REL))
+			return;
 	}
 	if (level) {
 		vcpu_kick(v);

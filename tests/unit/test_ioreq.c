@@ -46,6 +46,14 @@ void vcpu_kick(struct vcpu *v)
 	st.kick[v == &V[1]]++;
 }
 
+/* As vcpu.c: only a vCPU waiting for its device model is woken. */
+void vcpu_io_done(struct vcpu *v)
+{
+	CHECK_EQ(v->state, VCPU_WAIT_IO);
+	v->state = VCPU_RUNNABLE;
+	vcpu_kick(v);
+}
+
 struct vcpu *domain_vcpu(struct domain *d, unsigned long hartid)
 {
 	return hartid < d->nr_vcpus ? d->vcpus[hartid] : NULL;
@@ -61,9 +69,25 @@ struct domain *domain_by_id(unsigned id)
 	return id == 0 ? &D0 : id == 1 ? &U : id == 2 ? &U2 : NULL;
 }
 
-/* One thread: the glue's domctl lock has nothing to exclude. */
-#define domctl_lock() ((void)0)
-#define domctl_unlock() ((void)0)
+/* References, as domain.c counts them: a dying domain gives none. */
+static unsigned refs_taken, refs_held;
+struct domain *domain_get(unsigned id)
+{
+	struct domain *d = domain_by_id(id);
+
+	if (!d || d->dying)
+		return NULL;
+	refs_taken++;
+	refs_held++;
+	return d;
+}
+
+void domain_put(struct domain *d)
+{
+	(void)d;
+	refs_held--;
+}
+
 #include "../../kernel/core/evtchn_glue.c"
 #include "../../kernel/core/ioreq.c"
 

@@ -27,6 +27,7 @@ static struct {
 	unsigned hfence;           /* hfence_gvma_all() on this hart */
 	unsigned ipi[MAX_PCPUS];   /* pcpu_ipi_wait() per target hart */
 	unsigned bad_reason;       /* IPIs with another reason than a flush */
+	uint64_t dom_free, hyp_free; /* both pools' nfree at the first fence */
 } fl;
 
 static struct pcpu *test_this_pcpu(void)
@@ -43,7 +44,10 @@ void pcpu_ipi_wait(struct pcpu *p, uint32_t reason)
 
 static void test_hfence_gvma_all(void)
 {
-	fl.hfence++;
+	if (!fl.hfence++) {
+		fl.dom_free = dom_pool.nfree;
+		fl.hyp_free = hyp_pool.nfree;
+	}
 }
 
 #define this_pcpu() test_this_pcpu()
@@ -480,6 +484,89 @@ static void test_populate_fails_midway(void)
 	teardown();
 }
 
+/*
+ * The undo of a populate that ran out of memory midway fences every hart
+ * before the pages it unmaps (guest pages and G-stage tables) go back to
+ * their pools: the DomU may be running, and a stale translation must not
+ * reach a page someone else gets next.
+ */
+static void test_populate_rollback_fences(void)
+{
+	uint64_t nfree;
+
+	setup();
+	nfree = dom_pool.nfree;
+	/* One page (with its level-1 and level-0 tables), then the next
+	 * 2 MiB region needs a level-0 table the heap does not have. */
+	hold_until(&hyp_pool, hyp_held, &hyp_nheld, 2);
+	CHECK_EQ(memory_populate(&A, RAM_BASE + MEGAPAGE_SIZE - PAGE_SIZE,
+				 2 * PAGE_SIZE), FAILED);
+	CHECK_EQ(fl.hfence, 1);
+	CHECK_EQ(fl.ipi[1], 1);
+	CHECK_EQ(fl.dom_free, nfree - 1); /* the guest page: still held */
+	CHECK_EQ(fl.hyp_free, 0);         /* both tables: still held */
+	CHECK_EQ(dom_pool.nfree, nfree);
+	CHECK_EQ(hyp_pool.nfree, 2);
+	CHECK_EQ(A.mem_pages, 0);
+	CHECK_EQ(A.gs.table_pages, ROOT_PAGES);
+	unhold(&hyp_pool, hyp_held, &hyp_nheld);
+
+	/* Forty pages to undo: fenced before the first of them is freed. */
+	memset(&fl, 0, sizeof(fl));
+	hold_until(&hyp_pool, hyp_held, &hyp_nheld, 2);
+	CHECK_EQ(memory_populate(&A, RAM_BASE + MEGAPAGE_SIZE - 40 * PAGE_SIZE,
+				 41 * PAGE_SIZE), FAILED);
+	CHECK(fl.hfence >= 1);
+	CHECK_EQ(fl.ipi[1], fl.hfence);
+	CHECK_EQ(fl.dom_free, nfree - 40);
+	CHECK_EQ(dom_pool.nfree, nfree);
+	CHECK_EQ(hyp_pool.nfree, 2);
+	CHECK_EQ(A.mem_pages, 0);
+	CHECK(unmapped(&A.gs, RAM_BASE, RAM_SIZE));
+	unhold(&hyp_pool, hyp_held, &hyp_nheld);
+
+	/* Destroy's release (the domain never runs again): no fence. */
+	memset(&fl, 0, sizeof(fl));
+	CHECK_EQ(memory_populate(&A, RAM_BASE, MiB(2) + PAGE_SIZE), OK);
+	memory_release(&A);
+	CHECK_EQ(fl.hfence, 0);
+	CHECK_EQ(dom_pool.nfree, nfree);
+	teardown();
+}
+
+/* The same for a foreign map that fails midway, in Dom0's window. */
+static void test_foreign_map_rollback_fences(void)
+{
+	const gpa_t small = RAM_BASE + MiB(4);
+
+	setup();
+	CHECK_EQ(memory_populate(&A, small, 2 * PAGE_SIZE), OK);
+	/* The first page takes Dom0 a level-1 and a level-0 table; the
+	 * second, in the next 2 MiB of the window, another level-0 one. */
+	hold_until(&hyp_pool, hyp_held, &hyp_nheld, 2);
+	CHECK_EQ(foreign_map(&A, small, 2 * PAGE_SIZE, MEGAPAGE_SIZE - PAGE_SIZE),
+		 FAILED);
+	CHECK_EQ(fl.hfence, 1);
+	CHECK_EQ(fl.ipi[1], 1);
+	CHECK_EQ(fl.hyp_free, 0); /* Dom0's tables: freed after the fence */
+	CHECK_EQ(hyp_pool.nfree, 2);
+	CHECK_EQ(D0.gs.table_pages, ROOT_PAGES);
+	CHECK(unmapped(&D0.gs, WB + MEGAPAGE_SIZE - PAGE_SIZE, 2 * PAGE_SIZE));
+	CHECK(fmaps_empty());
+	unhold(&hyp_pool, hyp_held, &hyp_nheld);
+
+	/* And an unmap: the tables it empties wait for the fence too. */
+	memset(&fl, 0, sizeof(fl));
+	CHECK_EQ(foreign_map(&A, small, 2 * PAGE_SIZE, MEGAPAGE_SIZE - PAGE_SIZE),
+		 OK);
+	uint64_t before = hyp_pool.nfree;
+	CHECK_EQ(foreign_unmap(MEGAPAGE_SIZE - PAGE_SIZE, 2 * PAGE_SIZE), OK);
+	CHECK_EQ(fl.hfence, 1);
+	CHECK_EQ(fl.hyp_free, before);
+	CHECK_EQ(hyp_pool.nfree, before + 3);
+	teardown();
+}
+
 static void test_release_scrubs(void)
 {
 	struct {
@@ -772,6 +859,8 @@ int main(void)
 	RUN(test_populate_more_than_pool);
 	RUN(test_populate_fragmented);
 	RUN(test_populate_fails_midway);
+	RUN(test_populate_rollback_fences);
+	RUN(test_foreign_map_rollback_fences);
 	RUN(test_release_scrubs);
 	RUN(test_foreign_map);
 	RUN(test_foreign_map_errors);

@@ -1,4 +1,30 @@
-/* Domains: a G-stage address space, vCPUs, a vPLIC and a console. */
+/*
+ * Domains: a G-stage address space, vCPUs, a vPLIC and a console.
+ *
+ * Lifetime. domains[] holds one reference to each domain; domain_get()
+ * takes another for the length of one operation and refuses a dying
+ * domain, so once DOMAIN_DESTROY has marked a domain dying its count only
+ * falls. Destroy (domctl.c) is two-phase:
+ *   1. mark dying; take every vCPU off its hart (a vCPU whose hart is
+ *      still inside one of its traps is never reaped: sched_reap()); wait
+ *      for the other references to go; revoke channels, the ioreq server
+ *      and Dom0's foreign mappings;
+ *   2. scrub and free its memory, a bounded chunk per call, then free the
+ *      domain itself. Until then DOMAIN_DESTROY returns success with
+ *      VIREO_DESTROY_MORE and the caller calls again.
+ * Nothing the domain owns is freed while a reference or a trap holds it.
+ *
+ * Lock order (take left before right, never the other way):
+ *   domctl_spin -> domains_lock -> d->ioreq_lock -> evtchn_lock
+ *     -> d->vuart_lock -> vplic.lock -> pcpu rq_lock -> page pool locks
+ *   fmap_lock (memory.c) sits beside d->ioreq_lock, under domctl_spin.
+ * domctl_spin serialises Dom0's control operations (create, destroy,
+ * pause, populate, map). It is never taken by a DomU, nor by Dom0's data
+ * path (ioreq completion, ISR sync, IRQ level, console read/write), which
+ * hold a reference and the domain's own locks instead, so that a long
+ * destroy does not stall another domain's I/O. domains_lock only guards
+ * the table and the dying/reference handshake.
+ */
 #ifndef VIREO_DOMAIN_H
 #define VIREO_DOMAIN_H
 
@@ -21,7 +47,10 @@ struct domain {
 	char name[DOMAIN_NAME_LEN];
 	bool is_dom0;
 	volatile bool user_paused;       /* vl pause */
-	volatile bool dying;             /* being destroyed */
+	volatile bool dying;             /* being destroyed: no new references */
+	uint32_t refcnt;                 /* domains[]'s, plus domain_get()s */
+	bool torn_down;                  /* destroy phase 1 done */
+	gpa_t relinquish_at;             /* destroy phase 2: next RAM to free */
 	volatile uint32_t shutdown_reason; /* VIREO_SHUTDOWN_*: stopped */
 	uint64_t mem_pages;              /* RAM pages populated */
 	volatile uint32_t control_cmd;   /* pending VIREO_CONTROL_* for the agent */
@@ -56,7 +85,18 @@ extern struct domain *domains[MAX_DOMAINS];
 struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus);
 /* Free what domain_alloc made (the caller has unlinked the vCPUs). */
 void domain_free(struct domain *d);
+/* Under domctl_lock (or at boot): the table entry for id, dying or not. */
 struct domain *domain_by_id(unsigned id);
+/* A reference to a live domain, or NULL if there is none or it is dying. */
+struct domain *domain_get(unsigned id);
+void domain_put(struct domain *d);
+/* Refuse new references to d; returns once no domain_get() can succeed. */
+void domain_mark_dying(struct domain *d);
+/* References other than the table's. */
+static inline uint32_t domain_extra_refs(const struct domain *d)
+{
+	return __atomic_load_n(&d->refcnt, __ATOMIC_ACQUIRE) - 1;
+}
 /* May v's domain run now (not paused, shut down or dying)? */
 static inline bool domain_may_run(const struct domain *d)
 {
@@ -90,6 +130,8 @@ size_t domain_ring_read(struct domain *d, char *buf, size_t len);
 bool domain_copy_from(struct domain *d, void *dst, gpa_t src, size_t len);
 /* Copy into d's RAM; the destination must lie within one page. */
 bool domain_copy_to(struct domain *d, gpa_t dst, const void *src, size_t len);
+/* The host address of [gpa, gpa+len) of d's RAM if one page holds it. */
+void *domain_ram_page(struct domain *d, gpa_t gpa, size_t len);
 
 struct host_info;
 /* Build and start Dom0 in [base, base+size), 1:1, from the boot modules. */

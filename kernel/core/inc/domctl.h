@@ -13,7 +13,14 @@ bool domctl_trylock(void);
 
 /* A paused DomU with stopped vCPUs and an empty RAM window. */
 long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out);
-long domain_destroy(struct domain *d);
+/*
+ * Destroy d, one bounded step per call (see domain.h): *more is set while
+ * memory remains to be freed, and the caller calls again. d is gone when a
+ * call returns SBI_SUCCESS with *more clear.
+ */
+long domain_destroy(struct domain *d, bool *more);
+/* Pages scrubbed and freed per DOMAIN_DESTROY call: 16 MiB. */
+#define DESTROY_CHUNK_PAGES 4096
 long domain_pause(struct domain *d);
 long domain_unpause(struct domain *d);
 void domain_getinfo(struct domain *d, struct vireo_domain_info *info);

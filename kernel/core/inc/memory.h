@@ -21,6 +21,8 @@ extern struct page_pool dom_pool;
 long memory_populate(struct domain *d, gpa_t gpa, uint64_t size);
 /* Free (scrubbed) every page of d's RAM. */
 void memory_release(struct domain *d);
+/* Free d's RAM from *at on, about max_pages at most; true if more remains. */
+bool memory_relinquish(struct domain *d, gpa_t *at, uint64_t max_pages);
 /* Map d's [gpa, gpa+size) at Dom0's window + off. */
 long foreign_map(struct domain *d, gpa_t gpa, uint64_t size, uint64_t off);
 long foreign_unmap(uint64_t off, uint64_t size);

@@ -44,6 +44,8 @@ struct vcpu {
 
 /* Make v runnable if it is blocked, and make its hart look at it. */
 void vcpu_kick(struct vcpu *v);
+/* v's device-model access is finished: WAIT_IO -> RUNNABLE, a wake-up. */
+void vcpu_io_done(struct vcpu *v);
 /* Set or clear a VS interrupt line (HVIP_VSSIP / HVIP_VSEIP) of v. */
 void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level);
 /*

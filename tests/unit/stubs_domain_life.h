@@ -1,0 +1,62 @@
+/*
+ * Stand-ins for what test_domain_life.c does not test: the vCPU arch
+ * state, the vPLIC, the vUART, the console and the ioreq server.
+ */
+#ifndef STUBS_DOMAIN_LIFE_H
+#define STUBS_DOMAIN_LIFE_H
+
+static unsigned ioreq_destroys;
+
+void arch_idle(void) {}
+void arch_timer_arm(uint64_t when) {}
+void console_feed_dom0(void) {}
+void console_write(const char *s, size_t n) {}
+bool ioreq_claims(struct domain *d, gpa_t gpa, unsigned width) { return false; }
+enum mmio_result ioreq_send(struct vcpu *v, gpa_t gpa, unsigned width,
+			    bool is_store, uint64_t *valp)
+{
+	return MMIO_FAULT;
+}
+long ioreq_server_destroy(struct domain *d)
+{
+	ioreq_destroys++;
+	return -3; /* SBI_ERR_INVALID_PARAM: it had none */
+}
+bool vcpu_arch_irq_pending(struct vcpu *v) { return false; }
+void vcpu_arch_load(struct vcpu *v) {}
+void vcpu_arch_prepare_entry(struct vcpu *v) {}
+void vcpu_arch_put(struct vcpu *v) {}
+void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
+		     unsigned long a1) {}
+uint64_t vcpu_arch_timer(struct vcpu *v) { return ~0UL; }
+void vcpu_arch_trap_wfi(struct vcpu *v, bool trap) {}
+void vcpu_kick(struct vcpu *v) {}
+void vcpu_resume_full(void *r) { abort(); }
+void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level) {}
+void virq_raise(uint32_t bits) {}
+void vplic_init(struct vplic *p, unsigned nsrc, unsigned nctx,
+		const struct vplic_ops *ops, void *opaque)
+{
+	p->nsrc = nsrc;
+	p->nctx = nctx;
+}
+void vplic_inject_hw(struct vplic *p, unsigned src) {}
+bool vplic_mmio_read(struct vplic *p, uint64_t off, uint32_t *val) { return false; }
+bool vplic_mmio_write(struct vplic *p, uint64_t off, uint32_t val) { return false; }
+void vplic_set_ctx_shadow(struct vplic *p, unsigned ctx, uint32_t *page)
+{
+	p->ctx_shadow[ctx] = page;
+}
+void vplic_set_enable_shadow(struct vplic *p, uint32_t *page)
+{
+	p->enable_shadow = page;
+}
+void vplic_set_level(struct vplic *p, unsigned src, bool level) {}
+unsigned vmid_arch_probe_bits(void) { return 14; }
+void vmid_arch_flush_local(uint16_t vmid) {}
+void vuart_init(struct vuart *u, const struct vuart_ops *ops, void *opaque) {}
+bool vuart_read(struct vuart *u, unsigned off, uint8_t *val) { return false; }
+bool vuart_rx_push(struct vuart *u, uint8_t c) { return false; }
+bool vuart_write(struct vuart *u, unsigned off, uint8_t val) { return false; }
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * Host test of domain lifetime (kernel/core/domain.c, domctl.c, sched.c,
+ * hypercall.c): references, the two-phase destroy, and the reaping rule
+ * behind the use-after-free the review found (a DomU vCPU spinning in a
+ * hypercall unlinked itself, and destroy freed it under its hart).
+ *
+ * Other harts are simulated in the stubs: pcpu_ipi_wait() on a hart runs
+ * what that hart would do when interrupted, and arch_handle_host_irqs() —
+ * which every wait loop of the destroyer calls — runs a scripted step, so
+ * the test can check what destroy has or has not done while it waits.
+ */
+#include "test.h"
+
+#include "domain.h"
+#include "domctl.h"
+#include "memory.h"
+#include "page_alloc.h"
+#include "pcpu.h"
+#include "sched.h"
+
+/* ------------------------------------------------------------ host stubs */
+struct pcpu pcpus[MAX_PCPUS];
+unsigned nr_pcpus = 2;
+struct domain *dom0;
+struct page_pool dom_pool, hyp_pool;
+uint64_t host_total_pages;
+static struct pcpu *cur;
+
+static struct pcpu *test_this_pcpu(void)
+{
+	return cur;
+}
+static unsigned long test_time_now(void)
+{
+	return 0;
+}
+static void test_hfence(void)
+{
+}
+#define this_pcpu() test_this_pcpu()
+#define time_now() test_time_now()
+#define hfence_gvma_all() test_hfence()
+
+/* What the destroyer's wait loops see: one scripted step per call. */
+static void (*on_wait)(void);
+static unsigned waits;
+
+void arch_handle_host_irqs(void)
+{
+	waits++;
+	if (on_wait)
+		on_wait();
+}
+
+/* Another hart, interrupted: by default it reaps between traps. */
+static bool hart1_in_trap;
+void pcpu_ipi_wait(struct pcpu *p, uint32_t reason)
+{
+	if (reason == IPI_KICK)
+		sched_reap(p, !(p == &pcpus[1] && hart1_in_trap));
+	arch_handle_host_irqs();
+}
+
+void pcpu_ipi(struct pcpu *p, uint32_t reason)
+{
+}
+
+#include "stubs_domain_life.h"
+
+#include "../../kernel/core/page_alloc.c"
+#include "../../kernel/core/gstage.c"
+#include "../../kernel/core/memory.c"
+#include "../../kernel/core/evtchn.c"
+#include "../../kernel/core/evtchn_glue.c"
+#include "../../kernel/core/vmid.c"
+#include "../../kernel/core/domain.c"
+#include "../../kernel/core/domctl.c"
+#include "../../kernel/core/sched.c"
+
+/* ---------------------------------------------------------------- set-up */
+#define POOL_PAGES 32768 /* 128 MiB */
+static uint64_t hyp_bits[(4096 + 63) / 64], dom_bits[POOL_PAGES / 64];
+static void *hyp_mem, *dom_mem;
+
+static void setup(void)
+{
+	hyp_mem = aligned_alloc(PAGE_SIZE, 4096 * PAGE_SIZE);
+	dom_mem = aligned_alloc(MEGAPAGE_SIZE, (size_t)POOL_PAGES * PAGE_SIZE);
+	page_pool_init(&hyp_pool, (paddr_t)hyp_mem, 4096, hyp_bits);
+	page_pool_init(&dom_pool, (paddr_t)dom_mem, POOL_PAGES, dom_bits);
+	for (unsigned i = 0; i < nr_pcpus; i++) {
+		pcpus[i].id = i;
+		pcpus[i].online = true;
+		pcpus[i].rq_lock = (spinlock_t)SPINLOCK_INIT;
+	}
+	cur = &pcpus[0];
+	vmid_init();
+	dom0 = domain_alloc(0, "Domain-0", 1);
+	dom0->is_dom0 = true;
+	CHECK(dom0 && !domain_evtchn_init(dom0, 1));
+}
+
+/* A DomU of mib MiB, populated, with its vCPUs on both harts. */
+static struct domain *make_domu(unsigned vcpus, uint64_t mib)
+{
+	struct domain *d = NULL;
+
+	CHECK_EQ(domu_create(vcpus, mib << 20, &d), SBI_SUCCESS);
+	CHECK_EQ(memory_populate(d, d->ram_base, mib << 20), SBI_SUCCESS);
+	return d;
+}
+
+static void destroy_all(struct domain *d)
+{
+	bool more;
+	do
+		CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+	while (more);
+}
+
+/* ------------------------------------------------------------------ cases */
+static void test_refs(void)
+{
+	struct domain *d = make_domu(1, 4), *r;
+	unsigned id = d->id;
+	uint64_t free0;
+
+	r = domain_get(id);
+	CHECK(r == d);
+	CHECK_EQ(domain_extra_refs(d), 1);
+	domain_put(r);
+	CHECK_EQ(domain_extra_refs(d), 0);
+	CHECK(domain_get(12345) == NULL);
+	domain_mark_dying(d);
+	CHECK(domain_get(id) == NULL); /* dying: no new references */
+	CHECK(domain_by_id(id) == d);  /* but destroy can still find it */
+	free0 = dom_pool.nfree;
+	destroy_all(d);
+	CHECK(domain_by_id(id) == NULL);
+	CHECK_EQ(dom_pool.nfree, free0 + (4 << 20) / PAGE_SIZE);
+}
+
+/* The destroyer must not tear d down while someone holds a reference. */
+static struct domain *held;
+static unsigned release_after;
+static bool torn_while_held;
+
+static void release_ref_later(void)
+{
+	if (!held)
+		return;
+	if (held->torn_down || !held->evtchn)
+		torn_while_held = true;
+	if (waits >= release_after) {
+		domain_put(held);
+		held = NULL;
+	}
+}
+
+static void test_destroy_waits_for_refs(void)
+{
+	struct domain *d = make_domu(2, 4);
+	bool more;
+
+	held = domain_get(d->id);
+	CHECK(held == d);
+	waits = 0;
+	release_after = 50;
+	torn_while_held = false;
+	on_wait = release_ref_later;
+	CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+	on_wait = NULL;
+	CHECK(!torn_while_held);
+	CHECK(waits >= 50); /* it waited for the holder */
+	CHECK(held == NULL);
+	while (more)
+		CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+}
+
+/*
+ * The review's use-after-free: d's vCPU on hart 1 is inside a trap
+ * (spinning for a lock in a hypercall), so not in_guest. Its hart reaps
+ * while it spins, but must not unlink the vCPU it is still running, and
+ * destroy must wait until that trap is over.
+ */
+static struct vcpu *trapped;
+static bool reaped_in_trap;
+
+static void finish_trap_later(void)
+{
+	if (!trapped)
+		return;
+	if (!READ_ONCE(trapped->pcpu) || trapped->dom->torn_down)
+		reaped_in_trap = true;
+	if (waits >= 40) {
+		hart1_in_trap = false; /* the trap returns into schedule() */
+		sched_reap(&pcpus[1], true);
+		trapped = NULL;
+	}
+}
+
+static void test_no_reap_inside_trap(void)
+{
+	struct domain *d = make_domu(2, 4);
+	struct vcpu *v = NULL;
+	bool more;
+
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i]->pcpu == &pcpus[1])
+			v = d->vcpus[i];
+	CHECK(v != NULL);
+	if (!v)
+		return;
+	pcpus[1].current = v;
+	pcpus[1].loaded = v;
+	v->in_guest = false;
+	hart1_in_trap = true;
+	trapped = v;
+	reaped_in_trap = false;
+	waits = 0;
+	on_wait = finish_trap_later;
+
+	/* What hart 1 does in domctl_lock()'s loop, and in schedule(). */
+	d->dying = true;
+	sched_reap(&pcpus[1], false);
+	CHECK(v->pcpu == &pcpus[1] && pcpus[1].current == v);
+	d->dying = false;
+
+	CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+	on_wait = NULL;
+	CHECK(!reaped_in_trap);
+	CHECK(pcpus[1].current == NULL && pcpus[1].loaded == NULL);
+	while (more)
+		CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+}
+
+/* Phase 2 frees at most a chunk per call, and the count ends exact. */
+static void test_destroy_in_chunks(void)
+{
+	uint64_t free0 = dom_pool.nfree, heap0 = hyp_pool.nfree;
+	struct domain *d = make_domu(1, 64);
+	unsigned id = d->id, calls = 0;
+	bool more;
+
+	do {
+		uint64_t before = dom_pool.nfree;
+		CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+		CHECK(dom_pool.nfree - before <= DESTROY_CHUNK_PAGES);
+		calls++;
+		if (more) {
+			CHECK(d->dying && d->torn_down);
+			CHECK(domain_by_id(id) == d); /* listed until gone */
+			CHECK(domain_get(id) == NULL);
+		}
+	} while (more && calls < 100);
+	CHECK_EQ(calls, (64u << 20) / PAGE_SIZE / DESTROY_CHUNK_PAGES);
+	CHECK(domain_by_id(id) == NULL);
+	CHECK_EQ(dom_pool.nfree, free0);
+	CHECK_EQ(hyp_pool.nfree, heap0);
+}
+
+/* A hart that failed to start gets no vCPU. */
+static void test_placement_skips_absent(void)
+{
+	pcpus[1].absent = true;
+	for (unsigned n = 0; n < 8; n++)
+		CHECK(sched_place(n) == &pcpus[0]);
+	pcpus[1].absent = false;
+	CHECK(sched_place(0) == &pcpus[0] && sched_place(1) == &pcpus[1]);
+}
+
+int main(void)
+{
+	setup();
+	RUN(test_refs);
+	RUN(test_destroy_waits_for_refs);
+	RUN(test_no_reap_inside_trap);
+	RUN(test_destroy_in_chunks);
+	RUN(test_placement_skips_absent);
+	TEST_DONE();
+}

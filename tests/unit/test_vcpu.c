@@ -1,0 +1,232 @@
+/*
+ * Host test of vCPU kicks (kernel/core/vcpu.c) against the round-robin
+ * scheduler they feed (kernel/core/sched.c): only a real wake-up
+ * (BLOCKED -> RUNNABLE) may end the running vCPU's slice. Before that rule,
+ * one vCPU of a DomU sending SBI IPIs to a spinning sibling kept that
+ * sibling on a hart it shared with Dom0 nearly all the time.
+ *
+ * Two harts are simulated: the test runs as hart 0, where the IPI sender
+ * sits, and calls the scheduler's choose() for hart 1 as that hart would
+ * after each interruption. this_pcpu() and time_now() are RISC-V inlines;
+ * as in test_memory.c their headers come first and the names are then
+ * redefined for the code under test.
+ */
+#include "test.h"
+
+#include "arch.h"
+#include "domain.h"
+#include "pcpu.h"
+#include "sched.h"
+
+/* ------------------------------------------------------------ host stubs */
+struct pcpu pcpus[MAX_PCPUS];
+unsigned nr_pcpus = 2;
+static uint64_t now;
+static unsigned ipis[MAX_PCPUS]; /* pcpu_ipi() per target hart */
+
+static struct pcpu *test_this_pcpu(void)
+{
+	return &pcpus[0];
+}
+static unsigned long test_time_now(void)
+{
+	return now;
+}
+#define this_pcpu() test_this_pcpu()
+#define time_now() test_time_now()
+
+void pcpu_ipi(struct pcpu *p, uint32_t reason)
+{
+	CHECK_EQ(reason, IPI_KICK);
+	ipis[p - pcpus]++;
+}
+void pcpu_ipi_wait(struct pcpu *p, uint32_t reason)
+{
+	pcpu_ipi(p, reason);
+}
+void arch_handle_host_irqs(void) {}
+void arch_idle(void) {}
+void arch_timer_arm(uint64_t when) {}
+bool vcpu_arch_irq_pending(struct vcpu *v) { return false; }
+void vcpu_arch_load(struct vcpu *v) {}
+void vcpu_arch_put(struct vcpu *v) {}
+void vcpu_arch_prepare_entry(struct vcpu *v) {}
+void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
+		     unsigned long a1) {}
+void vcpu_arch_trap_wfi(struct vcpu *v, bool trap) {}
+uint64_t vcpu_arch_timer(struct vcpu *v) { return ~0UL; }
+void vcpu_resume_full(void *r) { abort(); }
+
+#include "../../kernel/core/vcpu.c"
+#include "../../kernel/core/sched.c"
+
+/* ---------------------------------------------------------------- set-up */
+/* Dom0's vCPU 1 and the DomU's vCPU 1 (the IPI target) share hart 1; the
+ * DomU's vCPU 0, the sender, runs on hart 0 (this one). */
+static struct domain D0, U;
+static struct vcpu d0v, sender, target;
+#define SLICE ((uint64_t)timebase_hz / 1000000 * SCHED_SLICE_US)
+#define STEP (SLICE / 100) /* 100 us: one hart-1 scheduling decision */
+
+static void setup(void)
+{
+	memset(pcpus, 0, sizeof(pcpus));
+	memset(ipis, 0, sizeof(ipis));
+	memset(&D0, 0, sizeof(D0));
+	memset(&U, 0, sizeof(U));
+	memset(&d0v, 0, sizeof(d0v));
+	memset(&sender, 0, sizeof(sender));
+	memset(&target, 0, sizeof(target));
+	for (unsigned i = 0; i < nr_pcpus; i++) {
+		pcpus[i].id = i;
+		pcpus[i].online = true;
+	}
+	D0.is_dom0 = true;
+	d0v.dom = &D0;
+	sender.dom = target.dom = &U;
+	target.id = 1;
+	U.nr_vcpus = 2;
+	U.vcpus[0] = &sender;
+	U.vcpus[1] = &target;
+	D0.nr_vcpus = 1;
+	D0.vcpus[0] = &d0v;
+	d0v.state = sender.state = target.state = VCPU_RUNNABLE;
+	sched_add(&pcpus[0], &sender);
+	sched_add(&pcpus[1], &d0v);
+	sched_add(&pcpus[1], &target);
+	now = 1000;
+}
+
+/* Hart 1 takes an interrupt or trap and decides again (as schedule()). */
+static struct vcpu *hart1_decides(void)
+{
+	struct vcpu *v = choose(&pcpus[1], now);
+
+	if (v)
+		vcpu_arch_prepare_entry(v);
+	/* The guest takes its IPI in: the next one is news again. */
+	if (v == &target)
+		target.arch.ssip_req = 0;
+	return v;
+}
+
+/* ----------------------------------------------------------------- cases */
+
+/* The rule on its own: which kicks end the slice of hart 1's vCPU. */
+static void test_kick_ends_slice_only_on_wakeup(void)
+{
+	setup();
+	CHECK(hart1_decides() == &d0v);
+	CHECK(pcpus[1].slice_end > now);
+
+	/* Runnable already, not running: no preemption, but an IPI. */
+	uint64_t end = pcpus[1].slice_end;
+	vcpu_kick(&target);
+	CHECK_EQ(pcpus[1].slice_end, end);
+	CHECK_EQ(target.state, VCPU_RUNNABLE);
+	CHECK_EQ(ipis[1], 1);
+
+	/* The running vCPU itself, blocked or not: no preemption. */
+	vcpu_kick(&d0v);
+	CHECK_EQ(pcpus[1].slice_end, end);
+
+	/* A real wake-up: the slice ends, and hart 1 runs the woken one. */
+	target.state = VCPU_BLOCKED;
+	vcpu_kick(&target);
+	CHECK_EQ(target.state, VCPU_RUNNABLE);
+	CHECK_EQ(pcpus[1].slice_end, 0);
+	now += STEP;
+	CHECK(hart1_decides() == &target);
+
+	/* A device model's answer wakes too (vcpu_io_done, not vcpu_kick). */
+	target.state = VCPU_WAIT_IO;
+	now += STEP;
+	CHECK(hart1_decides() == &d0v);
+	end = pcpus[1].slice_end;
+	vcpu_kick(&target); /* an interrupt: not the answer it waits for */
+	CHECK_EQ(target.state, VCPU_WAIT_IO);
+	CHECK_EQ(pcpus[1].slice_end, end);
+	vcpu_io_done(&target);
+	CHECK_EQ(target.state, VCPU_RUNNABLE);
+	CHECK_EQ(pcpus[1].slice_end, 0);
+	now += STEP;
+	CHECK(hart1_decides() == &target);
+	vcpu_io_done(&target); /* not waiting: no effect on the slice */
+	CHECK(pcpus[1].slice_end != 0);
+
+	/* Stopped: stays stopped, no preemption, no IPI. */
+	unsigned n = ipis[1];
+	end = pcpus[1].slice_end;
+	d0v.state = VCPU_STOPPED;
+	vcpu_kick(&d0v);
+	CHECK_EQ(d0v.state, VCPU_STOPPED);
+	CHECK_EQ(pcpus[1].slice_end, end);
+	CHECK_EQ(ipis[1], n);
+}
+
+/*
+ * The attack: the sender raises an SBI IPI at its spinning sibling every
+ * 100 us for 100 slices. Dom0's vCPU must keep its round-robin half of
+ * the shared hart (at least 45 %), and hart 1 is not interrupted once per
+ * IPI while the sibling waits for its turn.
+ */
+static void test_ipi_spam_keeps_dom0_share(void)
+{
+	const unsigned steps = 100 * 100;
+	unsigned ran[2] = {0, 0}, sent_dom0 = 0, hit_dom0 = 0;
+
+	setup();
+	for (unsigned i = 0; i < steps; i++) {
+		struct vcpu *v = hart1_decides(); /* a trap or tick per step */
+		unsigned before = ipis[1];
+		vcpu_set_irq(&target, HVIP_VSSIP, true);
+		if (v == &d0v) {
+			sent_dom0++;
+			hit_dom0 += ipis[1] - before;
+		}
+		/* Interrupted: hart 1 decides again at once, and the time
+		 * until the next step goes to whom it picks. */
+		if (ipis[1] != before)
+			v = hart1_decides();
+		CHECK(v == &d0v || v == &target);
+		ran[v == &target]++;
+		now += STEP;
+	}
+	printk("dom0 %u, sibling %u steps; of %u IPIs sent while Dom0 ran, "
+	       "%u interrupted it\n", ran[0], ran[1], sent_dom0, hit_dom0);
+	CHECK(ran[0] * 100 >= steps * 45);
+	CHECK(ran[1] * 100 >= steps * 45); /* and the sibling its half */
+	/* While Dom0 runs, one interruption per slice, not one per IPI. */
+	CHECK(hit_dom0 * 10 < sent_dom0);
+}
+
+/* A sibling in WFI is woken by each IPI and may then preempt. */
+static void test_ipi_wakes_blocked_sibling(void)
+{
+	setup();
+	CHECK(hart1_decides() == &d0v);
+	target.state = VCPU_BLOCKED;
+	vcpu_set_irq(&target, HVIP_VSSIP, true);
+	CHECK_EQ(target.state, VCPU_RUNNABLE);
+	CHECK_EQ(target.arch.ssip_req, 1);
+	CHECK_EQ(pcpus[1].slice_end, 0);
+	CHECK_EQ(ipis[1], 1);
+	now += STEP;
+	CHECK(hart1_decides() == &target);
+	/* It takes the IPI, and waits again: the next IPI wakes it again. */
+	target.state = VCPU_BLOCKED;
+	now += STEP;
+	CHECK(hart1_decides() == &d0v);
+	vcpu_set_irq(&target, HVIP_VSSIP, true);
+	CHECK_EQ(target.state, VCPU_RUNNABLE);
+	CHECK_EQ(ipis[1], 2);
+	CHECK_EQ(pcpus[1].slice_end, 0);
+}
+
+int main(void)
+{
+	RUN(test_kick_ends_slice_only_on_wakeup);
+	RUN(test_ipi_spam_keeps_dom0_share);
+	RUN(test_ipi_wakes_blocked_sibling);
+	TEST_DONE();
+}
