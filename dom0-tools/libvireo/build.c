@@ -106,31 +106,50 @@ struct layout {
 	uint64_t kernel, kernel_end, initrd, initrd_end, dtb;
 };
 
+/*
+ * Where the kernel, initrd and DTB go in the DomU's RAM. Every figure is an
+ * offset into RAM checked against what is left before it is added, so a
+ * hostile Image header (text_offset or image_size near 2^64) or a huge
+ * initrd is refused instead of wrapping the layout and steering load()'s
+ * copies outside the mapping (vireod runs as root).
+ */
 static int plan(const struct vireo_build *b, const struct blob *k,
 		const struct blob *rd, struct layout *l, char *err, size_t errlen)
 {
 	const struct image_header *h = (const void *)k->data;
-	uint64_t ram = VIREO_DOMU_RAM_BASE, top = ram + b->ram_bytes;
+	uint64_t ram = VIREO_DOMU_RAM_BASE, size = b->ram_bytes;
+	uint64_t text, img, dtb, initrd;
 
 	if (k->size < sizeof(*h) || h->magic2 != IMAGE_MAGIC2) {
 		seterr(err, errlen, "%s: not a RISC-V Linux Image", b->kernel);
 		return VIREO_EFORMAT;
 	}
-	l->kernel = ram + (h->text_offset ? h->text_offset : 0x200000);
-	l->kernel_end = l->kernel + (h->image_size > k->size ? h->image_size : k->size);
-	l->dtb = top - DTB_RESERVE;
-	l->initrd_end = l->initrd = l->dtb;
+	text = h->text_offset ? h->text_offset : 0x200000;
+	img = h->image_size > k->size ? h->image_size : k->size;
+	if (text & 4095) {
+		seterr(err, errlen, "%s: text_offset %#lx is not page-aligned",
+		       b->kernel, (unsigned long)text);
+		return VIREO_EFORMAT;
+	}
+	dtb = size >= DTB_RESERVE ? size - DTB_RESERVE : 0;
+	initrd = dtb;
 	if (rd->data)
-		l->initrd = (l->dtb - rd->size) & ~4095UL;
-	if (l->kernel_end + (4UL << 20) > l->initrd) {
+		initrd = rd->size <= dtb ? (dtb - rd->size) & ~4095UL : 0;
+	/* kernel, 4 MiB for its bss and early allocations, initrd, DTB */
+	if (size < DTB_RESERVE || size > UINT64_MAX - ram ||
+	    (rd->data && rd->size > dtb) ||
+	    text > initrd || img > initrd - text ||
+	    initrd - text - img < (4UL << 20)) {
 		seterr(err, errlen, "memory = %lu MiB is too small for %s%s%s",
-		       (unsigned long)(b->ram_bytes >> 20), b->kernel,
+		       (unsigned long)(size >> 20), b->kernel,
 		       rd->data ? " and " : "", rd->data ? b->ramdisk : "");
 		return VIREO_ENOMEM;
 	}
-	l->initrd_end = rd->data ? l->initrd + rd->size : 0;
-	if (!rd->data)
-		l->initrd = 0;
+	l->kernel = ram + text;
+	l->kernel_end = l->kernel + img;
+	l->dtb = ram + dtb;
+	l->initrd = rd->data ? ram + initrd : 0;
+	l->initrd_end = rd->data ? ram + initrd + rd->size : 0;
 	return 0;
 }
 

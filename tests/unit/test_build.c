@@ -1,0 +1,175 @@
+/*
+ * The domain builder's inputs are hostile (issue 8): an Image header whose
+ * text_offset or image_size wraps the layout, a huge initrd, odd memory
+ * sizes; and the device-tree parameters. vireod runs as root, so a layout
+ * that wraps would steer its copies outside the guest's mapping.
+ *
+ * plan() (dom0-tools/libvireo/build.c) is driven with edge values and
+ * seeded random headers: it either refuses or returns a layout whose every
+ * region lies in RAM, in order, without overlap. domu_dtb_build() gets
+ * random parameters into a buffer with guard bytes: it either refuses or
+ * writes a valid tree, never past the buffer.
+ */
+#include "test.h"
+
+#include "../../dom0-tools/libvireo/domu_dtb.c"
+#include "../../dom0-tools/libvireo/build.c"
+
+/* build.c's calls into hc.c: plan() and the tree use none of them. */
+const char *vireo_strerror(int rc) { return "stub"; }
+int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram,
+			uint32_t *domid) { abort(); }
+int vireo_domain_destroy(struct vireo *v, uint32_t domid) { abort(); }
+int vireo_memory_populate(struct vireo *v, uint32_t domid, uint64_t gpa,
+			  uint64_t size) { abort(); }
+int vireo_vcpu_set_entry(struct vireo *v, uint32_t domid, uint32_t vcpu,
+			 uint64_t pc, uint64_t a0, uint64_t a1) { abort(); }
+int vireo_physinfo(struct vireo *v, struct vireo_physinfo *pi) { abort(); }
+void *vireo_foreign_map(struct vireo *v, uint32_t domid, uint64_t gpa,
+			uint64_t size, int *rc) { abort(); }
+int vireo_foreign_unmap(struct vireo *v, void *p, uint64_t size) { abort(); }
+
+#define MiB(x) ((uint64_t)(x) << 20)
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Edge values a hostile header uses; otherwise a random 64-bit number. */
+static uint64_t edgy(void)
+{
+	static const uint64_t e[] = {
+		0, 1, 4096, 0x200000, MiB(64), MiB(128) - 4096, MiB(128),
+		1ULL << 32, 1ULL << 63, ~0ULL, ~0ULL - 4095, ~0ULL - MiB(2) + 1,
+		-(uint64_t)VIREO_DOMU_RAM_BASE, -(uint64_t)VIREO_DOMU_RAM_BASE - MiB(1),
+	};
+	uint64_t r = next();
+
+	return r % 3 ? e[r / 3 % (sizeof(e) / sizeof(e[0]))] : next() >> (next() % 64);
+}
+
+static unsigned accepted;
+
+/* Either refused, or every region inside RAM, in order, apart. */
+static void check_plan(uint64_t ram_bytes, uint64_t text, uint64_t isize,
+		       size_t ksize, size_t rdsize, bool has_rd)
+{
+	struct image_header h = {.text_offset = text, .image_size = isize,
+				 .magic2 = IMAGE_MAGIC2};
+	struct vireo_build b = {.kernel = "Image", .ramdisk = "initrd",
+				.ram_bytes = ram_bytes};
+	struct blob k = {.data = (char *)&h, .size = ksize};
+	struct blob rd = {.data = has_rd ? (char *)&h : NULL, .size = rdsize};
+	uint64_t lo = VIREO_DOMU_RAM_BASE, hi = lo + ram_bytes;
+	struct layout l;
+	char err[128];
+
+	if (plan(&b, &k, &rd, &l, err, sizeof(err))) {
+		CHECK(err[0] != '\0'); /* a refusal says why */
+		return;
+	}
+	accepted++;
+	CHECK(l.kernel >= lo && l.kernel < l.kernel_end);
+	CHECK(l.kernel_end - l.kernel >= ksize);
+	CHECK(l.kernel_end + MiB(4) <= (has_rd ? l.initrd : l.dtb));
+	if (has_rd) {
+		CHECK(l.initrd >= l.kernel_end && l.initrd_end - l.initrd == rdsize);
+		CHECK(l.initrd_end <= l.dtb && (l.initrd & 4095) == 0);
+	} else {
+		CHECK(l.initrd == 0 && l.initrd_end == 0);
+	}
+	CHECK(l.dtb >= lo && l.dtb + DTB_RESERVE == hi);
+}
+
+static void test_plan_edges(void)
+{
+	/* The review's wraps: each used to give a "valid" layout. */
+	check_plan(MiB(128), ~0ULL - 4095, 0, sizeof(struct image_header), 0, false);
+	check_plan(MiB(128), 0, ~0ULL - MiB(1), sizeof(struct image_header), 0, false);
+	check_plan(MiB(128), 0, 0, sizeof(struct image_header), ~(size_t)0 - 100, true);
+	check_plan(MiB(128), -(uint64_t)VIREO_DOMU_RAM_BASE, 0,
+		   sizeof(struct image_header), 0, false);
+	check_plan(DTB_RESERVE - 1, 0, 0, sizeof(struct image_header), 0, false);
+	check_plan(0, 0, 0, sizeof(struct image_header), 0, false);
+	/* And ordinary images still fit. */
+	accepted = 0;
+	check_plan(MiB(128), 0x200000, MiB(20), MiB(8), MiB(10), true);
+	check_plan(MiB(128), 0, 0, MiB(8), 0, false);
+	CHECK_EQ(accepted, 2);
+}
+
+static void test_plan_fuzz(void)
+{
+	accepted = 0;
+	for (unsigned i = 0; i < 200000; i++) {
+		uint64_t ram = next() % 4 ? MiB(2) * (1 + next() % 256) : edgy();
+		size_t ksize = sizeof(struct image_header) + next() % MiB(32);
+
+		check_plan(ram, edgy(), edgy(), ksize, (size_t)edgy(), next() & 1);
+	}
+	printf("plan: %u of 200000 random layouts accepted\n", accepted);
+	CHECK(accepted > 1000); /* the fuzzer reaches the accepting path */
+}
+
+static void test_dtb_fuzz(void)
+{
+	static char bootargs[DOMU_DTB_MAX_BOOTARGS + 64], isa[DOMU_DTB_MAX_ISA + 64];
+	static uint8_t buf[DOMU_DTB_MAX_SIZE + 64];
+	unsigned ok = 0;
+
+	for (unsigned i = 0; i < 3000; i++) {
+		struct domu_dtb_params p = {0};
+		size_t blen = next() % sizeof(bootargs), ilen = next() % sizeof(isa);
+		size_t size = next() % 2 ? DOMU_DTB_MAX_SIZE : next() % DOMU_DTB_MAX_SIZE;
+
+		memset(bootargs, 'a' + (char)(next() % 26), blen);
+		bootargs[blen] = '\0';
+		memcpy(isa, "rv64imafdc", 10);
+		memset(isa + 10, 'x', ilen > 10 ? ilen - 10 : 0);
+		isa[ilen > 10 ? ilen : 10] = '\0';
+		p.nr_vcpus = (unsigned)(next() % (VIREO_MAX_VCPUS + 3));
+		p.ram_base = next() % 8 ? VIREO_DOMU_RAM_BASE : edgy();
+		p.ram_size = next() % 8 ? MiB(2) * (1 + next() % 512) : edgy();
+		p.bootargs = next() % 4 ? bootargs : NULL;
+		if (next() % 2) {
+			p.initrd_start = p.ram_base + (next() % 4 ? MiB(8) : edgy());
+			p.initrd_end = p.initrd_start + (next() % 4 ? MiB(1) : edgy());
+		}
+		p.timebase_hz = (uint32_t)(next() % 8 ? 10000000 : edgy());
+		p.isa = isa;
+		p.nr_virtio = (unsigned)(next() % (DOMU_DTB_MAX_VIRTIO + 3));
+		for (unsigned v = 0; v < DOMU_DTB_MAX_VIRTIO; v++) {
+			p.virtio_base[v] = VIREO_DOMU_VIRTIO_BASE + v * 0x1000;
+			p.virtio_irq[v] = (unsigned)(next() % 4 ? 11 + v : edgy());
+		}
+		p.control_node = next() & 1;
+		p.control_base = VIREO_DOMU_CONTROL_BASE;
+		p.control_irq = VIREO_DOMU_CONTROL_IRQ;
+		memset(buf, 0xa5, sizeof(buf));
+		if (!domu_dtb_build(buf, size, &p)) {
+			ok++;
+			CHECK_EQ(fdt_check_header(buf), 0);
+			CHECK(fdt_totalsize(buf) <= size);
+		}
+		for (size_t g = size; g < sizeof(buf); g++)
+			if (buf[g] != 0xa5) {
+				CHECK(!"domu_dtb_build wrote past its buffer");
+				break;
+			}
+	}
+	printf("dtb: %u of 3000 random parameter sets built\n", ok);
+	CHECK(ok > 100);
+}
+
+int main(void)
+{
+	RUN(test_plan_edges);
+	RUN(test_plan_fuzz);
+	RUN(test_dtb_fuzz);
+	TEST_DONE();
+}
