@@ -187,8 +187,12 @@ EXPORT_SYMBOL_GPL(vireo_evtchn_send);
 
 void vireo_evtchn_close(u32 port)
 {
-	if (port && port < VIREO_EVTCHN_PORTS)
+	if (port && port < VIREO_EVTCHN_PORTS) {
 		unbind(port);
+		/* deliver() copies an owner out of the table and calls it
+		 * unlocked: let a handler in flight finish with cb and arg. */
+		synchronize_irq(upcall_irq);
+	}
 }
 EXPORT_SYMBOL_GPL(vireo_evtchn_close);
 
@@ -211,6 +215,13 @@ static int evf_release(struct inode *inode, struct file *file)
 	for (u32 p = 1; p < VIREO_EVTCHN_PORTS; p++)
 		if (READ_ONCE(owners[p].file) == f)
 			unbind(p);
+	/*
+	 * deliver() copies the owner out of the table and uses f after
+	 * dropping owners_lock: an upcall running on another CPU may still
+	 * be queueing into f. No new one can find it now that the ports are
+	 * unbound, so once the handlers in flight are done f can go.
+	 */
+	synchronize_irq(upcall_irq);
 	kfree(f);
 	return 0;
 }

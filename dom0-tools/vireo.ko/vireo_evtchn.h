@@ -28,7 +28,8 @@ int vireo_evtchn_bind_interdomain(u32 remote_domid, u32 remote_port,
 				  vireo_evtchn_cb cb, void *arg, u32 *port);
 /* Pend the peer's port (a no-op while the port is still unbound). */
 int vireo_evtchn_send(u32 port);
-/* Close the port; its peer goes back to unbound, waiting for us. */
+/* Close the port; its peer goes back to unbound, waiting for us. Sleeps:
+ * once it returns, cb is not running and will not be called again. */
 void vireo_evtchn_close(u32 port);
 
 #endif
