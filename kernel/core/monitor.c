@@ -7,6 +7,7 @@
 #include "console.h"
 #include "domain.h"
 #include "domctl.h"
+#include "evtchn.h"
 #include "page_alloc.h"
 #include "pcpu.h"
 #include "printk.h"
@@ -35,6 +36,7 @@ static void cmd_help(void)
 	    "  dmesg    the hypervisor log\n"
 	    "  domains  domains and their vCPUs\n"
 	    "  traps    trap counters by cause, all harts\n"
+	    "  irqs     interrupt and I/O state of each domain\n"
 	    "  Ctrl-A three times: back to Dom0\n");
 }
 
@@ -80,6 +82,59 @@ static void cmd_domains(void)
 	out(buf);
 }
 
+/*
+ * What a lost interrupt or notification leaves behind, per domain: the
+ * vPLIC (pending, active, level words; each context's line and the word
+ * claimed ahead), each vCPU's state and external line, the ioreq slots,
+ * posted notifies and ISR words, and the event-channel bitmaps.
+ */
+static void dump_irqs(struct domain *d)
+{
+	struct vplic *p = &d->vplic;
+	char buf[160];
+
+	snprintf(buf, sizeof(buf),
+		 "  %u %s: vplic pend %x.%x act %x.%x lvl %x.%x\n", d->id,
+		 d->name, p->pending[1], p->pending[0], p->active[1],
+		 p->active[0], p->level[1], p->level[0]);
+	out(buf);
+	for (unsigned c = 0; c < p->nctx; c++) {
+		struct vcpu *v = c < d->nr_vcpus ? d->vcpus[c] : NULL;
+		snprintf(buf, sizeof(buf),
+			 "    ctx %u: eip %d claim %u en %x.%x thr %u; vcpu %s eip %d\n",
+			 c, p->eip[c], p->ctx_shadow[c] ? p->ctx_shadow[c][1] : 0,
+			 p->enable[c][1], p->enable[c][0], p->threshold[c],
+			 v ? vcpu_state_name(v->state) : "-", v ? v->arch.eip : 0);
+		out(buf);
+	}
+	if (d->ioreq) {
+		const struct vireo_ioreq_page *q = d->ioreq;
+		snprintf(buf, sizeof(buf),
+			 "    ioreq slots %u %u notify %x %x %x isr %x %x %x\n",
+			 q->slot[0].state, q->slot[1].state, q->notify[0],
+			 q->notify[1], q->notify[2], q->isr[0], q->isr[1], q->isr[2]);
+		out(buf);
+	}
+	if (d->evtchn && d->evtchn->shared) {
+		snprintf(buf, sizeof(buf), "    evtchn pend %lx mask %lx\n",
+			 (unsigned long)d->evtchn->shared->pending[0],
+			 (unsigned long)d->evtchn->shared->mask[0]);
+		out(buf);
+	}
+}
+
+static void cmd_irqs(void)
+{
+	if (!domctl_trylock()) {
+		out("  busy (a domain operation is running): try again\n");
+		return;
+	}
+	for (unsigned i = 0; i < MAX_DOMAINS; i++)
+		if (domains[i])
+			dump_irqs(domains[i]);
+	domctl_unlock();
+}
+
 static void cmd_traps(void)
 {
 	char buf[96];
@@ -109,6 +164,8 @@ static void run(const char *cmd)
 		cmd_domains();
 	else if (!strcmp(cmd, "traps"))
 		cmd_traps();
+	else if (!strcmp(cmd, "irqs"))
+		cmd_irqs();
 	else if (cmd[0]) {
 		out("unknown command: ");
 		out(cmd);
