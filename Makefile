@@ -8,7 +8,7 @@ QEMU    := qemu-system-riscv64
 HOSTCC  ?= gcc
 
 .PHONY: all deps linux busybox libfdt kernel initramfs images run test unit \
-        bench check clean disk abi-check
+        bench soak check clean disk abi-check
 all: images
 
 # ---------------------------------------------------------------- packages
@@ -98,6 +98,25 @@ $(DOMU_INITRAMFS): $(OUT)/busybox $(OUT)/domu/vireo-agent $(OUT)/modules/hostile
 		$(OUT)/modules/evtchn_pp.ko:/lib/modules-vireo-tests/ \
 		$(OUT)/modules/ioreq_probe.ko:/lib/modules-vireo-tests/ \
 		$(OUT)/modules/vireo.ko:/lib/modules-vireo-tests/" ./build/initramfs.sh
+
+# Freestanding test guests (tests/guests/lib is their harness): one Image
+# each, booted as a DomU's kernel from Dom0's /usr/lib/vireo-tests/.
+GUEST_PROGS := fuzz probe
+GUEST_LIB   := tests/guests/lib/head.S tests/guests/lib/lib.c
+GUEST_IMAGES := $(patsubst %,$(OUT)/guests/%.Image,$(GUEST_PROGS))
+GUEST_CFLAGS = $(KARCH) -O2 -g -ffreestanding -fno-builtin -nostdinc -nostdlib \
+               -isystem $(KCC_INCLUDE) -fno-stack-protector -fno-pic -static \
+               -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 \
+               -Itests/guests/lib -Iabi
+$(OUT)/guests/%.Image: tests/guests/%/*.c $(GUEST_LIB) $(wildcard tests/guests/lib/*.h) \
+                       tests/guests/lib/guest.ld abi/vireo_abi.h $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $@"
+	@$(CROSS)gcc $(GUEST_CFLAGS) -Wl,-T,tests/guests/lib/guest.ld -Wl,--no-relax \
+		-Wl,--no-warn-rwx-segments -Wl,--build-id=none -o $(OUT)/guests/$*.elf $(GUEST_LIB) $(filter tests/guests/$*/%.c,$^) $(KLIBGCC)
+	@$(CROSS)objcopy -O binary $(OUT)/guests/$*.elf $@
+INITRAMFS_EXTRA += $(foreach g,$(GUEST_IMAGES),$(g):/usr/lib/vireo-tests/)
+INITRAMFS_DEPS  += $(GUEST_IMAGES)
 
 include build/images.mk
 
@@ -190,6 +209,12 @@ test: images unit
 
 bench: images
 	$(PYTHON) tests/bench/run.py
+
+# Under an hour, outside make test: 10^6 fuzzed calls, 1000 create/destroy
+# cycles with free pages and heap checked at the end.
+soak: images unit
+	VIREO_FUZZ_CALLS=1000000 $(PYTHON) tests/run.py integration/test_fuzz
+	$(PYTHON) tests/soak/soak_cycles.py
 
 # Static analysis and host-compiler warnings; run before every commit.
 CHECK_SRCS := $(KSRC_C)
