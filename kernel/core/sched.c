@@ -103,14 +103,19 @@ static unsigned rivals(struct pcpu *p, const struct vcpu *v, bool *runnable)
 	return n;
 }
 
-/* Earliest timer among this hart's blocked vCPUs. */
+/*
+ * Earliest timer among this hart's blocked vCPUs that can wake them. Linux
+ * 6.1 clears its timer interrupt enable in the handler and, with the tick
+ * stopped, leaves a deadline in the past: counting that one made the
+ * hart's timer fire on every entry, and the vCPU running there crawled.
+ */
 static uint64_t next_wakeup(struct pcpu *p)
 {
 	uint64_t t = ~0UL;
 
 	for (struct vcpu *v = p->rq_head; v; v = v->rq_next)
 		if (v->state == VCPU_BLOCKED && domain_may_run(v->dom))
-			t = MIN(t, vcpu_arch_timer(v));
+			t = MIN(t, vcpu_arch_wakeup(v));
 	return t;
 }
 

@@ -29,6 +29,7 @@ void vcpu_arch_put(struct vcpu *v) {}
 void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
 		     unsigned long a1) {}
 uint64_t vcpu_arch_timer(struct vcpu *v) { return ~0UL; }
+uint64_t vcpu_arch_wakeup(struct vcpu *v) { return ~0UL; }
 void vcpu_arch_trap_wfi(struct vcpu *v, bool trap) {}
 void vcpu_kick(struct vcpu *v) {}
 void vcpu_resume_full(void *r) { abort(); }

@@ -46,7 +46,11 @@ void pcpu_ipi_wait(struct pcpu *p, uint32_t reason)
 }
 void arch_handle_host_irqs(void) {}
 void arch_idle(void) {}
-void arch_timer_arm(uint64_t when) {}
+static uint64_t timer_armed; /* what choose() last armed on a hart */
+void arch_timer_arm(uint64_t when)
+{
+	timer_armed = when;
+}
 bool vcpu_arch_irq_pending(struct vcpu *v) { return false; }
 void vcpu_arch_load(struct vcpu *v) {}
 void vcpu_arch_put(struct vcpu *v) {}
@@ -54,7 +58,12 @@ void vcpu_arch_prepare_entry(struct vcpu *v) {}
 void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
 		     unsigned long a1) {}
 void vcpu_arch_trap_wfi(struct vcpu *v, bool trap) {}
-uint64_t vcpu_arch_timer(struct vcpu *v) { return ~0UL; }
+/* The guest's deadline in vstimecmp and whether vsie.STIE enables it. */
+uint64_t vcpu_arch_timer(struct vcpu *v) { return v->arch.vstimecmp; }
+uint64_t vcpu_arch_wakeup(struct vcpu *v)
+{
+	return (v->arch.vsie & VSIE_STIE) ? v->arch.vstimecmp : ~0UL;
+}
 void vcpu_resume_full(void *r) { abort(); }
 
 #include "../../kernel/core/vcpu.c"
@@ -91,6 +100,7 @@ static void setup(void)
 	D0.nr_vcpus = 1;
 	D0.vcpus[0] = &d0v;
 	d0v.state = sender.state = target.state = VCPU_RUNNABLE;
+	d0v.arch.vstimecmp = sender.arch.vstimecmp = target.arch.vstimecmp = ~0UL;
 	sched_add(&pcpus[0], &sender);
 	sched_add(&pcpus[1], &d0v);
 	sched_add(&pcpus[1], &target);
@@ -111,6 +121,28 @@ static struct vcpu *hart1_decides(void)
 }
 
 /* ----------------------------------------------------------------- cases */
+
+/*
+ * A blocked vCPU whose deadline has passed but whose timer interrupt is
+ * disabled (Linux 6.1 after its last tick) cannot be woken by it: the
+ * hart's timer must not be armed for it, or it fires on every entry and
+ * the vCPU running there makes no progress (the I/O stall of issue 8).
+ */
+static void test_disabled_timer_arms_nothing(void)
+{
+	setup();
+	target.state = VCPU_BLOCKED;
+	target.arch.vstimecmp = now - 1; /* long past */
+	target.arch.vsie = 0;
+	CHECK(hart1_decides() == &d0v);
+	CHECK(timer_armed > now); /* nothing runnable rivals d0v: ~0 */
+	CHECK_EQ(timer_armed, ~0UL);
+	/* Enabled, the same deadline wakes it: armed (and it is woken). */
+	target.arch.vsie = VSIE_STIE;
+	target.arch.vstimecmp = now + STEP;
+	hart1_decides();
+	CHECK_EQ(timer_armed, now + STEP);
+}
 
 /* The rule on its own: which kicks end the slice of hart 1's vCPU. */
 static void test_kick_ends_slice_only_on_wakeup(void)
@@ -226,6 +258,7 @@ static void test_ipi_wakes_blocked_sibling(void)
 int main(void)
 {
 	RUN(test_kick_ends_slice_only_on_wakeup);
+	RUN(test_disabled_timer_arms_nothing);
 	RUN(test_ipi_spam_keeps_dom0_share);
 	RUN(test_ipi_wakes_blocked_sibling);
 	TEST_DONE();

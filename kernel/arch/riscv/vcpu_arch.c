@@ -135,6 +135,13 @@ uint64_t vcpu_arch_timer(struct vcpu *v)
 	return loaded_here(v) ? csr_read(CSR_VSTIMECMP) : v->arch.vstimecmp;
 }
 
+uint64_t vcpu_arch_wakeup(struct vcpu *v)
+{
+	unsigned long vsie = loaded_here(v) ? csr_read(CSR_VSIE) : v->arch.vsie;
+
+	return (vsie & VSIE_STIE) ? vcpu_arch_timer(v) : ~0UL;
+}
+
 bool vcpu_arch_irq_pending(struct vcpu *v)
 {
 	struct vcpu_arch *a = &v->arch;

@@ -30,6 +30,13 @@ bool vcpu_arch_irq_pending(struct vcpu *v);
 void vcpu_arch_trap_wfi(struct vcpu *v, bool trap);
 /* Guest timer deadline of v, ~0 if none. */
 uint64_t vcpu_arch_timer(struct vcpu *v);
+/*
+ * When v's own timer would wake it from WFI: its deadline if the guest
+ * enabled the timer interrupt (vsie.STIE), else ~0. A deadline that
+ * cannot wake it must not arm the hart's timer: it would fire at once,
+ * again and again, and starve the vCPU that runs there.
+ */
+uint64_t vcpu_arch_wakeup(struct vcpu *v);
 
 /* Arm this hart's own timer (stimecmp); ~0 disarms. */
 void arch_timer_arm(uint64_t when);
