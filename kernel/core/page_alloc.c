@@ -121,7 +121,18 @@ void *page_alloc(unsigned order)
 	return (void *)pa;
 }
 
+/*
+ * Freed hypervisor pages are poisoned: a use after free then reads
+ * pointers that are no address (HS runs without translation, and
+ * PAGE_POISON is far beyond any physical address), so it faults at once
+ * in the hypervisor instead of corrupting whoever gets the page next.
+ * page_alloc() zeroes again; the cost is one pass over a rarely freed page.
+ */
 void page_free(void *p, unsigned order)
 {
+	uint64_t *w = p;
+
+	for (size_t i = 0; i < (PAGE_SIZE << order) / sizeof(*w); i++)
+		w[i] = PAGE_POISON;
 	page_pool_free(&hyp_pool, (paddr_t)p, 1UL << order);
 }

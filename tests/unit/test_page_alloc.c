@@ -249,6 +249,12 @@ static void test_page_alloc_orders(void)
 		memset(p, 0x5a, n << PAGE_SHIFT); /* dirty it for the next */
 		page_free(p, order);
 		CHECK_EQ(hyp_pool.nfree, start - 1);
+		/* Freed pages are poisoned, every word (a use after free of a
+		 * pointer then faults in the hypervisor). */
+		bool poisoned = true;
+		for (uint64_t i = 0; i < (n << PAGE_SHIFT) / 8; i++)
+			poisoned &= ((uint64_t *)p)[i] == PAGE_POISON;
+		CHECK(poisoned);
 	}
 	page_free(one, 0);
 	CHECK_EQ(hyp_pool.nfree, start);

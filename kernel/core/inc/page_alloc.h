@@ -31,6 +31,8 @@ extern struct page_pool hyp_pool;
 
 /* Zeroed pages from the hypervisor heap; NULL when it is exhausted. */
 void *page_alloc(unsigned order);
+/* Give pages back, filled with PAGE_POISON first (see page_alloc.c). */
 void page_free(void *p, unsigned order);
+#define PAGE_POISON 0xdead5a5adead5a5aULL
 
 #endif
