@@ -4,7 +4,7 @@
 #
 #   build/qemu.sh [--native] [--smp N] [--mem SIZE] [--disk IMG] [--no-net]
 #                 [--icount] [--append "extra Dom0 bootargs"] [--initrd FILE]
-#                 [-- qemu args]
+#                 [--hyp-append "hypervisor command line"] [-- qemu args]
 #
 # QEMU's escape key is Ctrl-T (-echr 0x14), so Ctrl-A reaches the guest and
 # three Ctrl-A switch to the hypervisor monitor; Ctrl-T X quits QEMU.
@@ -12,7 +12,7 @@ set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$TOP/out}
 FW=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
-native=0 smp=2 mem=2G disk="" net=1 icount="" append=""
+native=0 smp=2 mem=2G disk="" net=1 icount="" append="" hyp_append=""
 initrd=$OUT/dom0-initramfs.cpio.gz
 KERNEL_ADDR=0x82000000
 INITRD_ADDR=0x88000000
@@ -26,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--no-net) net=0 ;;
 	--icount) icount="-icount shift=0 -accel tcg,thread=single" ;;
 	--append) append=$2; shift ;;
+	--hyp-append) hyp_append=$2; shift ;;
 	--initrd) initrd=$2; shift ;;
 	--) shift; break ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
@@ -49,6 +50,10 @@ bootargs="console=ttyS0 earlycon=sbi $append"
 if [ "$native" = 1 ]; then
 	exec qemu-system-riscv64 "$@" -kernel "$OUT/Image" \
 		-initrd "$initrd" -append "$bootargs"
+fi
+# The hypervisor reads its own options (dom0_mem=, hsm_fail=) from /chosen.
+if [ -n "$hyp_append" ]; then
+	set -- "$@" -append "$hyp_append"
 fi
 exec qemu-system-riscv64 "$@" -kernel "$OUT/vireo.bin" \
 	-device "guest-loader,addr=$KERNEL_ADDR,kernel=$OUT/Image,bootargs=$bootargs" \

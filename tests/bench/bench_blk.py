@@ -44,16 +44,39 @@ def traps_window(m, seconds):
     return {k: after[k] - before.get(k, 0) for k in after}
 
 
-def traps_per_request(m, nreq, window):
-    idle = traps_window(m, window)
-    domu(m, "bench", "(sleep 2; dd if=/dev/vda of=/dev/null bs=4k count=%d "
-         "iflag=direct 2>/dev/null; echo done > /tmp/t) & echo BG-$((1+1))" % nreq,
-         "BG-2")
+def batch_traps(m, nreq, window):
+    """Traps over a window in which the DomU reads nreq 4 KiB blocks, and
+    whether the batch finished inside it (waiting for it either way)."""
+    domu(m, "bench", "rm -f /tmp/t; (sleep 2; dd if=/dev/vda of=/dev/null bs=4k "
+         "count=%d iflag=direct 2>/dev/null; echo done > /tmp/t) & echo BG-$((1+1))"
+         % nreq, "BG-2")
     busy = traps_window(m, window)
-    m.sh("sleep 1")
-    got = domu(m, "bench", "cat /tmp/t 2>/dev/null; echo T-$((2+3))", r"(done\s+)?T-5")
-    if not got.group(1):
-        raise AssertionError("the 4 KiB batch did not finish within %d s" % window)
+    finished = None
+    for _ in range(60):
+        got = domu(m, "bench", "cat /tmp/t 2>/dev/null; echo T-$((2+3))",
+                   r"(done\s+)?T-5")
+        if got.group(1):
+            break
+        finished = False
+        m.sh("sleep 5")
+    else:
+        raise AssertionError("the 4 KiB batch never finished")
+    return busy, finished is None
+
+
+def traps_per_request(m, nreq, window):
+    """The window must hold the whole batch (TCG speed varies with the
+    host's load): if it did not, measure again with a longer one."""
+    for _ in range(3):
+        idle = traps_window(m, window)
+        busy, inside = batch_traps(m, nreq, window)
+        if inside:
+            break
+        print("  the batch outlasted a %d s window: again with %d s"
+              % (window, window * 2))
+        window *= 2
+    else:
+        raise AssertionError("the 4 KiB batch outlasted every window")
     per = {}
     for cause in busy:
         if cause == "total":

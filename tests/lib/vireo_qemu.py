@@ -102,7 +102,8 @@ class _Console:
 
 class Machine:
     def __init__(self, native=False, smp=2, disk=None, net=True, icount=False,
-                 append="", timeout=60, log=None, initrd=None, mem=None):
+                 append="", timeout=60, log=None, initrd=None, mem=None,
+                 hyp_append=""):
         args = [os.path.join(TOP, "build", "qemu.sh"), "--smp", str(smp)]
         if native:
             args.append("--native")
@@ -116,6 +117,8 @@ class Machine:
             args += ["--append", append]
         if initrd:
             args += ["--initrd", initrd]
+        if hyp_append:
+            args += ["--hyp-append", hyp_append]
         if mem:
             args += ["--mem", mem]
         self.args = args
@@ -238,13 +241,32 @@ class Machine:
         what cmd's evaluation prints (e.g. a token()), not cmd's echo. With
         cmd None, only wait for the shell."""
         self.child.sendline("vl console %s" % name)
-        self.console_sync(prompt_timeout)
-        match = None
-        if cmd is not None:
-            self.child.sendline(cmd)
-            match = self.expect(want, timeout)
+        try:
+            self.console_sync(prompt_timeout)
+            match = None
+            if cmd is not None:
+                self.child.sendline(cmd)
+                match = self.expect(want, timeout)
+        except pexpect.TIMEOUT:
+            self.diagnose()
+            raise
         self.console_detach()
         return match
+
+    def diagnose(self):
+        """After a guest stopped answering: print what the hypervisor
+        monitor says of every domain's vCPUs, interrupts and I/O (the
+        state a lost notification leaves), then give input back."""
+        print("--- monitor, after a timeout:", file=sys.stderr)
+        try:
+            self.child.send("\x1d")  # out of a vl console, if in one
+            self.child.send(CTRL_A * 3)
+            self.expect(r"vireo> ", 10)
+            for cmd in ("domains", "irqs", "traps"):
+                print(self.monitor(cmd, 10), file=sys.stderr)
+            self.child.send(CTRL_A * 3)
+        except (pexpect.TIMEOUT, pexpect.EOF, OSError) as e:
+            print("monitor unreachable: %r" % e, file=sys.stderr)
 
     def traps(self):
         """Trap counters by cause, read through the monitor."""
