@@ -43,6 +43,9 @@ int vireo_physinfo(struct vireo *v, struct vireo_physinfo *pi);
 int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram_bytes,
 			uint32_t *domid);
 int vireo_domain_destroy(struct vireo *v, uint32_t domid);
+/* One bounded step of it: *more is set while memory remains to be freed
+ * (the domain is dying meanwhile); vireo_domain_destroy loops on it. */
+int vireo_domain_destroy_step(struct vireo *v, uint32_t domid, int *more);
 int vireo_domain_pause(struct vireo *v, uint32_t domid);
 int vireo_domain_unpause(struct vireo *v, uint32_t domid);
 int vireo_domain_getinfo(struct vireo *v, uint32_t domid,

@@ -146,15 +146,23 @@ int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram_bytes,
  * VIREO_DESTROY_MORE until it is done, so that no call holds its control
  * lock for long; the domain is gone when this returns 0.
  */
+int vireo_domain_destroy_step(struct vireo *v, uint32_t domid, int *more)
+{
+	int64_t val = 0;
+	int rc = hc(v, VIREO_HC_DOMAIN_DESTROY, ARGS(domid), -1, NULL, 0, 0,
+		    &val);
+
+	*more = !rc && val == VIREO_DESTROY_MORE;
+	return rc;
+}
+
 int vireo_domain_destroy(struct vireo *v, uint32_t domid)
 {
-	int64_t more;
-	int rc;
+	int more, rc;
 
 	do
-		rc = hc(v, VIREO_HC_DOMAIN_DESTROY, ARGS(domid), -1, NULL, 0, 0,
-			&more);
-	while (!rc && more == VIREO_DESTROY_MORE);
+		rc = vireo_domain_destroy_step(v, domid, &more);
+	while (more);
 	return rc;
 }
 

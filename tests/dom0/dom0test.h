@@ -25,7 +25,7 @@ static struct vireo *v;
 	} while (0)
 
 /* Type s on domain id's console, waiting while its vUART FIFO is full. */
-static void type(uint32_t id, const char *s)
+static __attribute__((unused)) void type(uint32_t id, const char *s)
 {
 	size_t n = strlen(s);
 

@@ -1,0 +1,36 @@
+"""A hart whose HSM start fails gets no vCPU (fault injection).
+
+The hypervisor's hsm_fail=1 makes the start of the second hart fail. A
+vCPU placed there would never run, and destroying its domain would wait
+forever for that hart to let it go. Now every vCPU, Dom0's and a 2-vCPU
+DomU's, sits on hart 0, the DomU boots and vl destroy returns."""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from vireo_qemu import Machine, token  # noqa: E402
+from test_vl import domains  # noqa: E402
+
+
+def main():
+    with Machine(timeout=120, hyp_append="hsm_fail=1") as m:
+        m.expect(r"hart 1: HSM start failed \(-1\): no vCPUs go there", 60)
+        m.wait_ready()
+        m.sh("vl create demo.cfg name=two vcpus=2", timeout=90)
+        assert m.status == 0, "vl create failed"
+        m.domu("two", *token("two"))
+        m.monitor_enter()
+        text = m.monitor("domains")
+        m.monitor_leave()
+        harts = re.findall(r"vcpu \d+ on hart (\d+)", text)
+        print(text)
+        assert len(harts) >= 4 and set(harts) == {"0"}, harts
+        m.sh("vl destroy two", timeout=90)
+        assert m.status == 0, "vl destroy failed"
+        assert set(domains(m)) == {"Domain-0"}
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
