@@ -24,7 +24,8 @@ static long dbcn_write(struct vcpu *v, unsigned long n, gpa_t gpa, long *done)
 	*done = 0;
 	if (n && gpa + n < gpa)
 		return SBI_ERR_INVALID_PARAM;
-	n = MIN(n, DBCN_WRITE_MAX);
+	if (n > DBCN_WRITE_MAX)
+		n = DBCN_WRITE_MAX;
 	while ((unsigned long)*done < n) {
 		size_t len = MIN(n - (unsigned long)*done, sizeof(buf));
 		if (!domain_copy_from(v->dom, buf, gpa + *done, len))
