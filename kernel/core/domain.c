@@ -137,12 +137,15 @@ struct domain *domain_get(unsigned id)
 	else
 		d = NULL;
 	spin_unlock(&domains_lock);
+	if (d)
+		this_pcpu()->refs_held++;
 	return d;
 }
 
 void domain_put(struct domain *d)
 {
 	/* The destroyer waits for the count to fall to the table's one. */
+	this_pcpu()->refs_held--;
 	__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL);
 }
 

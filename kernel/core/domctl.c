@@ -26,6 +26,9 @@ static unsigned next_domid = DOMID_FIRST;
 
 void domctl_lock(void)
 {
+	/* A destroyer waits for references with this lock held: a holder
+	 * that waited for it would deadlock them both (domain.h). */
+	BUG_ON(this_pcpu()->refs_held);
 	/* Another hart may be destroying and need us to let a vCPU go (not
 	 * our current one: this very trap is still using it). */
 	while (!spin_trylock(&domctl_spin)) {

@@ -266,26 +266,33 @@ static bool is_data_call(unsigned long fid)
 	       fid == VIREO_HC_IRQ_SET_LEVEL || fid == VIREO_HC_IOREQ_COMPLETE;
 }
 
-/* Calls that name a live domain in a0, held by a reference. */
+/* Calls that name a live DomU in a0. */
 static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
 {
-	struct domain *d = domain_get((unsigned)SBI_ARG(v, 0));
-	struct sbi_ret ret;
+	unsigned id = (unsigned)SBI_ARG(v, 0);
+	struct sbi_ret ret = {SBI_ERR_INVALID_PARAM, 0};
+	struct domain *d;
 
-	if (!d)
-		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
-	if (d->is_dom0) {
-		ret = (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
-	} else if (is_data_call(fid)) {
-		ret = data_call(d, v, fid);
-	} else {
-		domctl_lock();
-		/* dying cannot change under the lock: only destroy sets it */
-		ret = d->dying ? (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0}
-			       : control_call(d, v, fid);
-		domctl_unlock();
+	if (is_data_call(fid)) {
+		d = domain_get(id);
+		if (!d)
+			return ret;
+		if (!d->is_dom0)
+			ret = data_call(d, v, fid);
+		domain_put(d);
+		return ret;
 	}
-	domain_put(d);
+	/*
+	 * Control calls hold the domctl lock and no reference: a destroyer
+	 * waits for references with that lock held, so a holder that then
+	 * waited for the lock would never let it finish. Under the lock the
+	 * domain cannot go, and dying cannot change (only destroy sets it).
+	 */
+	domctl_lock();
+	d = domain_by_id(id);
+	if (d && !d->dying && !d->is_dom0)
+		ret = control_call(d, v, fid);
+	domctl_unlock();
 	return ret;
 }
 

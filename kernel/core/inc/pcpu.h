@@ -28,6 +28,7 @@ struct pcpu {
 	unsigned long hartid;
 	bool online;
 	bool absent;          /* HSM start failed: never given a vCPU */
+	unsigned refs_held;   /* domain_get()s not yet put, on this hart */
 	spinlock_t rq_lock;
 	struct vcpu *rq_head; /* vCPUs pinned here, in round-robin order */
 	struct vcpu *loaded;  /* vCPU whose VS CSRs are in this hart */
