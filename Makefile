@@ -74,7 +74,7 @@ DOM0_TESTS := $(patsubst tests/dom0/%.c,$(OUT)/dom0/tests/%,$(wildcard tests/dom
 $(OUT)/dom0/tests/%: tests/dom0/%.c $(DOM0_HDRS) $(OUT)/dom0/libvireo.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $< $(OUT)/dom0/libvireo.a
+	@$(CROSS)gcc $(DOM0_CFLAGS) -pthread -static -o $@ $< $(OUT)/dom0/libvireo.a
 
 # What Dom0's initramfs carries besides busybox: the tools, the example
 # configs as /etc/vireo/, and a DomU kernel and initramfs for them.

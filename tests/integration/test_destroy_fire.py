@@ -9,6 +9,8 @@ page, whatever the domain is doing.
   mid-run.
 - A DomU is destroyed in the middle of its virtio-blk I/O.
 - A DomU is destroyed while its device model is being killed (SIGKILL).
+- Dom0's two vCPUs race pause/unpause/getinfo against destroys of the
+  same domain (tests/dom0/destroy_race): every call returns.
 Afterwards no vireo-dm is left, vl list shows only Domain-0, Dom0
 answers, and the free pages are exactly what they were.
 """
@@ -63,6 +65,11 @@ def main():
             m.wait_ready()
             m.sh("dmesg -n 1")
             before = free_pages(m)
+
+            # 0. Control calls racing a destroy on the other vCPU.
+            out = m.sh("/usr/lib/vireo-tests/destroy_race 20", timeout=300)
+            print(out)
+            assert m.status == 0 and "PASS" in out, out
 
             # 1. A 512 MiB domain dies step by step beside another's I/O.
             disk_domu(m, "io")
