@@ -17,19 +17,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from vireo_qemu import Machine, fresh_disk, remove_disk, token  # noqa: E402
+from vireo_qemu import Machine, fresh_disk, linux_cfg, remove_disk, token  # noqa: E402
 from test_virtio_blk import write_file  # noqa: E402
 
 ROUNDS = int(os.environ.get("VIREO_STRESS_ROUNDS", "2"))
 STALL = 90  # seconds without a new line of progress
 
-CFG = """name = "%s"
-memory = 128
-kernel = "/usr/share/vireo/Image"
-ramdisk = "/usr/share/vireo/domu-initramfs.cpio.gz"
-extra = "console=ttyS0 quiet"
-disk = [ 'format=raw, vdev=xvda, access=rw, target=/data/%s.img' ]
-"""
 
 # Each line it prints is progress; the last says how many checks failed
 # (as 1000 + n, a number only the shell's arithmetic produces).
@@ -91,7 +84,7 @@ def main():
             for name, mib in (("s1", 128), ("s2", 8)):
                 m.sh("dd if=/dev/zero of=/data/%s.img bs=1M count=0 seek=%d"
                      % (name, mib))
-                write_file(m, "/tmp/%s.cfg" % name, CFG % (name, name))
+                write_file(m, "/tmp/%s.cfg" % name, linux_cfg(name, 128, name))
                 m.sh("vl create /tmp/%s.cfg" % name, timeout=90)
                 assert m.status == 0, "vl create %s failed" % name
             start(m, "s2", S2)

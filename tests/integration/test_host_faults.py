@@ -18,17 +18,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from vireo_qemu import Machine, fresh_disk, remove_disk, token  # noqa: E402
+from vireo_qemu import Machine, fresh_disk, linux_cfg, remove_disk, token  # noqa: E402
 from test_vl import domains  # noqa: E402
 from test_virtio_blk import write_file  # noqa: E402
 
-CFG = """name = "%s"
-memory = 96
-kernel = "/usr/share/vireo/Image"
-ramdisk = "/usr/share/vireo/domu-initramfs.cpio.gz"
-extra = "console=ttyS0 quiet"
-disk = [ 'format=raw, vdev=xvda, access=rw, target=/data/%s.img' ]
-"""
 # A file system on the DomU's disk and a writer that never stops.
 WRITER = ("mkfs.ext2 -q /dev/vda && mount /dev/vda /mnt && "
           "(i=0; while :; do i=$((i+1)); dd if=/dev/urandom of=/mnt/f$((i%8)) "
@@ -40,7 +33,7 @@ DUMPE2FS = "/sbin/dumpe2fs"
 
 def writer_domu(m, name):
     m.sh("dd if=/dev/zero of=/data/%s.img bs=1M count=0 seek=16" % name)
-    write_file(m, "/tmp/%s.cfg" % name, CFG % (name, name))
+    write_file(m, "/tmp/%s.cfg" % name, linux_cfg(name, disk=name))
     m.sh("vl create /tmp/%s.cfg" % name, timeout=90)
     assert m.status == 0, "vl create %s failed" % name
     cmd, want = token("W")

@@ -290,6 +290,18 @@ class Machine:
         return self.child.exitstatus
 
 
+def linux_cfg(name, memory=96, disk=None):
+    """xl.cfg of a Linux DomU (Dom0's own kernel and the DomU initramfs),
+    with, if disk is given, /data/DISK.img as its xvda."""
+    cfg = ('name = "%s"\nmemory = %d\nkernel = "/usr/share/vireo/Image"\n'
+           'ramdisk = "/usr/share/vireo/domu-initramfs.cpio.gz"\n'
+           'extra = "console=ttyS0 quiet"\n' % (name, memory))
+    if disk:
+        cfg += ("disk = [ 'format=raw, vdev=xvda, access=rw, "
+                "target=/data/%s.img' ]\n" % disk)
+    return cfg
+
+
 def run_dom0_program(name, timeout=300):
     """Boot Vireo, run tests/dom0/NAME inside Dom0, check it passed and that
     Dom0 is unharmed and powers off cleanly."""

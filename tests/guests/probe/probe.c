@@ -82,43 +82,31 @@ static const struct probe fixed[] = {
 static unsigned long wrong;
 static unsigned long pattern = 0x5a5aa5a5c3c33c3cUL;
 
-static bool try_load(const struct probe *p, unsigned long *val)
+/* One access of p's width; true if it did not fault. */
+static bool try_access(const struct probe *p, bool store, unsigned long *val)
 {
 	unsigned long hart = guest_hartid(), before = guest_faults[hart].count;
 
 	guest_expect_fault(true);
-	if (p->width == 8)
-		*val = *(volatile uint64_t *)p->addr;
-	else if (p->width == 4)
-		*val = *(volatile uint32_t *)p->addr;
-	else
-		*val = *(volatile uint8_t *)p->addr;
-	guest_expect_fault(false);
-	return guest_faults[hart].count == before;
-}
-
-static bool try_store(const struct probe *p, unsigned long val)
-{
-	unsigned long hart = guest_hartid(), before = guest_faults[hart].count;
-
-	guest_expect_fault(true);
-	if (p->width == 8)
-		*(volatile uint64_t *)p->addr = val;
-	else if (p->width == 4)
-		*(volatile uint32_t *)p->addr = (uint32_t)val;
-	else
-		*(volatile uint8_t *)p->addr = (uint8_t)val;
+	switch (p->width * 2 + store) {
+	case 16: *val = *(volatile uint64_t *)p->addr; break;
+	case 17: *(volatile uint64_t *)p->addr = *val; break;
+	case 8: *val = *(volatile uint32_t *)p->addr; break;
+	case 9: *(volatile uint32_t *)p->addr = (uint32_t)*val; break;
+	case 2: *val = *(volatile uint8_t *)p->addr; break;
+	default: *(volatile uint8_t *)p->addr = (uint8_t)*val; break;
+	}
 	guest_expect_fault(false);
 	return guest_faults[hart].count == before;
 }
 
 static void run(const struct probe *p)
 {
-	unsigned long v = 0, back = 0;
-	bool ld = try_load(p, &v), st = try_store(p, pattern);
+	unsigned long v = 0, w = pattern, back = 0;
+	bool ld = try_access(p, false, &v), st = try_access(p, true, &w);
 
 	if (p->kind == RAM)
-		wrong += !ld || !st || !try_load(p, &back) || back != pattern;
+		wrong += !ld || !st || !try_access(p, false, &back) || back != pattern;
 	else if (p->kind != DEVICE)
 		wrong += st || (p->kind == OUTSIDE && ld);
 	guest_printf("PROBE %lx %s load=%s store=%s\n", p->addr,
