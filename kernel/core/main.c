@@ -147,6 +147,7 @@ void hyp_main(unsigned long hartid, const void *fdt)
 		     &dom0_base);
 	arch_hart_init();
 	vmid_init(); /* before the first domain */
+	sbi_host_machine_ids();
 	if (plic_init(host_fdt, hi.plic_base, hartid))
 		panic("no PLIC context for hart %lu", hartid);
 	host_uart_irq = hi.uart_irq;

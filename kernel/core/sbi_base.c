@@ -10,6 +10,22 @@
 #define BASE_GET_MARCHID 5
 #define BASE_GET_MIMPID 6
 
+/*
+ * mvendorid, marchid and mimpid of the host's harts, as OpenSBI reports
+ * them to the hypervisor at boot: guests see the machine they run on, as
+ * under KVM. Linux keys its errata (SiFive, T-Head, Andes) on them, and
+ * /proc/cpuinfo shows them.
+ */
+static unsigned long machine_ids[3];
+
+void sbi_base_set_machine_ids(unsigned long mvendorid, unsigned long marchid,
+			      unsigned long mimpid)
+{
+	machine_ids[0] = mvendorid;
+	machine_ids[1] = marchid;
+	machine_ids[2] = mimpid;
+}
+
 /* The legacy entry spans EIDs 0x00-0x0F but offers only some of them. */
 static bool probe_ext(unsigned long eid)
 {
@@ -42,7 +58,7 @@ static struct sbi_ret base_handle(struct vcpu *v, unsigned long fid)
 	case BASE_GET_MVENDORID:
 	case BASE_GET_MARCHID:
 	case BASE_GET_MIMPID:
-		ret.value = 0; /* a virtual machine has no vendor */
+		ret.value = (long)machine_ids[fid - BASE_GET_MVENDORID];
 		break;
 	default:
 		ret.error = SBI_ERR_NOT_SUPPORTED;

@@ -31,6 +31,22 @@ long sbi_host_hart_start(unsigned long hartid, unsigned long addr,
 		.error;
 }
 
+#define BASE_GET_MVENDORID 4
+
+void sbi_host_machine_ids(void)
+{
+	unsigned long id[3];
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct sbiret_host r = sbi_host_call(SBI_EXT_BASE,
+						     BASE_GET_MVENDORID + i, 0, 0, 0);
+		id[i] = r.error ? 0 : (unsigned long)r.value;
+	}
+	sbi_base_set_machine_ids(id[0], id[1], id[2]);
+	printk("host mvendorid %lx marchid %lx mimpid %lx\n", id[0], id[1],
+	       id[2]);
+}
+
 void sbi_host_send_ipi(unsigned long hartid)
 {
 	/* hart_mask_base = hartid, mask bit 0: works for any hart id. */

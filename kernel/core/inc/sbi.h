@@ -80,6 +80,10 @@ extern const struct sbi_ext sbi_ext_base, sbi_ext_time, sbi_ext_ipi,
 	sbi_ext_rfence, sbi_ext_hsm, sbi_ext_srst, sbi_ext_dbcn,
 	sbi_ext_legacy, sbi_ext_vireo;
 
+/* What BASE reports as mvendorid, marchid, mimpid (the host's, at boot). */
+void sbi_base_set_machine_ids(unsigned long mvendorid, unsigned long marchid,
+			      unsigned long mimpid);
+
 /* Host-side actions the SBI layer needs (arch or core provides them). */
 void host_system_reset(unsigned long type, unsigned long reason)
 	__attribute__((noreturn));
