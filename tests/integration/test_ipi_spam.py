@@ -38,8 +38,12 @@ def main():
         # DomU CPU 1 (vCPU 1, hart 0) spins; CPU 0 (vCPU 0, hart 1) sends
         # it signals without end, and Linux interrupts the CPU a signalled
         # task runs on (kick_process) with an SBI IPI.
-        m.domu("spam", "taskset -c 1 sh -c 'trap : USR1; while :; do :; "
-               "done' & p=$!; taskset -c 0 sh -c \"while kill -USR1 $p; do "
+        # The sender starts once the spinner has its trap: a USR1 before
+        # it would kill the spinner (seen in a clean-clone run).
+        m.domu("spam", "rm -f /tmp/armed; taskset -c 1 sh -c 'trap : USR1; "
+               "touch /tmp/armed; while :; do :; done' & p=$!; "
+               "while [ ! -e /tmp/armed ]; do sleep 0.1; done; "
+               "taskset -c 0 sh -c \"while kill -USR1 $p; do "
                ":; done\" & sleep 1; %s" % cmd, want)
         # Dom0's vCPU 0 shares hart 0 with the DomU's spinning vCPU 1.
         m.sh("taskset -c 0 %s & echo $! >/tmp/spin.pid" % SPIN)
