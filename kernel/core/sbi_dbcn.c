@@ -8,31 +8,36 @@
 #define DBCN_WRITE 0
 #define DBCN_READ 1
 #define DBCN_WRITE_BYTE 2
-#define DBCN_CHUNK 64
 /*
- * Bytes one console_write takes at most. The call runs with the hart's
- * interrupts off, and the spec lets it write fewer bytes than asked (the
- * guest loops on the count in sbiret.value), so a guest cannot hold the
- * hart for a copy of its whole RAM.
+ * Bytes one call writes at most. The call runs with the hart's interrupts
+ * off, and the spec lets it write fewer bytes than asked (the guest loops
+ * on the count in sbiret.value), so a guest cannot hold the hart for a
+ * copy of its whole RAM.
  */
 #define DBCN_WRITE_MAX 256
 
+/*
+ * The spec's INVALID_PARAM is for "the memory pointed to by the num_bytes
+ * and base_addr parameters does not satisfy the requirements": the whole
+ * range is checked, not just the part one call writes, and a failed call
+ * writes nothing (the bytes are copied out before any reaches the console).
+ */
 static long dbcn_write(struct vcpu *v, unsigned long n, gpa_t gpa, long *done)
 {
-	char buf[DBCN_CHUNK];
+	struct domain *d = v->dom;
+	char buf[DBCN_WRITE_MAX];
+	size_t len = MIN(n, sizeof(buf));
 
 	*done = 0;
-	if (n && gpa + n < gpa)
+	if (!n)
+		return SBI_SUCCESS;
+	if (gpa < d->ram_base || n > d->ram_size ||
+	    gpa - d->ram_base > d->ram_size - n)
 		return SBI_ERR_INVALID_PARAM;
-	if (n > DBCN_WRITE_MAX)
-		n = DBCN_WRITE_MAX;
-	while ((unsigned long)*done < n) {
-		size_t len = MIN(n - (unsigned long)*done, sizeof(buf));
-		if (!domain_copy_from(v->dom, buf, gpa + *done, len))
-			return *done ? SBI_SUCCESS : SBI_ERR_INVALID_PARAM;
-		domain_console_write(v->dom, buf, len);
-		*done += len;
-	}
+	if (!domain_copy_from(d, buf, gpa, len))
+		return SBI_ERR_INVALID_PARAM;
+	domain_console_write(d, buf, len);
+	*done = (long)len;
 	return SBI_SUCCESS;
 }
 

@@ -180,8 +180,10 @@ struct vcpu_regs *schedule(void)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		/* Paused or destroyed meanwhile? Then the pauser saw in_guest
 		 * clear, or sees it set and waits for us: either is safe. */
-		if (domain_may_run(v->dom))
+		if (domain_may_run(v->dom)) {
+			v->hsm_suspended = false; /* it runs: no longer */
 			break;
+		}
 		v->in_guest = false;
 	}
 	vcpu_arch_prepare_entry(v);

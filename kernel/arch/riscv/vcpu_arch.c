@@ -73,6 +73,14 @@ void vcpu_arch_load(struct vcpu *v)
 	hfence_vvma_all();
 }
 
+/* Called in v's own trap, so its VS CSRs are live on this hart. */
+void vcpu_arch_resume_state(struct vcpu *v)
+{
+	(void)v;
+	csr_write(CSR_VSATP, 0);
+	csr_clear(CSR_VSSTATUS, SSTATUS_SIE);
+}
+
 void vcpu_arch_put(struct vcpu *v)
 {
 	struct vcpu_arch *a = &v->arch;
@@ -92,6 +100,21 @@ void vcpu_arch_put(struct vcpu *v)
 	fp_save(a->fp, &a->fcsr);
 }
 
+/*
+ * Set hvip's VSSIP and VSEIP to want with csrs/csrc, leaving VSTIP alone:
+ * QEMU 7.2 keeps the Sstc comparator's pending bit in the same place, and
+ * a full write of hvip cleared it.
+ */
+static void hvip_sync(unsigned long want)
+{
+	unsigned long cur = csr_read(CSR_HVIP) & (HVIP_VSSIP | HVIP_VSEIP);
+
+	if (want & ~cur)
+		csr_set(CSR_HVIP, want & ~cur);
+	if (cur & ~want)
+		csr_clear(CSR_HVIP, cur & ~want);
+}
+
 void vcpu_arch_prepare_entry(struct vcpu *v)
 {
 	struct vcpu_arch *a = &v->arch;
@@ -103,7 +126,7 @@ void vcpu_arch_prepare_entry(struct vcpu *v)
 	if (a->eip)
 		hvip |= HVIP_VSEIP;
 	a->hvip = hvip;
-	csr_write(CSR_HVIP, hvip);
+	hvip_sync(hvip);
 	req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
 	if (req & VCPU_REQ_HFENCE_VVMA)
 		hfence_vvma_all();

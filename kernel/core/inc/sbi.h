@@ -36,7 +36,8 @@ struct vcpu;
 #define SBI_EXT_SRST 0x53525354  /* "SRST" */
 #define SBI_EXT_DBCN 0x4442434E  /* "DBCN" */
 
-#define SBI_SPEC_VERSION ((1UL << 24) | 0) /* 1.0 */
+/* 2.0: DBCN (and later SUSP, STA) exist only from 2.0 for a guest. */
+#define SBI_SPEC_VERSION ((2UL << 24) | 0)
 /* Vireo's SBI implementation ID: "VR", outside the registered range. */
 #define SBI_IMPL_ID_VIREO 0x5652
 #define SBI_IMPL_VERSION 1

@@ -32,6 +32,7 @@ struct vcpu {
 	struct vcpu *rq_next; /* the pcpu's run queue */
 	volatile enum vcpu_state state;
 	volatile bool in_guest;      /* between entry and exit on its hart */
+	volatile bool hsm_suspended; /* BLOCKED by SBI hart_suspend */
 	volatile uint32_t requests;  /* VCPU_REQ_* */
 	uint64_t wake_time;          /* BLOCKED: timer deadline, ~0 if none */
 	unsigned long start_pc, start_a0, start_a1; /* VCPU_REQ_RESET */

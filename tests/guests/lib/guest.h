@@ -42,6 +42,8 @@ void guest_secondary(unsigned long hartid, unsigned long opaque);
 
 /* Start every other vCPU at guest_secondary(hartid, opaque). */
 void guest_start_secondaries(unsigned long opaque);
+/* Where an HSM start (or a non-retentive resume) lands: guest_secondary. */
+extern char guest_secondary_entry[];
 
 /* Console (the vUART, a 16550 at VIREO_DOMU_UART_BASE), serialised. */
 void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -69,6 +71,12 @@ struct guest_fault {
 };
 extern struct guest_fault guest_faults[GUEST_MAX_HARTS];
 void guest_expect_fault(bool on);
+/*
+ * Interrupts: if set, guest_irq(scause) handles every interrupt this
+ * guest takes (scause with its top bit cleared); unset, an interrupt is a
+ * stray trap like any other.
+ */
+extern void (*volatile guest_irq)(unsigned long cause);
 /* This vCPU's hart id (kept in tp). */
 static inline unsigned long guest_hartid(void)
 {

@@ -11,9 +11,9 @@ struct guest_info guest;
 struct guest_fault guest_faults[GUEST_MAX_HARTS];
 static volatile bool expect_fault[GUEST_MAX_HARTS];
 static volatile int print_lock;
+void (*volatile guest_irq)(unsigned long cause);
 
 extern char _bss_start[], _bss_end[];
-extern char guest_secondary_entry[];
 
 /* ------------------------------------------------------------- console */
 #define UART ((volatile uint8_t *)VIREO_DOMU_UART_BASE)
@@ -252,6 +252,10 @@ void guest_trap(unsigned long *frame)
 	f->count++;
 	f->scause = scause;
 	f->stval = stval;
+	if ((scause & SCAUSE_INTR) && guest_irq) {
+		guest_irq(scause & ~SCAUSE_INTR);
+		return;
+	}
 	if (!(scause & SCAUSE_INTR) && expect_fault[hart]) {
 		/* Skip the access: 2 or 4 bytes by its low bits. */
 		uint16_t lo = *(volatile uint16_t *)frame[0];

@@ -15,6 +15,8 @@ void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
 		     unsigned long a1);
 /* Move VS state into / out of this hart's CSRs. */
 void vcpu_arch_load(struct vcpu *v);
+/* The CSRs of a non-retentive resume (SBI HSM): satp = 0, sstatus.SIE = 0. */
+void vcpu_arch_resume_state(struct vcpu *v);
 void vcpu_arch_put(struct vcpu *v);
 /* Before entering v (loaded): lines into hvip, pending fences. */
 void vcpu_arch_prepare_entry(struct vcpu *v);
