@@ -103,7 +103,7 @@ void domain_free(struct domain *d)
 		if (d->vcpus[i])
 			page_free(d->vcpus[i], 0);
 	if (d->con_ring)
-		page_free(d->con_ring, 0);
+		page_free(d->con_ring, CONSOLE_RING_ORDER);
 	if (d->vplic.enable_shadow)
 		page_free(d->vplic.enable_shadow, 0);
 	for (unsigned c = 0; c < VPLIC_MAX_CTX; c++)
@@ -326,12 +326,33 @@ long domain_control(struct domain *d, uint32_t cmd)
 }
 
 /*
- * DomU output goes to its ring, which vireod drains; when the ring is full
- * the oldest bytes go. Called with vuart_lock held.
+ * DomU output goes to its ring, which vireod drains. Nothing is lost on the
+ * vUART: when the ring is nearly full, its LSR reads THR as busy and the
+ * guest waits, as for a real UART slower than its writer. (DBCN and the
+ * legacy putchar cannot wait: when the ring is full their oldest bytes go.)
+ *
+ * How big: a guest writes THR as fast as it traps. Under QEMU TCG that is
+ * two traps a byte (LSR, then THR) at about 40 us each, some 13 kB/s
+ * (measured with tests/guests/burst, 2 harts shared with another QEMU);
+ * on hardware it could be 100 times that. 16 KiB holds over a second of
+ * TCG output and some 30 ms of the faster kind: enough that a guest rarely
+ * waits for Dom0, and a wait costs it time, never bytes.
+ *
+ * When Dom0 is told (VIRQ_CONSOLE): when the ring turns non-empty, and when
+ * it crosses half full and nearly full. A flood, which keeps the ring
+ * non-empty (vireod batches its reads), costs Dom0 a few interrupts per
+ * 16 KiB, never one per byte; the 100 ms tick of vireod is only a backstop.
  */
+bool domain_ring_full_locked(const struct domain *d)
+{
+	return d->con_len > CONSOLE_RING_SIZE - CONSOLE_RING_SLACK;
+}
+
+/* Called with vuart_lock held. */
 void domain_ring_write_locked(struct domain *d, const char *s, size_t n)
 {
-	bool was_empty = d->con_len == 0;
+	uint32_t before = d->con_len;
+	bool was_full = domain_ring_full_locked(d);
 
 	for (size_t i = 0; i < n; i++) {
 		d->con_ring[(d->con_head + d->con_len) % CONSOLE_RING_SIZE] = s[i];
@@ -340,7 +361,10 @@ void domain_ring_write_locked(struct domain *d, const char *s, size_t n)
 		else
 			d->con_head = (d->con_head + 1) % CONSOLE_RING_SIZE;
 	}
-	if (was_empty && n)
+	if ((before == 0 && n) ||
+	    (before < CONSOLE_RING_SIZE / 2 &&
+	     d->con_len >= CONSOLE_RING_SIZE / 2) ||
+	    (!was_full && domain_ring_full_locked(d)))
 		virq_raise(VIRQ_CONSOLE);
 }
 
@@ -357,14 +381,18 @@ void domain_console_write(struct domain *d, const char *s, size_t n)
 
 size_t domain_ring_read(struct domain *d, char *buf, size_t len)
 {
-	size_t n;
+	size_t n, first;
 
 	spin_lock(&d->vuart_lock);
 	n = MIN(len, (size_t)d->con_len);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = d->con_ring[(d->con_head + i) % CONSOLE_RING_SIZE];
+	first = MIN(n, (size_t)(CONSOLE_RING_SIZE - d->con_head));
+	memcpy(buf, d->con_ring + d->con_head, first);
+	memcpy(buf + first, d->con_ring, n - first);
 	d->con_head = (d->con_head + (uint32_t)n) % CONSOLE_RING_SIZE;
 	d->con_len -= (uint32_t)n;
+	/* A guest waiting for THRE may go on. */
+	if (n)
+		vuart_tx_ready(&d->vuart);
 	spin_unlock(&d->vuart_lock);
 	return n;
 }

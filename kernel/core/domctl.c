@@ -59,9 +59,15 @@ static void domu_tx(void *opaque, uint8_t c)
 	domain_ring_write_locked(opaque, &ch, 1);
 }
 
+static bool domu_tx_full(void *opaque)
+{
+	return domain_ring_full_locked(opaque);
+}
+
 static const struct vuart_ops domu_vuart_ops = {
 	.tx = domu_tx,
 	.set_irq = domain_vuart_irq,
+	.tx_full = domu_tx_full,
 };
 
 static unsigned alloc_domid(void)
@@ -91,7 +97,7 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
 	d = id ? domain_alloc(id, name, nr_vcpus) : NULL;
 	if (!d)
 		return SBI_ERR_FAILED;
-	d->con_ring = page_alloc(0);
+	d->con_ring = page_alloc(CONSOLE_RING_ORDER);
 	if (!d->con_ring || domain_evtchn_init(d, VIREO_DOMU_EVTCHN_IRQ)) {
 		domain_evtchn_teardown(d);
 		domain_free(d);

@@ -134,16 +134,16 @@ static struct sbi_ret set_entry(struct domain *d, struct vcpu *caller)
 }
 
 /*
- * Drain up to len bytes of d's console output into Dom0's buffer. The
- * destination is checked before anything leaves the ring: a bad buffer
- * loses no output.
+ * Drain up to len bytes (a page at most) of d's console output into Dom0's
+ * buffer. The destination is checked before anything leaves the ring: a
+ * bad buffer loses no output.
  */
 static struct sbi_ret hc_console_read(struct domain *d, gpa_t buf,
 				   unsigned long len)
 {
 	char *dst;
 
-	len = MIN(len, 256UL);
+	len = MIN(len, (unsigned long)HC_BUF_MAX);
 	dst = buf_ok(buf, len) ? domain_ram_page(dom0, buf, len) : NULL;
 	if (!dst)
 		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};

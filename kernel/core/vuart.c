@@ -4,8 +4,12 @@
  *
  * Model:
  *  - Transmission is instantaneous. A THR write hands the byte to ops->tx()
- *    at once, so THR and the transmitter are always empty: LSR always reads
- *    THRE | TEMT.
+ *    at once, so THR and the transmitter are empty again at once: LSR reads
+ *    THRE | TEMT, unless the sink is full (ops->tx_full). Then THR reads as
+ *    holding a byte, as a real UART's does while its line is slower than
+ *    the writer: a guest that waits for THRE (every 8250 driver, the test
+ *    harness) waits for the sink to drain instead of losing output, and the
+ *    THRE interrupt comes when the sink calls vuart_tx_ready().
  *  - The receiver is a VUART_FIFO-byte FIFO filled by vuart_rx_push(). It is
  *    that deep even while FCR has FIFOs disabled (16450 mode); a guest that
  *    reads RBR until LSR.DR clears cannot tell. There is no trigger level
@@ -203,6 +207,13 @@ static void msr_update(struct vuart *u)
 
 /* ---------------------------------------------------------- registers */
 
+/* Is the sink full? Never in loopback, where THR feeds our own FIFO. */
+static bool tx_full(const struct vuart *u)
+{
+	return !(u->mcr & MCR_LOOP) && u->ops->tx_full &&
+	       u->ops->tx_full(u->opaque);
+}
+
 static void thr_write(struct vuart *u, uint8_t c)
 {
 	if (u->mcr & MCR_LOOP) {
@@ -214,9 +225,11 @@ static void thr_write(struct vuart *u, uint8_t c)
 	}
 	/*
 	 * A THR write acknowledges a THRE interrupt, but the byte is gone at
-	 * once, so THR is empty again and the interrupt is pending again.
+	 * once, so THR is empty again and the interrupt is pending again;
+	 * unless the sink is full, when it is pending once the sink drains.
 	 */
-	u->thre_pending = true;
+	u->tx_waiting = tx_full(u);
+	u->thre_pending = !u->tx_waiting;
 }
 
 static void ier_write(struct vuart *u, uint8_t val)
@@ -224,9 +237,11 @@ static void ier_write(struct vuart *u, uint8_t val)
 	uint8_t old = u->ier;
 
 	u->ier = val & IER_MASK;
-	/* Enabling ETBEI while THR is empty (always) raises THRE. */
-	if (!(old & IER_ETBEI) && (u->ier & IER_ETBEI))
-		u->thre_pending = true;
+	/* Enabling ETBEI while THR is empty raises THRE; else its draining. */
+	if (!(old & IER_ETBEI) && (u->ier & IER_ETBEI)) {
+		u->tx_waiting = tx_full(u);
+		u->thre_pending = !u->tx_waiting;
+	}
 }
 
 static void fcr_write(struct vuart *u, uint8_t val)
@@ -257,7 +272,10 @@ static uint8_t iir_read(struct vuart *u)
 
 static uint8_t lsr_read(struct vuart *u)
 {
-	uint8_t lsr = LSR_THRE | LSR_TEMT | u->lsr_err;
+	uint8_t lsr = u->lsr_err;
+
+	if (!tx_full(u))
+		lsr |= LSR_THRE | LSR_TEMT;
 
 	if (u->rx_count)
 		lsr |= LSR_DR;
@@ -356,6 +374,15 @@ bool vuart_rx_push(struct vuart *u, uint8_t c)
 		return false;
 	update_irq(u);
 	return true;
+}
+
+void vuart_tx_ready(struct vuart *u)
+{
+	if (!u->tx_waiting || tx_full(u))
+		return;
+	u->tx_waiting = false;
+	u->thre_pending = true;
+	update_irq(u);
 }
 
 unsigned vuart_rx_space(const struct vuart *u)

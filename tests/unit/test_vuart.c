@@ -9,6 +9,7 @@
 struct sink {
 	uint8_t tx[64];
 	unsigned ntx;
+	bool full; /* what tx_full answers (sink_full_ops) */
 	unsigned irq_calls;
 	bool level;
 };
@@ -34,6 +35,17 @@ static void sink_set_irq(void *opaque, bool level)
 static const struct vuart_ops sink_ops = {
 	.tx = sink_tx,
 	.set_irq = sink_set_irq,
+};
+
+static bool sink_full(void *opaque)
+{
+	return ((struct sink *)opaque)->full;
+}
+
+static const struct vuart_ops sink_full_ops = {
+	.tx = sink_tx,
+	.set_irq = sink_set_irq,
+	.tx_full = sink_full,
 };
 
 static void setup(struct vuart *u, struct sink *s)
@@ -196,6 +208,48 @@ static void test_thre_interrupt(void)
 	CHECK_EQ(rd(&u, UART_IIR), IIR_NO_INT);
 	CHECK_EQ(s.irq_calls, 4);
 	CHECK(!s.level);
+}
+
+/*
+ * A full sink (a DomU's console ring Dom0 has not drained): THR reads busy,
+ * so a guest polling LSR waits; THRE is raised only when the sink says it
+ * has room (vuart_tx_ready), and not again if nothing was waiting.
+ */
+static void test_tx_backpressure(void)
+{
+	struct vuart u;
+	struct sink s;
+
+	memset(&s, 0, sizeof(s));
+	vuart_init(&u, &sink_full_ops, &s);
+	wr(&u, UART_IER, IER_ETBEI);
+	CHECK_EQ(rd(&u, UART_IIR), IIR_THRI);
+	s.full = true;
+	CHECK_EQ(rd(&u, UART_LSR), 0); /* busy: neither THRE nor TEMT */
+	vuart_tx_ready(&u); /* nobody waiting yet: nothing */
+	CHECK(!s.level);
+	s.full = false;
+	wr(&u, UART_THR, 'a');
+	CHECK(s.level);
+	CHECK_EQ(rd(&u, UART_IIR), IIR_THRI);
+	s.full = true;
+	wr(&u, UART_THR, 'b'); /* the byte that filled it still goes */
+	CHECK_EQ(s.ntx, 2);
+	CHECK(!s.level); /* THR busy: no THRE */
+	CHECK_EQ(rd(&u, UART_IIR), IIR_NO_INT);
+	vuart_tx_ready(&u); /* still full: nothing */
+	CHECK(!s.level);
+	s.full = false;
+	CHECK_EQ(rd(&u, UART_LSR), LSR_THRE | LSR_TEMT);
+	vuart_tx_ready(&u);
+	CHECK(s.level);
+	CHECK_EQ(rd(&u, UART_IIR), IIR_THRI);
+	vuart_tx_ready(&u); /* once per wait */
+	CHECK(!s.level);
+	/* Loopback: THR feeds the FIFO, never the sink, so never busy. */
+	s.full = true;
+	wr(&u, UART_MCR, MCR_LOOP);
+	CHECK(rd(&u, UART_LSR) & LSR_THRE);
 }
 
 /* The THRE probe of serial8250_do_startup() must not flag UART_BUG_THRE. */
@@ -438,6 +492,7 @@ int main(void)
 	RUN(test_rx_interrupt);
 	RUN(test_thre_interrupt);
 	RUN(test_thre_linux_probe);
+	RUN(test_tx_backpressure);
 	RUN(test_iir_priority);
 	RUN(test_fcr);
 	RUN(test_dlab);

@@ -37,7 +37,14 @@
 #define MAX_DOMAINS 16
 #define MAX_VCPUS 8
 #define DOMAIN_NAME_LEN 32
-#define CONSOLE_RING_SIZE PAGE_SIZE
+/*
+ * A DomU's console ring (domain.c explains the size and when Dom0 is told).
+ * The vUART reads as busy once fewer than CONSOLE_RING_SLACK bytes are
+ * free: a driver that checked THRE may still write its FIFO's worth (16).
+ */
+#define CONSOLE_RING_ORDER 2
+#define CONSOLE_RING_SIZE (PAGE_SIZE << CONSOLE_RING_ORDER)
+#define CONSOLE_RING_SLACK 64
 
 struct evtchn_domain;
 
@@ -125,6 +132,7 @@ bool domain_console_rx(struct domain *d, uint8_t c);
 void domain_console_write(struct domain *d, const char *s, size_t n);
 /* DomU console ring: append (vuart_lock held) and drain. */
 void domain_ring_write_locked(struct domain *d, const char *s, size_t n);
+bool domain_ring_full_locked(const struct domain *d);
 size_t domain_ring_read(struct domain *d, char *buf, size_t len);
 /* Copy between guest-physical memory and the hypervisor; false if unmapped. */
 bool domain_copy_from(struct domain *d, void *dst, gpa_t src, size_t len);

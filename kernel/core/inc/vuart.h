@@ -19,7 +19,7 @@
 #define VUART_SIZE 0x100
 
 /*
- * Both callbacks are required. They are called with the caller's lock held
+ * tx and set_irq are required. They are called with the caller's lock held
  * (see below), so they must not call back into vuart_*().
  */
 struct vuart_ops {
@@ -27,6 +27,11 @@ struct vuart_ops {
 	void (*tx)(void *opaque, uint8_t c);
 	/* The interrupt output changed level; called only on a change. */
 	void (*set_irq)(void *opaque, bool level);
+	/*
+	 * Optional: is the sink too full to take more? While it is, LSR
+	 * reads THR as busy; the sink calls vuart_tx_ready() once it is not.
+	 */
+	bool (*tx_full)(void *opaque);
 };
 
 struct vuart {
@@ -39,6 +44,7 @@ struct vuart {
 	uint8_t lsr_err;   /* LSR error bits (OE) latched until LSR is read */
 	uint8_t msr;       /* modem inputs (bits 7:4) and their deltas (3:0) */
 	bool thre_pending; /* THR-empty interrupt not yet acknowledged */
+	bool tx_waiting;   /* THR busy on a full sink: THRE due when it drains */
 	bool irq;          /* current level of the interrupt output */
 };
 
@@ -56,6 +62,8 @@ bool vuart_write(struct vuart *u, unsigned off, uint8_t val);
  * keeps the byte and tries again later.
  */
 bool vuart_rx_push(struct vuart *u, uint8_t c);
+/* The sink has room again: THR empties (a THRE interrupt if due). */
+void vuart_tx_ready(struct vuart *u);
 /* How many bytes vuart_rx_push() would accept now (0 in loopback mode). */
 unsigned vuart_rx_space(const struct vuart *u);
 
