@@ -437,8 +437,9 @@ int vireo_console_read(struct vireo *v, uint32_t domid, char *buf, size_t len)
 	int64_t n;
 	int rc;
 
-	if (len > 256)
-		len = 256;
+	/* A page per call: the hypervisor's ring drains in few calls. */
+	if (len > VIREO_BUF_MAX)
+		len = VIREO_BUF_MAX;
 	rc = hc(v, VIREO_HC_CONSOLE_READ, ARGS(domid, 0, len), 1, buf,
 		(uint32_t)len, VIREO_BUF_OUT, &n);
 	return rc ? (rc == VIREO_EINVAL ? VIREO_ENOENT : rc) : (int)n;

@@ -191,6 +191,7 @@ int vd_dom_build(struct vd *vd, struct vd_domain *d, int paused, char *err,
 	}
 	d->rec.domid = domid;
 	d->rec.ctime = (int64_t)time(NULL);
+	vd_console_forget_ended(vd, d->rec.name);
 	d->rec.flags &= ~VD_REC_PRESERVED;
 	d->gen = ++vd->gen;
 	vd_log("domain %" PRIu32 " (%s) built from %s%s: %" PRIu64 " MiB, "
@@ -224,6 +225,7 @@ void vd_dom_free(struct vd_domain *d)
 	vd_record_free(&d->rec);
 	xlcfg_free(&d->cfg);
 	vd_ring_free(&d->console);
+	vd_conlog_close(&d->log);
 	free(d);
 }
 
@@ -233,6 +235,7 @@ void vd_dom_forget(struct vd *vd, struct vd_domain *d)
 		if (vd->doms[i] == d)
 			vd->doms[i] = NULL;
 	vd_console_detach_all(vd, d->rec.domid);
+	vd_console_keep(vd, d);
 	vd_dom_free(d);
 }
 
@@ -242,8 +245,11 @@ int vd_dom_destroy(struct vd *vd, uint32_t domid, char *err, size_t errlen)
 	struct vd_domain *d = vd_dom_by_id(vd, domid);
 	int rc;
 
-	if (d)
+	if (d) {
+		/* What it wrote so far reaches its log and buffer. */
+		vd_console_drain_dom(vd, d);
 		vd_dm_stop(vd, d);
+	}
 	rc = vireo_domain_destroy(vd->v, domid);
 
 	/* Failing because it is gone already is success. */

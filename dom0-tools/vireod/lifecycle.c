@@ -158,6 +158,12 @@ static void apply_action(struct vd *vd, struct vd_domain *d,
 	const char *why;
 	enum xlcfg_action a = pick_action(d, info, &why);
 
+	/*
+	 * It has stopped: all it wrote is in the hypervisor's ring. Read it
+	 * before any action frees the domain, so that its last words (a
+	 * panic, a test's verdict) reach the log and `vl console`.
+	 */
+	vd_console_drain_dom(vd, d);
 	vd_log("domain %" PRIu32 " (%s): %s, on_%s = %s", d->rec.domid,
 	       d->rec.name, crashed(info) ? "crashed" : "shut down", why,
 	       xlcfg_action_name(a));

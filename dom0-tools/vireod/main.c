@@ -223,6 +223,8 @@ static int poll_timeout(struct vd *vd)
 		next = w;
 	if (vd_console_input_pending(vd) && now + VD_INPUT_RETRY_MS < next)
 		next = now + VD_INPUT_RETRY_MS;
+	if (vd->console_due_ms && vd->console_due_ms < next)
+		next = vd->console_due_ms; /* a console has output waiting */
 	return next <= now ? 0 : (int)(next - now);
 }
 
@@ -236,7 +238,7 @@ static void handle_events(struct vd *vd)
 		return;
 	}
 	if (mask & VD_EVENT_CONSOLE)
-		vd_console_drain(vd);
+		vd_console_event(vd);
 	if (mask & VD_EVENT_STATE)
 		vd_check_domains(vd);
 }
@@ -249,6 +251,8 @@ static void handle_timers(struct vd *vd)
 		vd_console_drain(vd);
 		vd_dm_reap(vd);
 		vd->next_tick_ms = now + VD_TICK_MS;
+	} else if (vd->console_due_ms && now >= vd->console_due_ms) {
+		vd_console_drain(vd);
 	}
 	if (now >= vd->next_check_ms) {
 		vd_check_domains(vd);

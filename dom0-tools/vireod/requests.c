@@ -235,6 +235,10 @@ static void req_rename(struct vd *vd, struct vd_client *c, char **a,
 	vd_log("domain %" PRIu32 " renamed from '%s' to '%s'", domid,
 	       d->rec.name, a[1]);
 	strcpy(d->rec.name, a[1]);
+	/* Its log follows the name; a gone domain's buffer yields to it. */
+	vd_conlog_close(&d->log);
+	d->log_failed = 0;
+	vd_console_forget_ended(vd, d->rec.name);
 	vd_dom_save(vd);
 	vd_client_ok(c, NULL, NULL);
 }
@@ -272,10 +276,19 @@ static void req_console(struct vd *vd, struct vd_client *c, char **a,
 			unsigned nr)
 {
 	struct vd_domain *d;
+	struct vd_ended *e;
 	uint32_t domid;
-	char id[16];
+	char id[16], err[ERRLEN];
 
 	(void)nr;
+	/* A domain that has gone: what it wrote last, then end of file. */
+	if (vd_dom_resolve(vd, a[0], &domid, err, sizeof(err)) < 0 &&
+	    (e = vd_console_ended(vd, a[0]))) {
+		snprintf(id, sizeof(id), "%" PRIu32, e->domid);
+		vd_client_ok(c, id, e->name);
+		vd_console_replay_ended(c, e);
+		return;
+	}
 	if (domu_arg(vd, c, a[0], "attach to the console of", &domid) < 0)
 		return;
 	d = vd_dom_by_id(vd, domid);

@@ -38,11 +38,17 @@
 #define VD_MAX_DOMS VIREO_MAX_DOMAINS
 #define VD_MAX_CLIENTS 32
 #define VD_TICK_MS 100		/* console fallback poll */
+#define VD_CONSOLE_BATCH_MS 5	/* console events wait this long to drain */
 #define VD_STATE_CHECK_MS 1000	/* state-change fallback poll */
 #define VD_INPUT_RETRY_MS 10	/* console input waiting for room */
 #define VD_INPUT_MAX 4096	/* console input queued per domain */
 #define VD_OUT_MAX (1024 * 1024) /* queued output per client */
 #define VD_IO_CHUNK 4096	/* one console read/write hypercall */
+#define VD_CONLOG_DISK "/data" /* Dom0's persistent disk, if mounted */
+#define VD_CONLOG_DIR VD_CONLOG_DISK "/log/vireo" /* DomU console logs */
+#define VD_CONLOG_MAX (1024 * 1024) /* a log's size when it is rotated */
+#define VD_CONLOG_PATH_MAX 256
+#define VD_ENDED_MAX VD_MAX_DOMS /* consoles of domains that have gone */
 
 /*
  * Bits of the mask vireo_wait_event() returns: the causes of Dom0's
@@ -64,6 +70,18 @@ void vd_ring_write(struct vd_ring *r, const char *data, size_t len);
 /* The held bytes as at most two pieces, oldest first; returns how many. */
 unsigned vd_ring_pieces(const struct vd_ring *r, const char *p[2],
 			size_t n[2]);
+
+/* conlog.c: one DomU's console log, DIR/NAME.log, rotated to NAME.log.1. */
+struct vd_conlog {
+	int open;      /* 0 (as calloc leaves it): opened on the next write */
+	int fd;
+	uint64_t size; /* of the open file */
+};
+
+void vd_conlog_close(struct vd_conlog *l);
+/* Append, rotating at VD_CONLOG_MAX; 0 or -errno. */
+int vd_conlog_write(struct vd_conlog *l, const char *dir, const char *name,
+		    const char *p, size_t n);
 
 /* state.c: the persisted part of a domain record. */
 #define VD_REC_PRESERVED (1U << 0) /* its on_* action is done: leave it */
@@ -103,6 +121,8 @@ struct vd_domain {
 	int restarts;	  /* quick restarts in a row (see lifecycle.c) */
 	uint64_t gen;	  /* which build: a restart may reuse the domid */
 	struct vd_ring console;
+	struct vd_conlog log;
+	int log_failed;	  /* its log could not be written: not tried again */
 	char input[VD_INPUT_MAX]; /* guest input not yet taken */
 	size_t input_len;
 	pid_t dm_pid;	  /* its vireo-dm, 0 if none */
@@ -138,6 +158,17 @@ struct vd_client {
 	int closing; /* close once out is flushed */
 };
 
+/*
+ * The console buffer of a domain that has gone, for `vl console NAME` (or
+ * its last domid) until a new domain takes the name.
+ */
+struct vd_ended {
+	char name[XLCFG_NAME_MAX + 1];
+	uint32_t domid;
+	uint64_t seq; /* the oldest goes first when all are used */
+	struct vd_ring console;
+};
+
 struct vd {
 	struct vireo *v;
 	int listen_fd;
@@ -147,6 +178,11 @@ struct vd {
 	struct vd_client *clients[VD_MAX_CLIENTS];
 	int64_t next_tick_ms, next_check_ms;
 	uint64_t gen; /* last vd_domain.gen given */
+	struct vd_ended ended[VD_ENDED_MAX];
+	uint64_t ended_seq;
+	int64_t console_due_ms;	  /* next drain asked for (0: none) */
+	int64_t console_drained_ms; /* when the last drain was */
+	int conlog_state; /* 0: not checked yet, 1: logging, -1: no disk */
 };
 
 /* main.c */
@@ -209,6 +245,17 @@ void vd_req_devices(struct vd *vd, struct vd_client *c, char **a, unsigned nr);
 
 /* console.c */
 void vd_console_drain(struct vd *vd);
+/* The console event came: ask for a drain (batched, see console.c). */
+void vd_console_event(struct vd *vd);
+/* Read d's console until the hypervisor's ring is empty (it has ended). */
+void vd_console_drain_dom(struct vd *vd, struct vd_domain *d);
+/* d is going: keep its console buffer for `vl console`, close its log. */
+void vd_console_keep(struct vd *vd, struct vd_domain *d);
+/* A new domain is called name: the old one's buffer goes. */
+void vd_console_forget_ended(struct vd *vd, const char *name);
+/* The buffer of a gone domain named or numbered dom, or NULL. */
+struct vd_ended *vd_console_ended(struct vd *vd, const char *dom);
+void vd_console_replay_ended(struct vd_client *c, struct vd_ended *e);
 void vd_console_attach(struct vd *vd, struct vd_client *c,
 		       struct vd_domain *d);
 void vd_console_input(struct vd *vd, struct vd_client *c);

@@ -131,6 +131,13 @@ void vl_network_row(FILE *f, const struct vl_dev *d);
 
 /* vl_console.c: attach to DOM on a fresh connection; exit status. */
 int vl_console_attach(const char *dom);
+/*
+ * Attach, then send the request then[0..nr_then-1] (`vl create -c` sends
+ * "unpause": as xl, it attaches before the guest runs, so that nothing
+ * it writes is missed).
+ */
+int vl_console_attach_then(const char *dom, const char *const *then,
+			   unsigned nr_then);
 
 /* The commands. */
 int main_create(int argc, char **argv);

@@ -119,7 +119,8 @@ static int console_loop(int sock)
 	}
 }
 
-int vl_console_attach(const char *dom)
+int vl_console_attach_then(const char *dom, const char *const *then,
+			   unsigned nr_then)
 {
 	const char *req[2] = { "console", dom };
 	char *ok[VIREOD_FIELDS_MAX];
@@ -130,6 +131,13 @@ int vl_console_attach(const char *dom)
 	if (vl_connect(&c) < 0)
 		return 1;
 	if (vl_call(&c, req, 2, NULL, NULL, ok, &nr_ok) < 0) {
+		vl_close(&c);
+		if (then)
+			vl_simple(then, nr_then); /* not left paused */
+		return 1;
+	}
+	/* Attached: from here on nothing it writes is missed. */
+	if (then && vl_simple(then, nr_then) < 0) {
 		vl_close(&c);
 		return 1;
 	}
@@ -143,6 +151,11 @@ int vl_console_attach(const char *dom)
 	tty_restore();
 	vl_close(&c);
 	return rc;
+}
+
+int vl_console_attach(const char *dom)
+{
+	return vl_console_attach_then(dom, NULL, 0);
 }
 
 int main_console(int argc, char **argv)

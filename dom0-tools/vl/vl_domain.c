@@ -125,14 +125,22 @@ int main_create(int argc, char **argv)
 	if (!quiet)
 		fprintf(stderr, "Parsing config from %s\n", path);
 	rc = create_parse(path, argv + optind + 1, argc - optind - 1, dryrun);
+	/* With -c it starts paused, and runs once the console is attached. */
 	if (rc == 0 && !dryrun)
-		rc = create_request(path, paused, argv + optind + 1,
-				    argc - optind - 1, domid, sizeof(domid));
+		rc = create_request(path, paused || console,
+				    argv + optind + 1, argc - optind - 1,
+				    domid, sizeof(domid));
 	rc = rc < 0;
 	free(path);
 	if (rc || dryrun || !console)
 		return rc;
-	return vl_console_attach(domid);
+	if (paused)
+		return vl_console_attach(domid);
+	{
+		const char *unpause[2] = { "unpause", domid };
+
+		return vl_console_attach_then(domid, unpause, 2);
+	}
 }
 
 /* The commands that are one request on one domain: VERB DOM. */
