@@ -101,7 +101,7 @@ $(DOMU_INITRAMFS): $(OUT)/busybox $(OUT)/domu/vireo-agent $(OUT)/modules/hostile
 
 # Freestanding test guests (tests/guests/lib is their harness): one Image
 # each, booted as a DomU's kernel from Dom0's /usr/lib/vireo-tests/.
-GUEST_PROGS := fuzz probe sbi
+GUEST_PROGS := burst fuzz probe sbi
 GUEST_LIB   := tests/guests/lib/head.S tests/guests/lib/lib.c
 GUEST_IMAGES := $(patsubst %,$(OUT)/guests/%.Image,$(GUEST_PROGS))
 GUEST_CFLAGS = $(KARCH) -O2 -g -ffreestanding -fno-builtin -nostdinc -nostdlib \
