@@ -139,6 +139,21 @@ def stall(m):
     assert check.waits > 0, "the guest never waited: the stall did not bite"
 
 
+def end_while_stopped(m):
+    """The guest prints its last 8 kB and powers off while vireod is
+    stopped: on waking, vireod sees it ended, and must read the ring
+    before destroying it."""
+    lines = 150
+    write_file(m, "/tmp/end.cfg", CFG % ("end", lines, PAD))
+    m.sh("(vl create -c /tmp/end.cfg >/tmp/end.out 2>/dev/null </dev/null &); "
+         + wait_until("grep -q '^L 0 ' /tmp/end.out", 30) +
+         "; kill -STOP $(cat /run/vireod.pid); sleep 4; "
+         "kill -CONT $(cat /run/vireod.pid)", timeout=60)
+    m.sh(wait_until("! vl list | grep -q end", 60), timeout=90)
+    got = check(m, "/tmp/end.out", PAD)
+    assert got[:4] == (0, lines, 0, 0) and got[4], ("ended unread", got)
+
+
 def rotation(m):
     nbytes, total = expected(BIG_LINES, BIG_PAD)
     done = "BURST-DONE lines=%d bytes=%d sum=%d" % (BIG_LINES, nbytes, total)
@@ -186,6 +201,7 @@ def main():
             m.sh("rm -rf %s" % LOGDIR)
             burst_and_tail(m)
             stall(m)
+            end_while_stopped(m)
             rotation(m)
             m.sh("grep -i 'console log' /var/log/vireod.log")
             assert m.status != 0, "vireod could not write a log"
