@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00010007U
+#define VIREO_INTERFACE_VERSION 0x00010008U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -73,7 +73,9 @@
 /* Dom0: a0 = domid, a1 = page i of a VIREO_IOREQ_F_VIRTIO_ISR server: its
  * line follows isr[i] (raised while non-zero) */
 #define VIREO_HC_IOREQ_ISR_SYNC 28
-#define VIREO_HC_MAX 28
+/* Dom0: a0 = domid, a1 = VIREO_TRIGGER_* (xl trigger) */
+#define VIREO_HC_DOMAIN_TRIGGER 29
+#define VIREO_HC_MAX 29
 /* Calls EVTCHN_INIT..EVTCHN_CLOSE: any domain; all others Dom0 only. */
 #define VIREO_HC_FIRST_OPEN VIREO_HC_EVTCHN_INIT
 #define VIREO_HC_LAST_OPEN VIREO_HC_EVTCHN_CLOSE
@@ -196,9 +198,21 @@ struct vireo_domain_create {
 	uint32_t domid;     /* out */
 	uint32_t nr_vcpus;  /* 1..VIREO_MAX_VCPUS */
 	uint64_t ram_bytes; /* RAM window at VIREO_DOMU_RAM_BASE, 2 MiB multiple */
-	uint32_t flags;     /* none defined: must be 0 */
+	uint32_t flags;     /* VIREO_CREATE_F_*; other bits must be 0 */
 	uint32_t _pad;
+	/*
+	 * With VIREO_CREATE_F_MACHINE_IDS, what SBI BASE reports to the guest
+	 * as its harts' mvendorid, marchid and mimpid (xl.cfg keys of ours);
+	 * without it they must be 0 and the guest sees the host hart's.
+	 */
+	uint64_t mvendorid, marchid, mimpid;
 };
+#define VIREO_CREATE_F_MACHINE_IDS (1U << 0)
+
+/* VIREO_HC_DOMAIN_TRIGGER events */
+/* A domain suspended to RAM (VIREO_SHUTDOWN_SUSPEND) resumes at the
+ * address it gave SBI SUSP, as xl's s3resume. */
+#define VIREO_TRIGGER_S3RESUME 1
 
 /* vireo_domain_info.state bits, as xl's state letters */
 #define VIREO_DOMSTATE_RUNNING (1U << 0)  /* r: a vCPU is on a hart */
@@ -212,6 +226,9 @@ struct vireo_domain_create {
 #define VIREO_SHUTDOWN_POWEROFF 1
 #define VIREO_SHUTDOWN_REBOOT 2
 #define VIREO_SHUTDOWN_CRASH 3
+/* SBI SUSP system_suspend: its vCPUs are stopped; not an ending (no
+ * on_* action), VIREO_TRIGGER_S3RESUME resumes it. */
+#define VIREO_SHUTDOWN_SUSPEND 4
 
 struct vireo_domain_info {
 	uint32_t domid;

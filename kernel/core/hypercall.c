@@ -71,11 +71,19 @@ static struct sbi_ret create(struct vcpu *v)
 
 	if (!copy_in(&c, SBI_ARG(v, 0), sizeof(c)))
 		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
-	if (c.flags || c._pad)
+	if ((c.flags & ~VIREO_CREATE_F_MACHINE_IDS) || c._pad ||
+	    (!(c.flags & VIREO_CREATE_F_MACHINE_IDS) &&
+	     (c.mvendorid || c.marchid || c.mimpid)))
 		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
 	err = domu_create(c.nr_vcpus, c.ram_bytes, &d);
 	if (err)
 		return (struct sbi_ret){err, 0};
+	if (c.flags & VIREO_CREATE_F_MACHINE_IDS) {
+		d->own_machine_ids = true;
+		d->machine_ids[0] = c.mvendorid;
+		d->machine_ids[1] = c.marchid;
+		d->machine_ids[2] = c.mimpid;
+	}
 	c.domid = d->id;
 	if (!copy_out(SBI_ARG(v, 0), &c, sizeof(c))) {
 		bool more; /* cannot happen: copy_in checked it */
@@ -226,6 +234,9 @@ static struct sbi_ret control_call(struct domain *d, struct vcpu *v,
 	}
 	case VIREO_HC_IOREQ_SERVER_DESTROY:
 		err = ioreq_server_destroy(d);
+		break;
+	case VIREO_HC_DOMAIN_TRIGGER:
+		err = domain_trigger(d, SBI_ARG(v, 1));
 		break;
 	default:
 		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};

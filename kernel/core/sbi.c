@@ -4,8 +4,8 @@
 
 const struct sbi_ext *const sbi_exts[] = {
 	&sbi_ext_base,	&sbi_ext_time, &sbi_ext_ipi,  &sbi_ext_rfence,
-	&sbi_ext_hsm,	&sbi_ext_srst, &sbi_ext_dbcn, &sbi_ext_legacy,
-	&sbi_ext_vireo, NULL,
+	&sbi_ext_hsm,	&sbi_ext_srst, &sbi_ext_dbcn, &sbi_ext_susp,
+	&sbi_ext_legacy, &sbi_ext_vireo, NULL,
 };
 
 const struct sbi_ext *sbi_find_ext(unsigned long eid)
@@ -16,12 +16,18 @@ const struct sbi_ext *sbi_find_ext(unsigned long eid)
 	return NULL;
 }
 
+bool sbi_ext_offered(const struct sbi_ext *ext, const struct vcpu *v)
+{
+	/* Dom0 suspending would be the host's suspend: not offered. */
+	return ext && !(ext == &sbi_ext_susp && v->dom->is_dom0);
+}
+
 void sbi_ecall(struct vcpu *v)
 {
 	const struct sbi_ext *ext = sbi_find_ext(v->regs.x[REG_A7]);
 	struct sbi_ret ret = {SBI_ERR_NOT_SUPPORTED, 0};
 
-	if (ext)
+	if (sbi_ext_offered(ext, v))
 		ret = ext->handle(v, v->regs.x[REG_A6]);
 	v->regs.x[REG_A0] = (unsigned long)ret.error;
 	if (!ext || !ext->legacy)

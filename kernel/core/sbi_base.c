@@ -1,4 +1,5 @@
 /* SBI BASE extension: versions, implementation ID and probing. */
+#include "domain.h"
 #include "sbi.h"
 #include "vcpu.h"
 
@@ -27,12 +28,12 @@ void sbi_base_set_machine_ids(unsigned long mvendorid, unsigned long marchid,
 }
 
 /* The legacy entry spans EIDs 0x00-0x0F but offers only some of them. */
-static bool probe_ext(unsigned long eid)
+static bool probe_ext(const struct vcpu *v, unsigned long eid)
 {
 	const struct sbi_ext *ext = sbi_find_ext(eid);
 
 	if (ext != &sbi_ext_legacy)
-		return ext != NULL;
+		return sbi_ext_offered(ext, v);
 	return eid == SBI_EXT_LEGACY_SET_TIMER ||
 	       eid == SBI_EXT_LEGACY_PUTCHAR || eid == SBI_EXT_LEGACY_GETCHAR ||
 	       eid == SBI_EXT_LEGACY_SHUTDOWN;
@@ -53,12 +54,15 @@ static struct sbi_ret base_handle(struct vcpu *v, unsigned long fid)
 		ret.value = SBI_IMPL_VERSION;
 		break;
 	case BASE_PROBE_EXT:
-		ret.value = probe_ext(SBI_ARG(v, 0));
+		ret.value = probe_ext(v, SBI_ARG(v, 0));
 		break;
 	case BASE_GET_MVENDORID:
 	case BASE_GET_MARCHID:
 	case BASE_GET_MIMPID:
-		ret.value = (long)machine_ids[fid - BASE_GET_MVENDORID];
+		/* xl.cfg may give a DomU its own (mvendorid = ...). */
+		ret.value = (long)(v->dom->own_machine_ids
+					   ? v->dom->machine_ids[fid - BASE_GET_MVENDORID]
+					   : machine_ids[fid - BASE_GET_MVENDORID]);
 		break;
 	default:
 		ret.error = SBI_ERR_NOT_SUPPORTED;

@@ -15,8 +15,7 @@
 #define HSM_SUSPEND_RETENTIVE 0x00000000U
 #define HSM_SUSPEND_NON_RETENTIVE 0x80000000U
 
-/* A start address must be executable guest memory. */
-static bool start_addr_ok(struct domain *d, unsigned long pc)
+bool sbi_entry_ok(struct domain *d, unsigned long pc)
 {
 	unsigned long prot;
 
@@ -31,7 +30,7 @@ static long hart_start(struct vcpu *v)
 
 	if (!t)
 		return SBI_ERR_INVALID_PARAM;
-	if (!start_addr_ok(v->dom, pc))
+	if (!sbi_entry_ok(v->dom, pc))
 		return SBI_ERR_INVALID_ADDRESS;
 	if (!vcpu_start(t, pc, t->id, SBI_ARG(v, 2)))
 		return SBI_ERR_ALREADY_AVAILABLE;
@@ -68,7 +67,7 @@ static struct sbi_ret hart_suspend(struct vcpu *v)
 		return ret;
 	}
 	if (type == HSM_SUSPEND_NON_RETENTIVE) {
-		if (!start_addr_ok(v->dom, resume)) {
+		if (!sbi_entry_ok(v->dom, resume)) {
 			ret.error = SBI_ERR_INVALID_ADDRESS;
 			return ret;
 		}

@@ -16,6 +16,7 @@
 #include "../../kernel/core/sbi_legacy.c"
 #include "../../kernel/core/sbi_rfence.c"
 #include "../../kernel/core/sbi_srst.c"
+#include "../../kernel/core/sbi_susp.c"
 #include "../../kernel/core/sbi_time.c"
 
 #define NVCPU 2
@@ -44,7 +45,7 @@ static struct {
 	unsigned long fence_mask;
 	uint32_t fence_req;
 	unsigned long reset_type, reset_reason;
-	unsigned shutdown_calls;
+	unsigned shutdown_calls, resume_state_calls;
 	uint32_t shutdown_reason;
 	size_t con_len;
 	char con[1024];
@@ -80,6 +81,12 @@ bool vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
 	R.start_a0 = a0;
 	R.start_a1 = a1;
 	return true;
+}
+
+void vcpu_arch_resume_state(struct vcpu *v)
+{
+	CHECK(v == &V[0]);
+	R.resume_state_calls++;
 }
 
 void vcpu_request_fence(struct domain *d, unsigned long mask, uint32_t req)
@@ -268,7 +275,7 @@ static void test_base(void)
 
 	setup(false);
 	CHECK_EQ(call(SBI_EXT_BASE, 0, 0, 0, 0), OK);
-	CHECK_EQ(A1, 0x01000000); /* SBI 1.0 */
+	CHECK_EQ(A1, 0x02000000); /* SBI 2.0 */
 	CHECK_EQ(call(SBI_EXT_BASE, 1, 0, 0, 0), OK);
 	CHECK_EQ(A1, SBI_IMPL_ID_VIREO);
 	CHECK_EQ(call(SBI_EXT_BASE, 2, 0, 0, 0), OK);
@@ -448,18 +455,35 @@ static void test_hsm_suspend(void)
 	/* reserved, or platform-specific (Vireo implements none): INVAL */
 	static const unsigned long bad[] = {
 		0x00000001, 0x0FFFFFFF, 0x10000000, 0x7FFFFFFF, 0x80000001,
-		0x8FFFFFFF, 0x90000000, 0xFFFFFFFF, 1UL << 32, ~0UL,
+		0x8FFFFFFF, 0x90000000, 0xFFFFFFFF, ~0UL,
 	};
 
-	setup(false);
-	load(SBI_EXT_HSM, 3, 0, RAM_BASE, 0); /* default retentive */
+	setup(false); /* default retentive: waits as WFI, reads SUSPENDED */
+	load(SBI_EXT_HSM, 3, 0, RAM_BASE, 0);
 	sbi_ecall(&V[0]);
 	CHECK_EQ(A0, OK);
 	CHECK_EQ(V[0].state, VCPU_BLOCKED);
+	CHECK(V[0].hsm_suspended);
+	CHECK_EQ(hart_status(&V[0]), HSM_STATE_SUSPENDED);
 
-	setup(false); /* default non-retentive */
-	CHECK_EQ(call(SBI_EXT_HSM, 3, 0x80000000, RAM_BASE, 0), NOTSUP);
+	setup(false); /* suspend_type is 32 bits: bit 32 up is not looked at */
+	CHECK_EQ(call(SBI_EXT_HSM, 3, 1UL << 32, RAM_BASE, 0), OK);
+	CHECK_EQ(V[0].state, VCPU_BLOCKED);
+
+	setup(false); /* default non-retentive: resumes at resume_addr */
+	load(SBI_EXT_HSM, 3, 0x80000000, RAM_BASE + 0x100, 0xfeed);
+	sbi_ecall(&V[0]);
+	CHECK_EQ(A0, 0);      /* hart id */
+	CHECK_EQ(A1, 0xfeed); /* opaque */
+	CHECK_EQ(V[0].regs.sepc + 4, RAM_BASE + 0x100); /* the trap adds 4 */
+	CHECK_EQ(V[0].state, VCPU_BLOCKED);
+	CHECK_EQ(R.resume_state_calls, 1);
+
+	setup(false); /* ... and checks it first */
+	CHECK_EQ(call(SBI_EXT_HSM, 3, 0x80000000, DEV_BASE, 0),
+		 SBI_ERR_INVALID_ADDRESS);
 	CHECK_EQ(V[0].state, VCPU_RUNNABLE);
+	CHECK_EQ(R.resume_state_calls, 0);
 
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
 		setup(false);
@@ -467,6 +491,44 @@ static void test_hsm_suspend(void)
 		CHECK_EQ(V[0].state, VCPU_RUNNABLE);
 		CHECK(nothing_touched());
 	}
+}
+
+/* SBI SUSP suspend-to-RAM, and the s3resume trigger that ends it. */
+static void test_susp(void)
+{
+	setup(true); /* Dom0: the host's suspend, not offered */
+	CHECK_EQ(call(SBI_EXT_BASE, 3, SBI_EXT_SUSP, 0, 0), OK);
+	CHECK_EQ(A1, 0);
+	CHECK_EQ(call(SBI_EXT_SUSP, 0, 0, RAM_BASE, 0), NOTSUP);
+
+	setup(false);
+	CHECK_EQ(call(SBI_EXT_BASE, 3, SBI_EXT_SUSP, 0, 0), OK);
+	CHECK_EQ(A1, 1);
+	V[1].state = VCPU_BLOCKED; /* another hart not stopped: DENIED */
+	CHECK_EQ(call(SBI_EXT_SUSP, 0, 0, RAM_BASE, 0), SBI_ERR_DENIED);
+	CHECK_EQ(R.shutdown_calls, 0);
+	V[1].state = VCPU_STOPPED;
+	CHECK_EQ(call(SBI_EXT_SUSP, 0, 1, RAM_BASE, 0), INVAL);
+	CHECK_EQ(call(SBI_EXT_SUSP, 0, 0x80000000, RAM_BASE, 0), INVAL);
+	CHECK_EQ(call(SBI_EXT_SUSP, 0, 0, DEV_BASE, 0), SBI_ERR_INVALID_ADDRESS);
+	CHECK_EQ(call(SBI_EXT_SUSP, 1, 0, RAM_BASE, 0), NOTSUP);
+	CHECK_EQ(R.shutdown_calls, 0);
+	CHECK_EQ(V[0].state, VCPU_RUNNABLE);
+	CHECK_EQ(domain_trigger(&D, VIREO_TRIGGER_S3RESUME), INVAL);
+
+	/* bit 32 up of sleep_type ignored, as for HSM */
+	CHECK_EQ(call(SBI_EXT_SUSP, 0, 1UL << 32, RAM_BASE + 0x40, 0x77), OK);
+	CHECK_EQ(V[0].state, VCPU_STOPPED);
+	CHECK_EQ(R.shutdown_calls, 1);
+	CHECK_EQ(R.shutdown_reason, VIREO_SHUTDOWN_SUSPEND);
+	D.shutdown_reason = R.shutdown_reason; /* as domain_shutdown does */
+	CHECK_EQ(domain_trigger(&D, 99), NOTSUP);
+	CHECK_EQ(domain_trigger(&D, VIREO_TRIGGER_S3RESUME), OK);
+	CHECK_EQ(D.shutdown_reason, VIREO_SHUTDOWN_NONE);
+	CHECK(R.start_v == &V[0]);
+	CHECK_EQ(R.start_pc, RAM_BASE + 0x40);
+	CHECK_EQ(R.start_a0, 0);
+	CHECK_EQ(R.start_a1, 0x77);
 }
 
 static void test_srst(void)
@@ -574,10 +636,13 @@ static void test_dbcn(void)
 	CHECK_EQ(call(SBI_EXT_DBCN, 0, ~0UL, RAM_BASE, 0), INVAL);
 	CHECK(nothing_touched());
 
-	setup(false); /* off the end of RAM: partial, in whole chunks */
-	CHECK_EQ(call(SBI_EXT_DBCN, 0, 200, RAM_BASE + RAM_SIZE - 100, 0), OK);
-	CHECK_EQ(A1, 64);
-	CHECK_EQ(R.con_len, 64);
+	setup(false); /* off the end of RAM: the whole range is refused */
+	CHECK_EQ(call(SBI_EXT_DBCN, 0, 200, RAM_BASE + RAM_SIZE - 100, 0), INVAL);
+	CHECK_EQ(A1, 0);
+	CHECK_EQ(R.con_len, 0);
+	/* ... even when the part one call writes would fit */
+	CHECK_EQ(call(SBI_EXT_DBCN, 0, 4096, RAM_BASE + RAM_SIZE - 1024, 0), INVAL);
+	CHECK_EQ(R.con_len, 0);
 
 	setup(false); /* read: no input, but base_hi must still be 0 */
 	CHECK_EQ(call(SBI_EXT_DBCN, 1, 16, RAM_BASE, 0), OK);
@@ -636,6 +701,7 @@ int main(void)
 	RUN(test_hsm_start);
 	RUN(test_hsm_status_stop);
 	RUN(test_hsm_suspend);
+	RUN(test_susp);
 	RUN(test_srst);
 	RUN(test_dbcn);
 	RUN(test_dbcn_write_bounded);

@@ -53,6 +53,10 @@ struct domain {
 	unsigned slot; /* index in domains[]; the VMID is slot + 1 */
 	char name[DOMAIN_NAME_LEN];
 	bool is_dom0;
+	bool own_machine_ids;           /* xl.cfg mvendorid/marchid/mimpid */
+	unsigned long machine_ids[3];   /* ... what SBI BASE then reports */
+	unsigned suspend_vcpu;          /* SBI SUSP: its caller resumes at */
+	unsigned long suspend_pc, suspend_opaque; /* ... pc, with a1 */
 	volatile bool user_paused;       /* vl pause */
 	volatile bool dying;             /* being destroyed: no new references */
 	uint32_t refcnt;                 /* domains[]'s, plus domain_get()s */
@@ -162,5 +166,7 @@ void domain_evtchn_teardown(struct domain *d);
 long domain_control(struct domain *d, uint32_t cmd);
 /* A guest ended itself (SRST, pvpanic, fatal fault): stop it, tell Dom0. */
 void domain_shutdown(struct domain *d, uint32_t reason);
+/* xl trigger (VIREO_TRIGGER_*): resume from SBI SUSP. domctl lock held. */
+long domain_trigger(struct domain *d, unsigned long trigger);
 
 #endif
