@@ -201,13 +201,16 @@ struct vireo_domain_create {
 	uint32_t flags;     /* VIREO_CREATE_F_*; other bits must be 0 */
 	uint32_t _pad;
 	/*
-	 * With VIREO_CREATE_F_MACHINE_IDS, what SBI BASE reports to the guest
-	 * as its harts' mvendorid, marchid and mimpid (xl.cfg keys of ours);
-	 * without it they must be 0 and the guest sees the host hart's.
+	 * What SBI BASE reports to the guest as its harts' mvendorid, marchid
+	 * and mimpid (xl.cfg keys of ours), each with its flag; a value
+	 * without its flag must be 0, and the guest sees the host hart's.
 	 */
 	uint64_t mvendorid, marchid, mimpid;
 };
-#define VIREO_CREATE_F_MACHINE_IDS (1U << 0)
+#define VIREO_CREATE_F_MVENDORID (1U << 0)
+#define VIREO_CREATE_F_MARCHID (1U << 1)
+#define VIREO_CREATE_F_MIMPID (1U << 2)
+#define VIREO_CREATE_F_ALL 0x7U
 
 /* VIREO_HC_DOMAIN_TRIGGER events */
 /* A domain suspended to RAM (VIREO_SHUTDOWN_SUSPEND) resumes at the

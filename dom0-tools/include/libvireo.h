@@ -42,6 +42,10 @@ int vireo_version(struct vireo *v, uint32_t *version);
 int vireo_physinfo(struct vireo *v, struct vireo_physinfo *pi);
 int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram_bytes,
 			uint32_t *domid);
+/* The same with every field of the ABI's request (machine ids); sets c->domid. */
+int vireo_domain_create_ex(struct vireo *v, struct vireo_domain_create *c);
+/* xl trigger: VIREO_TRIGGER_* (s3resume). */
+int vireo_domain_trigger(struct vireo *v, uint32_t domid, uint32_t trigger);
 int vireo_domain_destroy(struct vireo *v, uint32_t domid);
 /* One bounded step of it: *more is set while memory remains to be freed
  * (the domain is dying meanwhile); vireo_domain_destroy loops on it. */
@@ -107,6 +111,10 @@ struct vireo_build {
 	const char *cmdline; /* NULL: empty */
 	/* virtio-mmio slots 0..nr_virtio-1 in the tree (a device model serves them) */
 	unsigned nr_virtio;  /* <= VIREO_DOMU_VIRTIO_SLOTS */
+	/* VIREO_CREATE_F_M*ID bits: which of ids[] (mvendorid, marchid,
+	 * mimpid) the guest sees instead of the host's */
+	uint32_t machine_id_flags;
+	uint64_t machine_ids[3];
 };
 
 /*

@@ -43,6 +43,9 @@ struct xlcfg {
 	char *ramdisk;	     /* NULL if none */
 	char *cmdline; /* as built from cmdline, root, extra; never NULL */
 	enum xlcfg_action on_poweroff, on_reboot, on_crash;
+	/* mvendorid, marchid, mimpid (ours): bit i set = machine_id[i] given */
+	unsigned machine_id_set;
+	uint64_t machine_id[3];
 	/* The device lists as written (for the dry run)... */
 	char **disk;
 	unsigned nr_disk;

@@ -209,6 +209,7 @@ int vireo_build_domain(struct vireo *v, const struct vireo_build *b,
 {
 	struct blob k = {0}, rd = {0};
 	struct vireo_physinfo pi;
+	struct vireo_domain_create c;
 	struct layout l;
 	int rc;
 
@@ -225,7 +226,17 @@ int vireo_build_domain(struct vireo *v, const struct vireo_build *b,
 	}
 	if (rc)
 		goto out;
-	rc = vireo_domain_create(v, b->nr_vcpus, b->ram_bytes, domid);
+	c = (struct vireo_domain_create){
+		.nr_vcpus = b->nr_vcpus,
+		.ram_bytes = b->ram_bytes,
+		.flags = b->machine_id_flags,
+		.mvendorid = b->machine_ids[0],
+		.marchid = b->machine_ids[1],
+		.mimpid = b->machine_ids[2],
+	};
+	rc = vireo_domain_create_ex(v, &c);
+	if (!rc)
+		*domid = c.domid;
 	if (rc) {
 		seterr(err, errlen, "cannot create the domain: %s", vireo_strerror(rc));
 		goto out;

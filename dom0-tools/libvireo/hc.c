@@ -128,17 +128,28 @@ int vireo_physinfo(struct vireo *v, struct vireo_physinfo *pi)
 		  VIREO_BUF_OUT, NULL);
 }
 
+int vireo_domain_create_ex(struct vireo *v, struct vireo_domain_create *c)
+{
+	return hc(v, VIREO_HC_DOMAIN_CREATE, ARGS(0), 0, c, sizeof(*c),
+		  VIREO_BUF_IN | VIREO_BUF_OUT, NULL);
+}
+
 int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram_bytes,
 			uint32_t *domid)
 {
 	struct vireo_domain_create c = {.nr_vcpus = nr_vcpus,
 					.ram_bytes = ram_bytes};
-	int rc = hc(v, VIREO_HC_DOMAIN_CREATE, ARGS(0), 0, &c, sizeof(c),
-		    VIREO_BUF_IN | VIREO_BUF_OUT, NULL);
+	int rc = vireo_domain_create_ex(v, &c);
 
 	if (!rc)
 		*domid = c.domid;
 	return rc;
+}
+
+int vireo_domain_trigger(struct vireo *v, uint32_t domid, uint32_t trigger)
+{
+	return hc(v, VIREO_HC_DOMAIN_TRIGGER, ARGS(domid, trigger), -1, NULL,
+		  0, 0, NULL);
 }
 
 /*

@@ -8,6 +8,7 @@
  * configuration written for xl still starts.
  */
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +140,45 @@ static int key_extra(struct xlcfg_state *st, struct xlcfg_entry *e)
 	return xlcfg_get_string(e, &s, st->err);
 }
 
+/*
+ * mvendorid, marchid, mimpid: what SBI BASE tells this guest instead of
+ * the host's (Linux picks its errata by them). A number, or a string for
+ * values past 2^63 - 1 (SiFive's marchid has the top bit set); mvendorid
+ * is a 32-bit register.
+ */
+static int key_machine_id(struct xlcfg_state *st, struct xlcfg_entry *e)
+{
+	static const char *const keys[] = {"mvendorid", "marchid", "mimpid"};
+	unsigned i = 0;
+	uint64_t v;
+
+	while (strcmp(e->key, keys[i]))
+		i++;
+	if (e->val.type == XLCFG_V_STRING) {
+		char *end;
+		errno = 0;
+		v = strtoull(e->val.str, &end, 0);
+		if (!e->val.str[0] || *end || errno || e->val.str[0] == '-') {
+			xlcfg_errorf(st->err, &e->loc,
+				     "%s must be a number, or a string holding one",
+				     e->key);
+			return -1;
+		}
+	} else {
+		int64_t n;
+		if (xlcfg_get_int(e, 0, INT64_MAX, "a number", &n, st->err))
+			return -1;
+		v = (uint64_t)n;
+	}
+	if (i == 0 && v > 0xffffffffULL) {
+		xlcfg_errorf(st->err, &e->loc, "mvendorid is 32 bits");
+		return -1;
+	}
+	st->cfg->machine_id[i] = v;
+	st->cfg->machine_id_set |= 1U << i;
+	return 0;
+}
+
 static int key_on_poweroff(struct xlcfg_state *st, struct xlcfg_entry *e)
 {
 	return xlcfg_get_action(e, &st->cfg->on_poweroff, st->err);
@@ -202,6 +242,9 @@ static const struct xlcfg_key {
 	{ "disk", key_disk, 0 },
 	{ "vif", key_vif, 0 },
 	{ "virtio", key_virtio, 0 },
+	{ "mvendorid", key_machine_id, 0 },
+	{ "marchid", key_machine_id, 0 },
+	{ "mimpid", key_machine_id, 0 },
 };
 /* clang-format on */
 

@@ -70,6 +70,12 @@ int xlcfg_to_json(const struct xlcfg *cfg, FILE *f)
 	json_key_string(f, "on_poweroff", xlcfg_action_name(cfg->on_poweroff));
 	json_key_string(f, "on_reboot", xlcfg_action_name(cfg->on_reboot));
 	json_key_string(f, "on_crash", xlcfg_action_name(cfg->on_crash));
+	/* Ours, not xl's: only when given, as strings (64-bit values). */
+	for (unsigned i = 0; i < 3; i++)
+		if (cfg->machine_id_set & (1U << i))
+			fprintf(f, "  \"%s\": \"0x%llx\",\n",
+				i == 0 ? "mvendorid" : i == 1 ? "marchid" : "mimpid",
+				(unsigned long long)cfg->machine_id[i]);
 	json_key_list(f, "disk", cfg->disk, cfg->nr_disk, ",");
 	json_key_list(f, "vif", cfg->vif, cfg->nr_vif, ",");
 	json_key_list(f, "virtio", cfg->virtio, cfg->nr_virtio, "");

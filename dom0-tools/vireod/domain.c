@@ -154,6 +154,9 @@ int vd_dom_build(struct vd *vd, struct vd_domain *d, int paused, char *err,
 		.kernel = d->cfg.kernel,
 		.ramdisk = d->cfg.ramdisk,
 		.cmdline = d->cfg.cmdline,
+		.machine_id_flags = d->cfg.machine_id_set,
+		.machine_ids = {d->cfg.machine_id[0], d->cfg.machine_id[1],
+				d->cfg.machine_id[2]},
 	};
 	uint32_t domid, old;
 	int rc;

@@ -33,6 +33,14 @@
 
 #define DOM_ENDED (VIREO_DOMSTATE_SHUTDOWN | VIREO_DOMSTATE_CRASHED)
 
+/* Shut down or crashed: an ending, except a suspend to RAM (SBI SUSP),
+ * which waits for `vl trigger NAME s3resume`, as in xl. */
+static int ended(const struct vireo_domain_info *info)
+{
+	return (info->state & DOM_ENDED) &&
+	       info->shutdown_reason != VIREO_SHUTDOWN_SUSPEND;
+}
+
 static int crashed(const struct vireo_domain_info *info)
 {
 	return (info->state & VIREO_DOMSTATE_CRASHED) ||
@@ -212,7 +220,7 @@ void vd_check_domains(struct vd *vd)
 		} else if (!(d->rec.flags & VD_REC_PRESERVED) &&
 			   vireo_domain_getinfo(vd->v, d->rec.domid,
 						&info) == 0 &&
-			   (info.state & DOM_ENDED)) {
+			   ended(&info)) {
 			apply_action(vd, d, &info);
 			changed = 1;
 		}
@@ -265,7 +273,7 @@ static int wait_done(struct vd *vd, const struct vd_wait *w)
 		return 1; /* gone (destroyed, or restarted as a new domid) */
 	if (d && d->gen != w->gen)
 		return 1; /* restarted, and the domid was used again */
-	if (!(info.state & DOM_ENDED))
+	if (!ended(&info))
 		return 0;
 	if (!w->full)
 		return 1;

@@ -211,6 +211,43 @@ static void req_unpause(struct vd *vd, struct vd_client *c, char **a,
 	pause_unpause(vd, c, a[0], 0);
 }
 
+/*
+ * xl trigger. Of xl's nmi, reset, init, power, sleep and s3resume, Vireo
+ * has s3resume: a DomU suspended to RAM (SBI SUSP) goes on at its resume
+ * address.
+ */
+static void req_trigger(struct vd *vd, struct vd_client *c, char **a,
+			unsigned nr)
+{
+	static const char *const xl_has[] = {"nmi", "reset", "init", "power",
+					     "sleep"};
+	uint32_t domid;
+	int rc;
+
+	(void)nr;
+	if (strcmp(a[1], "s3resume")) {
+		for (unsigned i = 0; i < sizeof(xl_has) / sizeof(xl_has[0]); i++)
+			if (!strcmp(a[1], xl_has[i])) {
+				vd_client_err(c, "trigger %s is not supported "
+					      "(Vireo has s3resume)", a[1]);
+				return;
+			}
+		vd_client_err(c, "Invalid trigger \"%s\"", a[1]);
+		return;
+	}
+	if (domu_arg(vd, c, a[0], "trigger", &domid) < 0)
+		return;
+	rc = vireo_domain_trigger(vd->v, domid, VIREO_TRIGGER_S3RESUME);
+	if (rc < 0) {
+		vd_client_err(c, "cannot resume domain %" PRIu32 ": %s", domid,
+			      rc == VIREO_EINVAL ? "it is not suspended"
+						 : vireo_strerror(rc));
+		return;
+	}
+	vd_log("domain %" PRIu32 " resumed (s3resume)", domid);
+	vd_client_ok(c, NULL, NULL);
+}
+
 static void req_rename(struct vd *vd, struct vd_client *c, char **a,
 		       unsigned nr)
 {
@@ -373,6 +410,7 @@ static const struct vd_verb vd_verbs[] = {
 	{ "pause", 1, 1, req_pause },
 	{ "unpause", 1, 1, req_unpause },
 	{ "rename", 2, 2, req_rename },
+	{ "trigger", 2, 2, req_trigger },
 	{ "shutdown", 2, 2, req_shutdown },
 	{ "reboot", 2, 2, req_reboot },
 	{ "console", 1, 1, req_console },

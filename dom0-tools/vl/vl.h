@@ -149,6 +149,7 @@ int main_unpause(int argc, char **argv);
 int main_shutdown(int argc, char **argv);
 int main_reboot(int argc, char **argv);
 int main_rename(int argc, char **argv);
+int main_trigger(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_dmesg(int argc, char **argv);
 int main_uptime(int argc, char **argv);

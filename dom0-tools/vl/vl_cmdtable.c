@@ -69,6 +69,11 @@ const struct cmd_spec vl_cmdtable[] = {
 	  "<Domain> <NewDomainName>",
 	  NULL
 	},
+	{ "trigger", main_trigger,
+	  "Send a trigger to a domain",
+	  "<Domain> <nmi|reset|init|power|sleep|s3resume> [<VCPU>]",
+	  "Vireo implements s3resume: a domain suspended to RAM resumes."
+	},
 	{ "info", main_info,
 	  "Get information about the hypervisor and Dom0",
 	  "[key]",

@@ -174,6 +174,24 @@ int main_unpause(int argc, char **argv)
 	return one_domain(argc, argv, "unpause");
 }
 
+/* vl trigger <Domain> <trigger> [<VCPU>]: the VCPU (xl's, for nmi) is
+ * accepted and not used. */
+int main_trigger(int argc, char **argv)
+{
+	int opt;
+
+	VL_FOREACH_OPT(opt, "", "trigger", 2) {
+	}
+	if (argc - optind < 2 || argc - optind > 3)
+		return vl_usage_error("trigger");
+	{
+		const char *req[3] = { "trigger", argv[optind],
+				       argv[optind + 1] };
+
+		return vl_simple(req, 3) < 0;
+	}
+}
+
 int main_rename(int argc, char **argv)
 {
 	int opt;

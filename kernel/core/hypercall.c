@@ -71,19 +71,19 @@ static struct sbi_ret create(struct vcpu *v)
 
 	if (!copy_in(&c, SBI_ARG(v, 0), sizeof(c)))
 		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
-	if ((c.flags & ~VIREO_CREATE_F_MACHINE_IDS) || c._pad ||
-	    (!(c.flags & VIREO_CREATE_F_MACHINE_IDS) &&
-	     (c.mvendorid || c.marchid || c.mimpid)))
+	if ((c.flags & ~VIREO_CREATE_F_ALL) || c._pad ||
+	    (!(c.flags & VIREO_CREATE_F_MVENDORID) && c.mvendorid) ||
+	    (!(c.flags & VIREO_CREATE_F_MARCHID) && c.marchid) ||
+	    (!(c.flags & VIREO_CREATE_F_MIMPID) && c.mimpid))
 		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
 	err = domu_create(c.nr_vcpus, c.ram_bytes, &d);
 	if (err)
 		return (struct sbi_ret){err, 0};
-	if (c.flags & VIREO_CREATE_F_MACHINE_IDS) {
-		d->own_machine_ids = true;
-		d->machine_ids[0] = c.mvendorid;
-		d->machine_ids[1] = c.marchid;
-		d->machine_ids[2] = c.mimpid;
-	}
+	/* bit i of own_machine_ids: machine_ids[i] replaces the host's */
+	d->own_machine_ids = c.flags & VIREO_CREATE_F_ALL;
+	d->machine_ids[0] = c.mvendorid;
+	d->machine_ids[1] = c.marchid;
+	d->machine_ids[2] = c.mimpid;
 	c.domid = d->id;
 	if (!copy_out(SBI_ARG(v, 0), &c, sizeof(c))) {
 		bool more; /* cannot happen: copy_in checked it */

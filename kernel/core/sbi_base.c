@@ -42,6 +42,8 @@ static bool probe_ext(const struct vcpu *v, unsigned long eid)
 static struct sbi_ret base_handle(struct vcpu *v, unsigned long fid)
 {
 	struct sbi_ret ret = {SBI_ERR_NOT_SUPPORTED, 0};
+	unsigned long i;
+
 	ret.error = SBI_SUCCESS;
 	switch (fid) {
 	case BASE_GET_SPEC_VERSION:
@@ -60,9 +62,10 @@ static struct sbi_ret base_handle(struct vcpu *v, unsigned long fid)
 	case BASE_GET_MARCHID:
 	case BASE_GET_MIMPID:
 		/* xl.cfg may give a DomU its own (mvendorid = ...). */
-		ret.value = (long)(v->dom->own_machine_ids
-					   ? v->dom->machine_ids[fid - BASE_GET_MVENDORID]
-					   : machine_ids[fid - BASE_GET_MVENDORID]);
+		i = fid - BASE_GET_MVENDORID;
+		ret.value = (long)((v->dom->own_machine_ids & (1U << i))
+					   ? v->dom->machine_ids[i]
+					   : machine_ids[i]);
 		break;
 	default:
 		ret.error = SBI_ERR_NOT_SUPPORTED;

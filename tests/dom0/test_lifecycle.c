@@ -107,9 +107,13 @@ enum ending { END_GUEST_POWEROFF, END_AGENT_REBOOT };
 
 static void linux_guest(enum ending how)
 {
-	struct vireo_build b = {1, 64UL << 20, "/usr/share/vireo/Image",
-				"/usr/share/vireo/domu-initramfs.cpio.gz",
-				"console=ttyS0", 0};
+	struct vireo_build b = {
+		.nr_vcpus = 1,
+		.ram_bytes = 64UL << 20,
+		.kernel = "/usr/share/vireo/Image",
+		.ramdisk = "/usr/share/vireo/domu-initramfs.cpio.gz",
+		.cmdline = "console=ttyS0",
+	};
 	struct vireo_physinfo a, c;
 	struct vireo_domain_info info;
 	char err[256];

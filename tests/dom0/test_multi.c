@@ -61,9 +61,13 @@ static int wait_all(struct guest *gs, unsigned n, const char *want, int secs)
 
 static int boot(struct guest *g, uint32_t vcpus, uint64_t mib)
 {
-	struct vireo_build b = {vcpus, mib << 20, "/usr/share/vireo/Image",
-				"/usr/share/vireo/domu-initramfs.cpio.gz",
-				"console=ttyS0 quiet", 0};
+	struct vireo_build b = {
+		.nr_vcpus = vcpus,
+		.ram_bytes = mib << 20,
+		.kernel = "/usr/share/vireo/Image",
+		.ramdisk = "/usr/share/vireo/domu-initramfs.cpio.gz",
+		.cmdline = "console=ttyS0 quiet",
+	};
 	char err[256];
 	int rc = vireo_build_domain(v, &b, &g->id, err, sizeof(err));
 

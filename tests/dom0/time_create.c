@@ -20,9 +20,13 @@ static double now(void)
 
 int main(void)
 {
-	struct vireo_build b = {1, 128UL << 20, "/usr/share/vireo/Image",
-				"/usr/share/vireo/domu-initramfs.cpio.gz",
-				"console=ttyS0 quiet", 0};
+	struct vireo_build b = {
+		.nr_vcpus = 1,
+		.ram_bytes = 128UL << 20,
+		.kernel = "/usr/share/vireo/Image",
+		.ramdisk = "/usr/share/vireo/domu-initramfs.cpio.gz",
+		.cmdline = "console=ttyS0 quiet",
+	};
 	struct vireo *v = vireo_open();
 	char err[256], seen[8192] = "";
 	size_t len = 0;

@@ -2,7 +2,10 @@
 KVM (issue 9): Linux reads them at boot and shows them in /proc/cpuinfo,
 and keys its errata on them. The same kernel booted natively in the same
 QEMU, Dom0 and a DomU must show the same three numbers (on QEMU 7.2:
-marchid = mimpid = 0x70216)."""
+marchid = mimpid = 0x70216). xl.cfg keys of ours override them per DomU,
+each on its own: a DomU given mvendorid and marchid (the latter above
+2^63, as SiFive's, so written as a string) shows those two and the host's
+mimpid."""
 import os
 import re
 import sys
@@ -32,7 +35,18 @@ def main():
         domu = ids(m.domu("ids", IDS + "; " + cmd, r"(?s)(mvendorid.*?)" + want, 60)
                    .group(1).replace("\r", ""))
         m.sh("vl destroy ids", timeout=60)
-    print("native %s\nDom0   %s\nDomU   %s" % (native, dom0, domu))
+        out = m.sh("vl create demo.cfg name=own mvendorid=0x489 "
+                   "'marchid=\"0x8000000000000007\"'", timeout=60)
+        assert m.status == 0, out
+        cmd, want = token("O")
+        own = ids(m.domu("own", IDS + "; " + cmd, r"(?s)(mvendorid.*?)" + want, 60)
+                  .group(1).replace("\r", ""))
+        m.sh("vl destroy own", timeout=60)
+        out = m.sh("vl create demo.cfg name=bad mvendorid=0x100000000")
+        assert m.status != 0 and "mvendorid is 32 bits" in out, out
+    print("native %s\nDom0   %s\nDomU   %s\nown    %s" % (native, dom0, domu, own))
+    assert own == {"mvendorid": "0x489", "marchid": "0x8000000000000007",
+                   "mimpid": native["mimpid"]}, own
     assert native["marchid"] != "0x0", "the native boot reports no marchid"
     assert dom0 == native, (dom0, native)
     assert domu == native, (domu, native)

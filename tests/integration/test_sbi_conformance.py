@@ -4,7 +4,12 @@ and as a Vireo DomU of 4 vCPUs on 2 harts. Every check must pass under
 Vireo; natively every check but the ones OpenSBI 1.1 is known to answer
 differently (NATIVE_DEVIATIONS) must pass too, which shows the checks
 themselves are right. Vireo must report spec 2.0, offer DBCN, and a
-DBCN write that runs past the end of RAM must print nothing."""
+DBCN write that runs past the end of RAM must print nothing.
+
+SUSP (not in OpenSBI 1.1): the guest suspends to RAM; `vl list` shows it
+shut down (---s--) and vireod leaves it so; `vl trigger sbi s3resume`
+resumes it at its resume address, where it reports; it suspends again
+and `vl destroy` ends it, suspended."""
 import os
 import re
 import subprocess
@@ -12,8 +17,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from vireo_qemu import Machine, OUT  # noqa: E402
+from vireo_qemu import Machine, OUT, wait_until  # noqa: E402
 from test_virtio_blk import write_file  # noqa: E402
+from test_vl import domains  # noqa: E402
 
 FW = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 IMAGE = os.path.join(OUT, "guests", "sbi.Image")
@@ -60,17 +66,38 @@ def native():
     return {c[1] for c in checks}
 
 
+def console_until(m, marker, seconds=300):
+    """The sbi guest's console lines so far, once marker is among them."""
+    log, deadline = "", time.monotonic() + seconds
+    while marker not in log:
+        assert time.monotonic() < deadline, "no %s: %s" % (marker, log)
+        log = m.sh("timeout 2 vl console sbi </dev/null 2>/dev/null | "
+                   "grep -a 'SBI-\\|DBCN-\\|GUEST-'", timeout=30)
+    return log
+
+
+def suspended(m):
+    m.sh(wait_until("vl list sbi | grep -q ' ---s-- '"), timeout=30)
+    return domains(m).get("sbi", (0, 0, 0, "gone"))[3] == "---s--"
+
+
 def vireo():
     with Machine(timeout=120) as m:
         m.wait_ready()
         write_file(m, "/tmp/sbi.cfg", SBI_CFG)
         out = m.sh("vl create /tmp/sbi.cfg", timeout=60)
         assert m.status == 0, "vl create sbi failed: " + out
-        log, deadline = "", time.monotonic() + 300
-        while "SBI-RESULT" not in log:
-            assert time.monotonic() < deadline, "no SBI-RESULT: " + log
-            log = m.sh("timeout 2 vl console sbi </dev/null 2>/dev/null | "
-                       "grep -a 'SBI-\\|DBCN-\\|GUEST-'", timeout=30)
+        console_until(m, "SBI-SUSPENDING 1")
+        assert suspended(m), "not shown as suspended: %s" % domains(m)
+        # vireod takes no on_* action for a suspend: it is still there
+        # after its next ticks (it polls every 100 ms).
+        m.sh("sleep 1")
+        assert suspended(m), "a suspended domain went: %s" % domains(m)
+        out = m.sh("vl trigger sbi nmi")
+        assert m.status != 0 and "not supported" in out, out
+        out = m.sh("vl trigger sbi s3resume")
+        assert m.status == 0, "vl trigger s3resume failed: " + out
+        log = console_until(m, "SBI-SUSPENDING 2")
         checks, failed = results(log)
         print("\n".join(re.findall(r"SBI-[^\r\n]*", log)))
         print("QEMU 7.2 vsip quirk, failed as expected: %s"
@@ -81,8 +108,11 @@ def vireo():
         assert "DBCN-HELLO-WRITE" in log, "a DBCN write did not print"
         assert "DBCN-LEAK" not in log, "a DBCN write past RAM's end printed"
         assert "SBI-INFO harts 4 " in log, "the guest did not find 4 vCPUs"
-        m.sh("vl destroy sbi", timeout=60)
-        assert m.status == 0, "vl destroy sbi failed"
+        assert "susp.resume_a0_a1" in {c[1] for c in checks}, "no resume"
+        assert suspended(m), "not suspended again: %s" % domains(m)
+        out = m.sh("vl destroy sbi", timeout=60)
+        assert m.status == 0, "vl destroy of a suspended domain: " + out
+        assert "sbi" not in domains(m)
     return {c[1] for c in checks}
 
 

@@ -17,6 +17,7 @@
 
 /* build.c's calls into hc.c: plan() and the tree use none of them. */
 const char *vireo_strerror(int rc) { return "stub"; }
+int vireo_domain_create_ex(struct vireo *v, struct vireo_domain_create *c) { abort(); }
 int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram,
 			uint32_t *domid) { abort(); }
 int vireo_domain_destroy(struct vireo *v, uint32_t domid) { abort(); }

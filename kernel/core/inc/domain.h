@@ -53,7 +53,7 @@ struct domain {
 	unsigned slot; /* index in domains[]; the VMID is slot + 1 */
 	char name[DOMAIN_NAME_LEN];
 	bool is_dom0;
-	bool own_machine_ids;           /* xl.cfg mvendorid/marchid/mimpid */
+	uint32_t own_machine_ids;       /* VIREO_CREATE_F_MVENDORID... */
 	unsigned long machine_ids[3];   /* ... what SBI BASE then reports */
 	unsigned suspend_vcpu;          /* SBI SUSP: its caller resumes at */
 	unsigned long suspend_pc, suspend_opaque; /* ... pc, with a1 */

@@ -76,20 +76,27 @@ static void base_checks(void)
 		check(ver >= (2UL << 24), "base.spec_2_for_dbcn", (long)ver);
 }
 
+static bool poweroff;
+
+void sbi_report(void)
+{
+	guest_printf("SBI-RESULT checks=%lu failed=%lu\n", nchecks, nfailed);
+	if (poweroff)
+		sbi_call(SBI_EXT_SRST, 0, 0, 0, 0, 0, 0, 0);
+}
+
 void guest_main(unsigned long hartid)
 {
 	guest_printf("SBI-INFO harts %u boot %lu\n", guest.nr_harts, hartid);
-	bool poweroff = guest_arg("poweroff=", 1);
-
+	poweroff = guest_arg("poweroff=", 1);
 	base_checks();
 	dbcn_checks();
 	hsm_pick_subject(hartid);
 	guest_start_secondaries(OP_WORK);
 	time_checks();
 	hsm_driver();
-	guest_printf("SBI-RESULT checks=%lu failed=%lu\n", nchecks, nfailed);
-	if (poweroff)
-		sbi_call(SBI_EXT_SRST, 0, 0, 0, 0, 0, 0, 0);
+	if (!susp_checks())
+		sbi_report();
 }
 
 void guest_secondary(unsigned long hartid, unsigned long opaque)
@@ -98,7 +105,17 @@ void guest_secondary(unsigned long hartid, unsigned long opaque)
 		time_checks();
 		if (hsm_is_subject(hartid))
 			hsm_subject();
-		return; /* halt */
+		else
+			susp_park();
+		return;
+	}
+	if (opaque == OP_REBORN) {
+		hsm_resumed(hartid, opaque);
+		susp_park();
+	}
+	if ((opaque & ~0xffffUL) == OP_SUSP) {
+		susp_resumed(hartid, opaque);
+		return;
 	}
 	hsm_resumed(hartid, opaque);
 }

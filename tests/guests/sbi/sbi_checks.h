@@ -14,6 +14,7 @@
 #define SBI_ERR_NOT_SUPPORTED -2
 #define SBI_ERR_INVALID_PARAM -3
 #define SBI_ERR_INVALID_ADDRESS -5
+#define SBI_ERR_DENIED -4
 #define SBI_ERR_ALREADY_AVAILABLE -6
 
 #define SIP_SSIP (1UL << 1)
@@ -27,6 +28,7 @@
 #define OP_WORK 0x5742UL
 #define OP_RESUMED 0x52530000UL
 #define OP_REBORN 0x52420000UL
+#define OP_SUSP 0x53550000UL
 
 #define csr_read(csr)                                                    \
 	({                                                               \
@@ -60,5 +62,11 @@ void hsm_driver(void);
 bool hsm_is_subject(unsigned long hartid);
 void hsm_subject(void);
 void hsm_resumed(unsigned long hartid, unsigned long opaque);
+/* SUSP: false if not offered; else it suspends and resumes elsewhere. */
+bool susp_checks(void);
+void susp_park(void);
+void susp_resumed(unsigned long hartid, unsigned long opaque);
+/* Print SBI-RESULT (and power off if bootargs say poweroff=1). */
+void sbi_report(void);
 
 #endif
