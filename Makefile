@@ -7,7 +7,7 @@ PYTHON  := /usr/bin/python3
 QEMU    := qemu-system-riscv64
 HOSTCC  ?= gcc
 
-.PHONY: all deps linux busybox libfdt kernel initramfs images run test unit \
+.PHONY: all deps linux linux612 busybox libfdt kernel initramfs images run test unit \
         bench soak check clean disk abi-check
 all: images
 
@@ -25,6 +25,10 @@ $(DEPS_STAMP): build/deps.sh
 # ------------------------------------------------------- Debian-fed artefacts
 linux $(OUT)/Image: $(DEPS_STAMP) build/linux.sh build/linux/vireo.config
 	./build/linux.sh
+# Linux 6.12 for DomUs only (issue 9); built after 6.1 so the two never
+# share the 2 cores.
+linux612 $(OUT)/Image-6.12: $(DEPS_STAMP) build/linux612.sh build/linux/vireo-6.12.config | $(OUT)/Image
+	./build/linux612.sh
 
 LIBFDT := $(OUT)/libfdt
 LIBFDT_C := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_sw.c fdt_strerror.c fdt_addresses.c
@@ -82,18 +86,27 @@ DOMU_INITRAMFS := $(OUT)/domu-initramfs.cpio.gz
 INITRAMFS_EXTRA := $(foreach b,$(DOM0_BINS),$(b):/usr/sbin/) guests:/etc/vireo \
                    $(foreach t,$(DOM0_TESTS),$(t):/usr/lib/vireo-tests/) \
                    $(OUT)/Image:/usr/share/vireo/Image \
+                   $(OUT)/Image-6.12:/usr/share/vireo/Image-6.12 \
                    $(DOMU_INITRAMFS):/usr/share/vireo/domu-initramfs.cpio.gz \
                    $(EXTRA_INITRAMFS)
-INITRAMFS_DEPS  := $(DOM0_BINS) $(DOM0_TESTS) $(wildcard guests/*) $(OUT)/Image $(DOMU_INITRAMFS)
+INITRAMFS_DEPS  := $(DOM0_BINS) $(DOM0_TESTS) $(wildcard guests/*) $(OUT)/Image \
+                   $(OUT)/Image-6.12 $(DOMU_INITRAMFS)
 # The guest agent runs inside DomUs.
 $(OUT)/domu/vireo-agent: dom0-tools/vireo-agent/vireo-agent.c $(DOM0_HDRS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $<
-$(DOMU_INITRAMFS): $(OUT)/busybox $(OUT)/domu/vireo-agent $(OUT)/modules/hostile.ko \
+# Test programs that run inside a Linux DomU (tests/domu/*.c).
+DOMU_TESTS := $(patsubst tests/domu/%.c,$(OUT)/domu/tests/%,$(wildcard tests/domu/*.c))
+$(OUT)/domu/tests/%: tests/domu/%.c $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CROSS)gcc $(DOM0_CFLAGS) -pthread -static -o $@ $<
+$(DOMU_INITRAMFS): $(OUT)/busybox $(OUT)/domu/vireo-agent $(DOMU_TESTS) $(OUT)/modules/hostile.ko \
                   $(OUT)/modules/evtchn_pp.ko $(OUT)/modules/ioreq_probe.ko \
                   $(OUT)/modules/vireo.ko $(wildcard build/domu/*) build/initramfs.sh build/common.sh
 	INITRAMFS_NAME=domu INITRAMFS_EXTRA="$(OUT)/domu/vireo-agent:/usr/sbin/ \
+		$(foreach t,$(DOMU_TESTS),$(t):/usr/lib/vireo-tests/) \
 		$(OUT)/modules/hostile.ko:/lib/modules-vireo-tests/ \
 		$(OUT)/modules/evtchn_pp.ko:/lib/modules-vireo-tests/ \
 		$(OUT)/modules/ioreq_probe.ko:/lib/modules-vireo-tests/ \

@@ -20,11 +20,15 @@ log() { printf '[build] %s\n' "$*"; }
 SRCVER=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 SRC=$CACHE/linux-src-$SRCVER
 
-# unpack_linux: Debian's linux-source-6.1 tarball, once per package version.
+# unpack_linux [VER]: Debian's linux-source-VER tarball (6.1 by default),
+# once per package version, into $SRC (set for VER).
 unpack_linux() {
+	ver=${1:-6.1}
+	SRC=$CACHE/linux-src-$(dpkg-query -W -f='${Version}' "linux-source-$ver")
+	[ "$ver" = 6.1 ] || SRC=$SRC-$ver
 	[ -f "$SRC/.unpacked" ] && return 0
-	log "unpacking /usr/src/linux-source-6.1.tar.xz (about 15 s)"
+	log "unpacking /usr/src/linux-source-$ver.tar.xz (about 15 s)"
 	rm -rf "$SRC" && mkdir -p "$SRC"
-	tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$SRC" --strip-components=1
+	tar -xJf "/usr/src/linux-source-$ver.tar.xz" -C "$SRC" --strip-components=1
 	touch "$SRC/.unpacked"
 }

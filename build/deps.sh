@@ -17,7 +17,8 @@ set -eu
 # What each group is for:
 #   boot:    qemu-system-misc (qemu-system-riscv64), opensbi (fw_dynamic.bin)
 #   cross:   gcc/binutils-riscv64-linux-gnu, libc6-dev-riscv64-cross (Dom0 tools)
-#   Linux:   linux-source-6.1, flex, bison, bc, libssl-dev, libelf-dev, cpio,
+#   Linux:   linux-source-6.1 (Dom0, DomUs), linux-source-6.12 (newer DomUs,
+#            from bookworm-security), flex, bison, bc, libssl-dev, libelf-dev, cpio,
 #            xz-utils, ccache, device-tree-compiler (dtc, the unit tests' DTB)
 #   busybox: apt, dpkg-dev (apt-get source), make, gcc
 #   images:  e2fsprogs (mkfs.ext4, debugfs), gzip
@@ -25,7 +26,7 @@ set -eu
 #   check:   cppcheck, clang
 PKGS="qemu-system-misc opensbi
 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross
-linux-source-6.1 flex bison bc libssl-dev libelf-dev cpio xz-utils ccache
+linux-source-6.1 linux-source-6.12 flex bison bc libssl-dev libelf-dev cpio xz-utils ccache
 device-tree-compiler
 apt dpkg-dev make gcc
 e2fsprogs gzip
