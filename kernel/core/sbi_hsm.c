@@ -94,6 +94,7 @@ static struct sbi_ret hsm_handle(struct vcpu *v, unsigned long fid)
 		ret.error = hart_start(v);
 		return ret;
 	case HSM_HART_STOP:
+		v->sta_on = false; /* a restarted hart gives its record anew */
 		v->state = VCPU_STOPPED;
 		return ret;
 	case HSM_HART_GET_STATUS:

@@ -146,6 +146,9 @@ static struct vcpu *choose(struct pcpu *p, uint64_t now)
 		v = prev;
 	else
 		v = pick_next(p, prev);
+	/* Preempted while it still wants the hart: its wait is steal. */
+	if (prev && prev != v && prev->state == VCPU_RUNNABLE)
+		vcpu_steal_mark(prev, now);
 	if (v && (v != prev || now >= p->slice_end))
 		p->slice_end = now + (uint64_t)timebase_hz / 1000000 *
 					     SCHED_SLICE_US;
@@ -188,6 +191,7 @@ struct vcpu_regs *schedule(void)
 	}
 	vcpu_arch_prepare_entry(v);
 	v->run_start = time_now();
+	vcpu_steal_account(v, v->run_start);
 	return &v->regs;
 }
 

@@ -19,6 +19,8 @@ static void kick(struct vcpu *v, bool woke)
 	/* Read once: a dying vCPU's hart clears it (sched_reap). */
 	struct pcpu *p = __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE);
 
+	if (woke)
+		vcpu_steal_mark(v, time_now());
 	if (woke && p && __atomic_load_n(&p->current, __ATOMIC_RELAXED) != v)
 		__atomic_store_n(&p->slice_end, 0, __ATOMIC_RELAXED);
 	if (p && p != this_pcpu() && v->state != VCPU_STOPPED)

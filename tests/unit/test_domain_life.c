@@ -75,6 +75,9 @@ void pcpu_ipi(struct pcpu *p, uint32_t reason)
 #include "../../kernel/core/vmid.c"
 #include "../../kernel/core/domain.c"
 #include "../../kernel/core/domctl.c"
+/* Steal time (sbi_sta.c) has its own test in test_sbi. */
+void vcpu_steal_mark(struct vcpu *v, uint64_t now) {}
+void vcpu_steal_account(struct vcpu *v, uint64_t now) {}
 #include "../../kernel/core/sched.c"
 
 /* ---------------------------------------------------------------- set-up */

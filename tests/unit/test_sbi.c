@@ -17,6 +17,7 @@
 #include "../../kernel/core/sbi_rfence.c"
 #include "../../kernel/core/sbi_srst.c"
 #include "../../kernel/core/sbi_susp.c"
+#include "../../kernel/core/sbi_sta.c"
 #include "../../kernel/core/sbi_time.c"
 
 #define NVCPU 2
@@ -104,6 +105,16 @@ void domain_console_write(struct domain *d, const char *s, size_t n)
 		return;
 	memcpy(R.con + R.con_len, s, n);
 	R.con_len += n;
+}
+
+uint32_t timebase_hz = 10000000;
+
+void *domain_ram_page(struct domain *d, gpa_t gpa, size_t len)
+{
+	if (gpa < RAM_BASE || gpa - RAM_BASE >= RAM_SIZE ||
+	    len > 4096 - (gpa & 4095))
+		return NULL;
+	return ram + (gpa - RAM_BASE);
 }
 
 bool domain_copy_from(struct domain *d, void *dst, gpa_t src, size_t len)
@@ -656,6 +667,58 @@ static void test_dbcn(void)
 }
 
 /* Legacy calls return one value, in a0: a1 keeps its POISON. */
+/* SBI STA: set_shmem's checks, the record's layout, the seqlock. */
+static void test_sta(void)
+{
+	struct sta_record *r = (struct sta_record *)(ram + 0x100);
+
+	setup(false);
+	CHECK_EQ(call(SBI_EXT_BASE, 3, SBI_EXT_STA, 0, 0), OK);
+	CHECK_EQ(A1, 1);
+	CHECK_EQ(call(SBI_EXT_STA, 0, RAM_BASE + 0x104, 0, 0), INVAL); /* align */
+	CHECK_EQ(call(SBI_EXT_STA, 0, RAM_BASE + 0x100, 0, 1), INVAL); /* flags */
+	CHECK_EQ(call(SBI_EXT_STA, 0, RAM_BASE + 0x100, 1, 0),
+		 SBI_ERR_INVALID_ADDRESS);
+	CHECK_EQ(call(SBI_EXT_STA, 0, DEV_BASE, 0, 0), SBI_ERR_INVALID_ADDRESS);
+	CHECK_EQ(call(SBI_EXT_STA, 1, RAM_BASE + 0x100, 0, 0), NOTSUP);
+	CHECK(!V[0].sta_on);
+
+	memset(r, 0xee, sizeof(*r));
+	V[0].steal_ticks = 25; /* 2.5 us at 10 MHz */
+	CHECK_EQ(call(SBI_EXT_STA, 0, RAM_BASE + 0x100, 0, 0), OK);
+	CHECK(V[0].sta_on);
+	CHECK_EQ(r->sequence, 2); /* even: a whole update */
+	CHECK_EQ(r->flags, 0);
+	CHECK_EQ(r->steal, 2500);
+	CHECK_EQ(r->preempted, 0);
+
+	/* Waiting from tick 1000 to 1400 (woken or preempted), then run. */
+	vcpu_steal_mark(&V[0], 1000);
+	vcpu_steal_mark(&V[0], 1200); /* a second mark keeps the first */
+	vcpu_steal_account(&V[0], 1400);
+	CHECK_EQ(V[0].steal_ticks, 425);
+	CHECK_EQ(r->steal, 42500);
+	CHECK_EQ(r->sequence, 4);
+	vcpu_steal_account(&V[0], 1500); /* not waiting: nothing written */
+	CHECK_EQ(r->sequence, 4);
+	/* 2^40 ticks: no overflow on the way to nanoseconds */
+	V[0].steal_ticks = 1ULL << 40;
+	vcpu_steal_mark(&V[0], 2000);
+	vcpu_steal_account(&V[0], 2000 + 10000000);
+	CHECK_EQ(r->steal, ((1ULL << 40) + 10000000) * 100);
+
+	CHECK_EQ(call(SBI_EXT_STA, 0, ~0UL, ~0UL, 0), OK); /* off */
+	CHECK(!V[0].sta_on);
+	vcpu_steal_mark(&V[0], 3000);
+	vcpu_steal_account(&V[0], 4000);
+	CHECK_EQ(r->sequence, 6); /* untouched */
+
+	CHECK_EQ(call(SBI_EXT_STA, 0, RAM_BASE + 0x100, 0, 0), OK);
+	load(SBI_EXT_HSM, 1, 0, 0, 0); /* hart_stop: the record is dropped */
+	sbi_ecall(&V[0]);
+	CHECK(!V[0].sta_on);
+}
+
 static void test_legacy(void)
 {
 	setup(false);
@@ -702,6 +765,7 @@ int main(void)
 	RUN(test_hsm_status_stop);
 	RUN(test_hsm_suspend);
 	RUN(test_susp);
+	RUN(test_sta);
 	RUN(test_srst);
 	RUN(test_dbcn);
 	RUN(test_dbcn_write_bounded);

@@ -66,6 +66,9 @@ uint64_t vcpu_arch_wakeup(struct vcpu *v)
 }
 void vcpu_resume_full(void *r) { abort(); }
 
+/* Steal time (sbi_sta.c) has its own test in test_sbi. */
+void vcpu_steal_mark(struct vcpu *v, uint64_t now) {}
+void vcpu_steal_account(struct vcpu *v, uint64_t now) {}
 #include "../../kernel/core/vcpu.c"
 #include "../../kernel/core/sched.c"
 

@@ -36,6 +36,7 @@ struct vcpu;
 #define SBI_EXT_SRST 0x53525354  /* "SRST" */
 #define SBI_EXT_DBCN 0x4442434E  /* "DBCN" */
 #define SBI_EXT_SUSP 0x53555350  /* "SUSP" */
+#define SBI_EXT_STA 0x535441     /* "STA" */
 
 /* 2.0: DBCN (and later SUSP, STA) exist only from 2.0 for a guest. */
 #define SBI_SPEC_VERSION ((2UL << 24) | 0)
@@ -80,7 +81,7 @@ long sbi_hart_mask(unsigned long mask, unsigned long base, unsigned nr_vcpus,
 
 extern const struct sbi_ext sbi_ext_base, sbi_ext_time, sbi_ext_ipi,
 	sbi_ext_rfence, sbi_ext_hsm, sbi_ext_srst, sbi_ext_dbcn,
-	sbi_ext_susp, sbi_ext_legacy, sbi_ext_vireo;
+	sbi_ext_susp, sbi_ext_sta, sbi_ext_legacy, sbi_ext_vireo;
 
 /* Whether v's domain offers ext (BASE probe): SUSP is for DomUs only. */
 bool sbi_ext_offered(const struct sbi_ext *ext, const struct vcpu *v);

@@ -37,6 +37,12 @@ struct vcpu {
 	uint64_t wake_time;          /* BLOCKED: timer deadline, ~0 if none */
 	unsigned long start_pc, start_a0, start_a1; /* VCPU_REQ_RESET */
 	uint64_t run_start, cpu_ticks; /* accounting, in timer ticks */
+	/* Steal time (SBI STA): runnable but not running since (0: not),
+	 * the total, and the guest's shared record if it gave one. */
+	volatile uint64_t steal_since;
+	uint64_t steal_ticks;
+	gpa_t sta_gpa;
+	bool sta_on;
 	/* VCPU_WAIT_IO: how to finish the load/store when the answer comes */
 	unsigned io_reg, io_len, io_width;
 	bool io_sign, io_read;
@@ -60,6 +66,11 @@ bool vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
 void vcpu_request_fence(struct domain *d, unsigned long mask, uint32_t req);
 /* Guest timer (SBI set_timer) of the running vCPU. */
 void vcpu_set_timer(struct vcpu *v, uint64_t when);
+/* v became runnable but is not running (woken, or preempted): from now
+ * on, until it runs, its wait is steal time. */
+void vcpu_steal_mark(struct vcpu *v, uint64_t now);
+/* v is about to run: account its wait, and publish it (SBI STA). */
+void vcpu_steal_account(struct vcpu *v, uint64_t now);
 /* Redirect an exception into the guest as if VS-mode had taken it. */
 void vcpu_inject_exception(struct vcpu *v, unsigned long cause,
 			   unsigned long tval);
