@@ -55,6 +55,9 @@ bool sbi_has(unsigned long ext);
 bool wait_flag(volatile unsigned long *flag, uint64_t us);
 
 void time_checks(void);
+/* STA: register a steal-time record, and check it afterwards. */
+void sta_begin(void);
+void sta_end(void);
 void dbcn_checks(void);
 /* HSM: the boot vCPU drives, one secondary (the subject) is driven. */
 void hsm_pick_subject(unsigned long boot);
