@@ -368,6 +368,25 @@ void domain_ring_write_locked(struct domain *d, const char *s, size_t n)
 		virq_raise(VIRQ_CONSOLE);
 }
 
+/*
+ * For writers that can be told "fewer" (SBI DBCN): what fits in the ring,
+ * never dropping older output; the caller reports the count and the guest
+ * writes the rest later, as it waits on the vUART. Dom0's goes straight
+ * to the UART.
+ */
+size_t domain_console_write_room(struct domain *d, const char *s, size_t n)
+{
+	if (d->is_dom0 || !d->con_ring) {
+		domain_console_write(d, s, n);
+		return n;
+	}
+	spin_lock(&d->vuart_lock);
+	n = MIN(n, (size_t)(CONSOLE_RING_SIZE - d->con_len));
+	domain_ring_write_locked(d, s, n);
+	spin_unlock(&d->vuart_lock);
+	return n;
+}
+
 void domain_console_write(struct domain *d, const char *s, size_t n)
 {
 	if (d->is_dom0) {

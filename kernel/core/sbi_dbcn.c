@@ -36,8 +36,8 @@ static long dbcn_write(struct vcpu *v, unsigned long n, gpa_t gpa, long *done)
 		return SBI_ERR_INVALID_PARAM;
 	if (!domain_copy_from(d, buf, gpa, len))
 		return SBI_ERR_INVALID_PARAM;
-	domain_console_write(d, buf, len);
-	*done = (long)len;
+	/* A full ring takes fewer (even 0): the guest loops on the count. */
+	*done = (long)domain_console_write_room(d, buf, len);
 	return SBI_SUCCESS;
 }
 
@@ -62,8 +62,10 @@ static struct sbi_ret dbcn_handle(struct vcpu *v, unsigned long fid)
 		break;
 	case DBCN_WRITE_BYTE:
 		c = (char)SBI_ARG(v, 0);
-		domain_console_write(v->dom, &c, 1);
-		ret.error = SBI_SUCCESS;
+		/* It cannot wait for room: FAILED rather than a lost byte. */
+		ret.error = domain_console_write_room(v->dom, &c, 1)
+				    ? SBI_SUCCESS
+				    : SBI_ERR_FAILED;
 		break;
 	default:
 		ret.error = SBI_ERR_NOT_SUPPORTED;

@@ -50,6 +50,8 @@ static struct {
 	uint32_t shutdown_reason;
 	size_t con_len;
 	char con[1024];
+	bool con_room_set; /* else the ring takes everything */
+	size_t con_room;
 } R;
 
 static uint8_t ram[RAM_SIZE];
@@ -105,6 +107,17 @@ void domain_console_write(struct domain *d, const char *s, size_t n)
 		return;
 	memcpy(R.con + R.con_len, s, n);
 	R.con_len += n;
+}
+
+/* The ring's room, as domain.c keeps it: con_room bytes when set. */
+size_t domain_console_write_room(struct domain *d, const char *s, size_t n)
+{
+	if (R.con_room_set) {
+		n = n < R.con_room ? n : R.con_room;
+		R.con_room -= n;
+	}
+	domain_console_write(d, s, n);
+	return n;
 }
 
 uint32_t timebase_hz = 10000000;
@@ -719,6 +732,25 @@ static void test_sta(void)
 	CHECK(!V[0].sta_on);
 }
 
+/* A full console ring: DBCN writes what fits, write_byte says FAILED. */
+static void test_dbcn_ring_full(void)
+{
+	setup(false);
+	memset(ram, 'x', 300);
+	R.con_room_set = true;
+	R.con_room = 10;
+	CHECK_EQ(call(SBI_EXT_DBCN, 0, 100, RAM_BASE, 0), OK);
+	CHECK_EQ(A1, 10);
+	CHECK_EQ(R.con_len, 10);
+	CHECK_EQ(call(SBI_EXT_DBCN, 0, 100, RAM_BASE, 0), OK); /* 0: try later */
+	CHECK_EQ(A1, 0);
+	CHECK_EQ(call(SBI_EXT_DBCN, 2, 'z', 0, 0), SBI_ERR_FAILED);
+	CHECK_EQ(R.con_len, 10);
+	R.con_room = 1;
+	CHECK_EQ(call(SBI_EXT_DBCN, 2, 'z', 0, 0), OK);
+	CHECK_EQ(R.con_len, 11);
+}
+
 static void test_legacy(void)
 {
 	setup(false);
@@ -766,6 +798,7 @@ int main(void)
 	RUN(test_hsm_suspend);
 	RUN(test_susp);
 	RUN(test_sta);
+	RUN(test_dbcn_ring_full);
 	RUN(test_srst);
 	RUN(test_dbcn);
 	RUN(test_dbcn_write_bounded);

@@ -134,6 +134,8 @@ void domain_vuart_irq(void *opaque, bool level);
 bool domain_console_rx(struct domain *d, uint8_t c);
 /* Output from the domain's console (vUART, DBCN, legacy putchar). */
 void domain_console_write(struct domain *d, const char *s, size_t n);
+/* As much of s as the ring has room for, dropping nothing; the count. */
+size_t domain_console_write_room(struct domain *d, const char *s, size_t n);
 /* DomU console ring: append (vuart_lock held) and drain. */
 void domain_ring_write_locked(struct domain *d, const char *s, size_t n);
 bool domain_ring_full_locked(const struct domain *d);
