@@ -47,6 +47,8 @@ struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
 			goto fail;
 		v->dom = d;
 		v->id = i;
+		/* cycle and instret run from the start, as on a hart. */
+		v->pmu.running = (1U << PMU_CYCLE) | (1U << PMU_INSTRET);
 		v->state = VCPU_STOPPED;
 		d->vcpus[i] = v;
 	}

@@ -5,7 +5,7 @@
 const struct sbi_ext *const sbi_exts[] = {
 	&sbi_ext_base,	&sbi_ext_time, &sbi_ext_ipi,  &sbi_ext_rfence,
 	&sbi_ext_hsm,	&sbi_ext_srst, &sbi_ext_dbcn, &sbi_ext_susp,
-	&sbi_ext_sta,	&sbi_ext_legacy, &sbi_ext_vireo, NULL,
+	&sbi_ext_sta,	&sbi_ext_pmu, &sbi_ext_legacy, &sbi_ext_vireo, NULL,
 };
 
 const struct sbi_ext *sbi_find_ext(unsigned long eid)
@@ -18,8 +18,10 @@ const struct sbi_ext *sbi_find_ext(unsigned long eid)
 
 bool sbi_ext_offered(const struct sbi_ext *ext, const struct vcpu *v)
 {
-	/* Dom0 suspending would be the host's suspend: not offered. */
-	return ext && !(ext == &sbi_ext_susp && v->dom->is_dom0);
+	/* Dom0 suspending would be the host's suspend; Dom0's counters are
+	 * the hart's own, not a vCPU's (vcpu_arch_reset): neither offered. */
+	return ext && !((ext == &sbi_ext_susp || ext == &sbi_ext_pmu) &&
+			v->dom->is_dom0);
 }
 
 void sbi_ecall(struct vcpu *v)

@@ -19,8 +19,10 @@ static struct sbi_ret ipi_handle(struct vcpu *v, unsigned long fid)
 	if (ret.error)
 		return ret;
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		if (mask & (1UL << i))
+		if (mask & (1UL << i)) {
+			vcpu_pmu_fw_event(v, PMU_FW_IPI_SENT);
 			vcpu_set_irq(d->vcpus[i], HVIP_VSSIP, true);
+		}
 	return ret;
 }
 

@@ -16,6 +16,7 @@ static struct sbi_ret legacy_handle(struct vcpu *v, unsigned long fid)
 	ret.error = SBI_SUCCESS;
 	switch (v->regs.x[REG_A7]) {
 	case SBI_EXT_LEGACY_SET_TIMER:
+		vcpu_pmu_fw_event(v, PMU_FW_SET_TIMER);
 		vcpu_set_timer(v, SBI_ARG(v, 0));
 		break;
 	case SBI_EXT_LEGACY_PUTCHAR:

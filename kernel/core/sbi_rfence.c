@@ -33,8 +33,13 @@ static struct sbi_ret rfence_handle(struct vcpu *v, unsigned long fid)
 	}
 	ret.error = sbi_hart_mask(SBI_ARG(v, 0), SBI_ARG(v, 1), d->nr_vcpus,
 				   &mask);
-	if (!ret.error)
-		vcpu_request_fence(d, mask, req);
+	if (ret.error)
+		return ret;
+	vcpu_pmu_fw_event(v, fid == RFENCE_FENCE_I ? PMU_FW_FENCE_I_SENT
+				   : fid == RFENCE_SFENCE_VMA
+				   ? PMU_FW_SFENCE_VMA_SENT
+				   : PMU_FW_SFENCE_VMA_ASID_SENT);
+	vcpu_request_fence(d, mask, req);
 	return ret;
 }
 

@@ -11,6 +11,7 @@ static struct sbi_ret time_handle(struct vcpu *v, unsigned long fid)
 		ret.error = SBI_ERR_NOT_SUPPORTED;
 		return ret;
 	}
+	vcpu_pmu_fw_event(v, PMU_FW_SET_TIMER);
 	vcpu_set_timer(v, SBI_ARG(v, 0));
 	ret.error = SBI_SUCCESS;
 	return ret;

@@ -59,8 +59,9 @@ void arch_handle_host_irqs(void)
 
 /* sbi.c's table names every extension; only RFENCE is exercised. */
 const struct sbi_ext sbi_ext_base, sbi_ext_time, sbi_ext_ipi, sbi_ext_hsm,
-	sbi_ext_srst, sbi_ext_dbcn, sbi_ext_susp, sbi_ext_sta, sbi_ext_legacy,
-	sbi_ext_vireo;
+	sbi_ext_srst, sbi_ext_dbcn, sbi_ext_susp, sbi_ext_sta, sbi_ext_pmu,
+	sbi_ext_legacy, sbi_ext_vireo;
+void vcpu_pmu_fw_event(struct vcpu *v, uint32_t event) {}
 
 static struct domain D;
 static struct vcpu V[4];

@@ -18,6 +18,7 @@
 #include "../../kernel/core/sbi_srst.c"
 #include "../../kernel/core/sbi_susp.c"
 #include "../../kernel/core/sbi_sta.c"
+#include "../../kernel/core/sbi_pmu.c"
 #include "../../kernel/core/sbi_time.c"
 
 #define NVCPU 2
@@ -751,6 +752,114 @@ static void test_dbcn_ring_full(void)
 	CHECK_EQ(R.con_len, 11);
 }
 
+/* SBI PMU: counters, matching, start/stop, firmware events, CSR reads. */
+static void test_pmu(void)
+{
+	uint64_t val;
+
+	setup(true); /* Dom0 reads the hart's own counters: no PMU */
+	CHECK_EQ(call(SBI_EXT_BASE, 3, SBI_EXT_PMU, 0, 0), OK);
+	CHECK_EQ(A1, 0);
+	CHECK_EQ(call(SBI_EXT_PMU, 0, 0, 0, 0), NOTSUP);
+
+	setup(false);
+	/* as domain_alloc: cycle and instret run from the start */
+	V[0].pmu.running = (1U << PMU_CYCLE) | (1U << PMU_INSTRET);
+	V[0].pmu.hw_acc[1] = 5000;
+	CHECK(vcpu_pmu_read_csr(&V[0], 0xc02, &val));
+	CHECK_EQ(val, 5000);
+	CHECK_EQ(call(SBI_EXT_BASE, 3, SBI_EXT_PMU, 0, 0), OK);
+	CHECK_EQ(A1, 1);
+	CHECK_EQ(call(SBI_EXT_PMU, 0, 0, 0, 0), OK);
+	CHECK_EQ(A1, PMU_NR_COUNTERS);
+	CHECK_EQ(call(SBI_EXT_PMU, 1, 0, 0, 0), OK); /* cycle: csr, 64 bits */
+	CHECK_EQ(A1, 0xc00 | 63UL << 12);
+	CHECK_EQ(call(SBI_EXT_PMU, 1, 1, 0, 0), INVAL); /* time: no counter */
+	CHECK_EQ(call(SBI_EXT_PMU, 1, 2, 0, 0), OK);
+	CHECK_EQ(A1, 0xc02 | 63UL << 12);
+	CHECK_EQ(call(SBI_EXT_PMU, 1, 3, 0, 0), OK); /* firmware */
+	CHECK_EQ(A1, 1UL << 63 | 63UL << 12);
+	CHECK_EQ(call(SBI_EXT_PMU, 1, PMU_NR_COUNTERS, 0, 0), INVAL);
+
+	/* instructions: counter 2 of the mask 0b111 (time refused) */
+	V[0].regs.x[REG_A3] = 2; /* event_idx: hardware, instructions */
+	load(SBI_EXT_PMU, 2, 0, 0x5, 1 << 1 /* CLEAR */);
+	V[0].regs.x[REG_A3] = 2;
+	sbi_ecall(&V[0]);
+	CHECK_EQ(A0, OK);
+	CHECK_EQ(A1, PMU_INSTRET);
+	load(SBI_EXT_PMU, 2, 0, 0x7, 0);
+	V[0].regs.x[REG_A3] = 2;
+	sbi_ecall(&V[0]);
+	CHECK_EQ(A0, INVAL); /* the mask names counter 1 */
+	/* The vCPU runs 1000 instructions; stopped, the value stays. */
+	CHECK(vcpu_pmu_read_csr(&V[0], 0xc02, &val));
+	CHECK_EQ(val, 0);
+	CHECK_EQ(call(SBI_EXT_PMU, 3, PMU_INSTRET, 1, 0), SBI_ERR_ALREADY_STARTED);
+	CHECK_EQ(call(SBI_EXT_PMU, 4, PMU_INSTRET, 1, 0), OK); /* stop */
+	CHECK_EQ(call(SBI_EXT_PMU, 3, PMU_INSTRET, 1, 0), OK); /* start */
+	V[0].pmu.hw_acc[1] += 1000;
+	CHECK(vcpu_pmu_read_csr(&V[0], 0xc02, &val));
+	CHECK_EQ(val, 1000);
+	CHECK_EQ(call(SBI_EXT_PMU, 4, PMU_INSTRET, 1, 0), OK); /* stop */
+	V[0].pmu.hw_acc[1] += 500;
+	CHECK(vcpu_pmu_read_csr(&V[0], 0xc02, &val));
+	CHECK_EQ(val, 1000);
+	CHECK_EQ(call(SBI_EXT_PMU, 4, PMU_INSTRET, 1, 0), SBI_ERR_ALREADY_STOPPED);
+	/* start with an initial value */
+	load(SBI_EXT_PMU, 3, PMU_INSTRET, 1, 1);
+	V[0].regs.x[REG_A3] = 7;
+	sbi_ecall(&V[0]);
+	CHECK_EQ(A0, OK);
+	V[0].pmu.hw_acc[1] += 3;
+	CHECK(vcpu_pmu_read_csr(&V[0], 0xc02, &val));
+	CHECK_EQ(val, 10);
+	CHECK(!vcpu_pmu_read_csr(&V[0], 0xc03, &val)); /* hpmcounter3: none */
+
+	/* a firmware counter of set_timer calls */
+	V[0].regs.x[REG_A3] = 0xf0000 | PMU_FW_SET_TIMER;
+	load(SBI_EXT_PMU, 2, PMU_FW_FIRST, 0xff, 1 << 2 /* AUTO_START */);
+	V[0].regs.x[REG_A3] = 0xf0000 | PMU_FW_SET_TIMER;
+	sbi_ecall(&V[0]);
+	CHECK_EQ(A0, OK);
+	CHECK_EQ(A1, PMU_FW_FIRST);
+	CHECK_EQ(call(SBI_EXT_TIME, 0, 1234, 0, 0), OK);
+	CHECK_EQ(call(SBI_EXT_TIME, 0, 1235, 0, 0), OK);
+	CHECK_EQ(call(SBI_EXT_PMU, 5, PMU_FW_FIRST, 0, 0), OK);
+	CHECK_EQ(A1, 2);
+	CHECK_EQ(call(SBI_EXT_PMU, 5, PMU_FW_FIRST + 1, 0, 0), INVAL); /* free */
+	CHECK_EQ(call(SBI_EXT_PMU, 5, PMU_INSTRET, 0, 0), INVAL); /* not fw */
+	/* unknown events, and no free counter left for this one */
+	V[0].regs.x[REG_A3] = 0x10000; /* cache event */
+	load(SBI_EXT_PMU, 2, 0, 0x7fd, 0);
+	V[0].regs.x[REG_A3] = 0x10000;
+	sbi_ecall(&V[0]);
+	CHECK_EQ(A0, NOTSUP);
+	load(SBI_EXT_PMU, 2, PMU_FW_FIRST, 0x1, 0);
+	V[0].regs.x[REG_A3] = 0xf0000 | PMU_FW_IPI_SENT;
+	sbi_ecall(&V[0]);
+	CHECK_EQ(A0, NOTSUP);
+	/* stop with reset frees it */
+	CHECK_EQ(call(SBI_EXT_PMU, 4, PMU_FW_FIRST, 1, 1), OK);
+	CHECK_EQ(call(SBI_EXT_PMU, 5, PMU_FW_FIRST, 0, 0), INVAL);
+	CHECK_EQ(call(SBI_EXT_PMU, 4, PMU_FW_FIRST, 1, 0), INVAL); /* no event */
+	CHECK_EQ(call(SBI_EXT_PMU, 4, PMU_INSTRET, 1, 1), OK); /* release */
+	/* Linux's probe: match, then stop+reset a counter never started;
+	 * it must be free for the next match (it was kept, and perf got 0). */
+	V[0].regs.x[REG_A3] = 2;
+	load(SBI_EXT_PMU, 2, 0, 0x5, 0);
+	V[0].regs.x[REG_A3] = 2;
+	sbi_ecall(&V[0]);
+	CHECK_EQ(A1, PMU_INSTRET);
+	CHECK_EQ(call(SBI_EXT_PMU, 4, PMU_INSTRET, 1, 1), SBI_ERR_ALREADY_STOPPED);
+	load(SBI_EXT_PMU, 2, 0, 0x5, 0);
+	V[0].regs.x[REG_A3] = 2;
+	sbi_ecall(&V[0]);
+	CHECK_EQ(A0, OK);
+	CHECK_EQ(A1, PMU_INSTRET);
+	CHECK_EQ(call(SBI_EXT_PMU, 7, 0, 0, 0), NOTSUP); /* no snapshot */
+}
+
 static void test_legacy(void)
 {
 	setup(false);
@@ -799,6 +908,7 @@ int main(void)
 	RUN(test_susp);
 	RUN(test_sta);
 	RUN(test_dbcn_ring_full);
+	RUN(test_pmu);
 	RUN(test_srst);
 	RUN(test_dbcn);
 	RUN(test_dbcn_write_bounded);

@@ -44,6 +44,32 @@ struct sbi_ret vcpu_ecall_fast(struct vcpu_regs *r)
 	}
 }
 
+/*
+ * A read of cycle or instret (hcounteren.CY/IR are clear): csrrs/csrrc
+ * with rs1 = x0, or their immediate forms with 0, are plain reads. From
+ * VU-mode the guest's own scounteren must allow it, else it is the
+ * illegal instruction its kernel expects.
+ */
+static bool counter_read(struct vcpu *v, uint32_t insn)
+{
+	unsigned funct3 = (insn >> 12) & 7, rd = (insn >> 7) & 31;
+	unsigned csr = insn >> 20, bit = csr & 31;
+	uint64_t val;
+
+	if ((insn & 0x7f) != 0x73 || ((insn >> 15) & 31) ||
+	    (funct3 != 2 && funct3 != 3 && funct3 != 6 && funct3 != 7))
+		return false;
+	if (!(v->regs.hstatus & HSTATUS_SPVP) &&
+	    !(csr_read(CSR_SCOUNTEREN) & (1UL << bit)))
+		return false;
+	if (!vcpu_pmu_read_csr(v, csr, &val))
+		return false;
+	if (rd)
+		v->regs.x[rd] = val;
+	v->regs.sepc += 4;
+	return true;
+}
+
 static void virtual_instruction(struct vcpu *v)
 {
 	uint32_t insn = (uint32_t)v->regs.stval;
@@ -54,7 +80,10 @@ static void virtual_instruction(struct vcpu *v)
 			v->state = VCPU_BLOCKED;
 		return;
 	}
+	if (counter_read(v, insn))
+		return;
 	/* Anything else the guest may not do is illegal for it. */
+	vcpu_pmu_fw_event(v, PMU_FW_ILLEGAL_INSN);
 	vcpu_inject_exception(v, EXC_ILLEGAL_INST, insn);
 }
 

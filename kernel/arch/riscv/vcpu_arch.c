@@ -38,7 +38,15 @@ void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
 	a->ssip_req = 0;
 	a->hgatp = gstage_hgatp(&v->dom->gs);
 	a->henvcfg = HENVCFG_STCE;
-	a->hcounteren = COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
+	/*
+	 * A DomU's cycle and instret reads trap (to vcpu_pmu_read_csr): it
+	 * sees its own counts, not the host's. Dom0, which measures the
+	 * machine (the benchmarks count whole round trips with instret),
+	 * reads the hart's own. time is direct for all.
+	 */
+	a->hcounteren = v->dom->is_dom0
+				? COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR
+				: COUNTEREN_TM;
 	for (unsigned i = 0; i < 32; i++)
 		a->fp[i] = 0;
 	a->fcsr = 0;
@@ -128,6 +136,9 @@ void vcpu_arch_prepare_entry(struct vcpu *v)
 	a->hvip = hvip;
 	hvip_sync(hvip);
 	req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
+	/* Counted from here to the next exit (vcpu_arch_after_exit). */
+	a->cycle_at_entry = csr_read(CSR_CYCLE);
+	a->instret_at_entry = csr_read(CSR_INSTRET);
 	if (req & VCPU_REQ_HFENCE_VVMA)
 		hfence_vvma_all();
 	if (req & VCPU_REQ_FENCE_I)
@@ -138,6 +149,8 @@ void vcpu_arch_after_exit(struct vcpu *v)
 {
 	/* The guest clears VSSIP itself (its sip.SSIP is hvip.VSSIP). */
 	v->arch.hvip = csr_read(CSR_HVIP);
+	v->pmu.hw_acc[0] += csr_read(CSR_CYCLE) - v->arch.cycle_at_entry;
+	v->pmu.hw_acc[1] += csr_read(CSR_INSTRET) - v->arch.instret_at_entry;
 }
 
 void vcpu_arch_trap_wfi(struct vcpu *v, bool trap)

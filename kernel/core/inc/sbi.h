@@ -37,6 +37,7 @@ struct vcpu;
 #define SBI_EXT_DBCN 0x4442434E  /* "DBCN" */
 #define SBI_EXT_SUSP 0x53555350  /* "SUSP" */
 #define SBI_EXT_STA 0x535441     /* "STA" */
+#define SBI_EXT_PMU 0x504D55     /* "PMU" */
 
 /* 2.0: DBCN (and later SUSP, STA) exist only from 2.0 for a guest. */
 #define SBI_SPEC_VERSION ((2UL << 24) | 0)
@@ -81,9 +82,9 @@ long sbi_hart_mask(unsigned long mask, unsigned long base, unsigned nr_vcpus,
 
 extern const struct sbi_ext sbi_ext_base, sbi_ext_time, sbi_ext_ipi,
 	sbi_ext_rfence, sbi_ext_hsm, sbi_ext_srst, sbi_ext_dbcn,
-	sbi_ext_susp, sbi_ext_sta, sbi_ext_legacy, sbi_ext_vireo;
+	sbi_ext_susp, sbi_ext_sta, sbi_ext_pmu, sbi_ext_legacy, sbi_ext_vireo;
 
-/* Whether v's domain offers ext (BASE probe): SUSP is for DomUs only. */
+/* Whether v's domain offers ext (BASE probe): SUSP and PMU are DomUs'. */
 bool sbi_ext_offered(const struct sbi_ext *ext, const struct vcpu *v);
 
 struct domain;

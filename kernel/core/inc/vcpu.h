@@ -6,6 +6,7 @@
 #ifndef VIREO_VCPU_H
 #define VIREO_VCPU_H
 
+#include "pmu.h"
 #include "types.h"
 #include "vcpu_arch.h"
 
@@ -43,6 +44,7 @@ struct vcpu {
 	uint64_t steal_ticks;
 	gpa_t sta_gpa;
 	bool sta_on;
+	struct vcpu_pmu pmu; /* SBI PMU: its virtual counters */
 	/* VCPU_WAIT_IO: how to finish the load/store when the answer comes */
 	unsigned io_reg, io_len, io_width;
 	bool io_sign, io_read;

@@ -36,6 +36,7 @@ struct vcpu_arch {
 	volatile uint32_t ssip_req; /* another hart raised VSSIP */
 	volatile bool eip;          /* vPLIC line level */
 	unsigned long hgatp, henvcfg, hcounteren;
+	uint64_t cycle_at_entry, instret_at_entry; /* for the vCPU's PMU */
 	uint64_t fp[32];
 	unsigned long fcsr;
 	bool fp_saved;
