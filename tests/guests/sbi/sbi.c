@@ -8,7 +8,7 @@
  *   SBI-INFO <key> <value>
  *   SBI-RESULT checks=N failed=F
  *
- * BASE, DBCN and STA run on the boot vCPU; TIME on every vCPU at once, so
+ * BASE, DBCN, PMU and STA run on the boot vCPU; TIME on every vCPU at once, so
  * that vCPUs sharing a hart are descheduled in the middle of each check;
  * HSM suspend, resume and stop on one secondary vCPU driven by the boot
  * vCPU, which watches its status from outside.
@@ -91,6 +91,7 @@ void guest_main(unsigned long hartid)
 	poweroff = guest_arg("poweroff=", 1);
 	base_checks();
 	dbcn_checks();
+	pmu_checks();
 	hsm_pick_subject(hartid);
 	sta_begin();
 	guest_start_secondaries(OP_WORK);

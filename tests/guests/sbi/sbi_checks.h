@@ -56,6 +56,7 @@ bool wait_flag(volatile unsigned long *flag, uint64_t us);
 
 void time_checks(void);
 /* STA: register a steal-time record, and check it afterwards. */
+void pmu_checks(void);
 void sta_begin(void);
 void sta_end(void);
 void dbcn_checks(void);
