@@ -155,11 +155,16 @@ static void place_modules(const struct host_info *hi, paddr_t base,
 }
 
 void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
-		uint64_t size, paddr_t hyp_base, uint64_t hyp_size)
+		uint64_t size, paddr_t hyp_base, uint64_t hyp_size,
+		unsigned max_vcpus)
 {
 	static char isa[256];
 	struct dom0_dt_params dp = {0};
 	unsigned nr_vcpus = MIN(nr_pcpus, MAX_VCPUS);
+
+	/* dom0_max_vcpus=N, as Xen's: the harts past N hold no Dom0 vCPU. */
+	if (max_vcpus && max_vcpus < nr_vcpus)
+		nr_vcpus = max_vcpus;
 	paddr_t dtb = base + size - DOM0_DTB_OFFSET_FROM_TOP;
 	int err;
 

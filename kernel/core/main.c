@@ -154,7 +154,8 @@ void hyp_main(unsigned long hartid, const void *fdt)
 	start_secondaries(cmdline);
 	dom0_build(host_fdt, &hi, dom0_base,
 		   parse_size_arg(cmdline, "dom0_mem=", DOM0_MEM_DEFAULT),
-		   HYP_BASE, HYP_SIZE);
+		   HYP_BASE, HYP_SIZE,
+		   (unsigned)parse_size_arg(cmdline, "dom0_max_vcpus=", 0));
 	plic_enable(hi.uart_irq);
 	uart_enable_rx_irq();
 	printk("*** Serial input to Dom0 (type 'CTRL-a' three times to switch "

@@ -150,7 +150,8 @@ void *domain_ram_page(struct domain *d, gpa_t gpa, size_t len);
 struct host_info;
 /* Build and start Dom0 in [base, base+size), 1:1, from the boot modules. */
 void dom0_build(const void *host_fdt, const struct host_info *hi,
-		paddr_t base, uint64_t size, paddr_t hyp_base, uint64_t hyp_size);
+		paddr_t base, uint64_t size, paddr_t hyp_base,
+		uint64_t hyp_size, unsigned max_vcpus);
 extern struct domain *dom0;
 /* A host interrupt of a device passed through to Dom0: true if taken. */
 bool domain_host_irq(unsigned src);
