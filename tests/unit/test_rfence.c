@@ -31,6 +31,13 @@ static struct pcpu *test_this_pcpu(void)
 	return &pcpus[0];
 }
 #define this_pcpu() test_this_pcpu()
+/* vcpu.c stamps wake-ups for steal time (sbi_sta.c): any clock will do. */
+static unsigned long test_time_now(void)
+{
+	return 1000;
+}
+#define time_now() test_time_now()
+void vcpu_steal_mark(struct vcpu *v, uint64_t now) {}
 
 void pcpu_ipi(struct pcpu *p, uint32_t reason)
 {
