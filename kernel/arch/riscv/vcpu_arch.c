@@ -136,9 +136,12 @@ void vcpu_arch_prepare_entry(struct vcpu *v)
 	a->hvip = hvip;
 	hvip_sync(hvip);
 	req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
-	/* Counted from here to the next exit (vcpu_arch_after_exit). */
-	a->cycle_at_entry = csr_read(CSR_CYCLE);
-	a->instret_at_entry = csr_read(CSR_INSTRET);
+	/* Counted from here to the next exit (vcpu_arch_after_exit); Dom0
+	 * reads the hart's counters itself (hcounteren), so not for it. */
+	if (!v->dom->is_dom0) {
+		a->cycle_at_entry = csr_read(CSR_CYCLE);
+		a->instret_at_entry = csr_read(CSR_INSTRET);
+	}
 	if (req & VCPU_REQ_HFENCE_VVMA)
 		hfence_vvma_all();
 	if (req & VCPU_REQ_FENCE_I)
@@ -149,6 +152,8 @@ void vcpu_arch_after_exit(struct vcpu *v)
 {
 	/* The guest clears VSSIP itself (its sip.SSIP is hvip.VSSIP). */
 	v->arch.hvip = csr_read(CSR_HVIP);
+	if (v->dom->is_dom0)
+		return;
 	v->pmu.hw_acc[0] += csr_read(CSR_CYCLE) - v->arch.cycle_at_entry;
 	v->pmu.hw_acc[1] += csr_read(CSR_INSTRET) - v->arch.instret_at_entry;
 }
