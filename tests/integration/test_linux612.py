@@ -6,12 +6,12 @@ work unchanged, it finds SBI 2.0 and offers suspend to RAM, and `echo mem
 down (---s--), `vl trigger new s3resume` brings it back, and its shell,
 disk and network work again. The 6.1 DomU keeps answering throughout."""
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from vireo_qemu import Machine, fresh_disk, remove_disk, token, wait_until  # noqa: E402
-from test_virtio_blk import domu, write_file  # noqa: E402
+from vireo_qemu import (Machine, domu_output, fresh_disk, remove_disk,  # noqa: E402
+                        wait_until)
+from test_virtio_blk import write_file  # noqa: E402
 from test_vl import domains  # noqa: E402
 
 CFG = """name = "new"
@@ -34,12 +34,8 @@ BLK = ("dd if=/dev/urandom of=/tmp/p bs=1k count=512 2>/dev/null; "
 
 
 def run(m, name, cmd, pattern, timeout=120):
-    """cmd on name's console; the first group of pattern in its output."""
-    end, want = token(name + "x")
-    out = domu(m, name, cmd + "; " + end, r"(?s)(.*?)" + want, timeout).group(1)
-    res = re.search(pattern, out)
-    assert res, "%s: no %r in %r" % (name, pattern, out)
-    return res.group(1)
+    """The first group of pattern in cmd's output on name's console."""
+    return domu_output(m, name, cmd, pattern, timeout)[0]
 
 
 def blk_ok(m):

@@ -6,22 +6,16 @@ hog in Dom0 shares the one hart during the count, so the host's counter
 would show about twice the loop. Linux finds 8 firmware and 2 hardware
 counters."""
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from vireo_qemu import Machine, token  # noqa: E402
-from test_virtio_blk import domu  # noqa: E402
+from vireo_qemu import Machine, domu_output  # noqa: E402
 
 N = 20000000  # 40 M instructions
 
 
 def run(m, cmd, pattern, timeout=300):
-    end, want = token("pmu")
-    out = domu(m, "pmu", cmd + "; " + end, r"(?s)(.*?)" + want, timeout).group(1)
-    res = re.search(pattern, out)
-    assert res, "no %r in %r" % (pattern, out)
-    return res.groups()
+    return domu_output(m, "pmu", cmd, pattern, timeout)
 
 
 def main():

@@ -9,8 +9,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from vireo_qemu import Machine, token  # noqa: E402
-from test_virtio_blk import domu  # noqa: E402
+from vireo_qemu import Machine, domu_output as run  # noqa: E402
 
 HOG = "(while :; do :; done) & true"
 # Steal and total ticks of /proc/stat's cpu line over 8 s (user through
@@ -19,14 +18,6 @@ STEAL = ("a=$(head -1 /proc/stat); sleep 8; b=$(head -1 /proc/stat); "
          "echo $a $b | awk '{t=0; for (i = 13; i <= 20; i++) t += $i; "
          "for (i = 2; i <= 9; i++) t -= $i; "
          "printf \"STEAL-%d-OF-%d\\n\", $20 - $9, t}'")
-
-
-def run(m, name, cmd, pattern, timeout=120):
-    end, want = token(name + "s")
-    out = domu(m, name, cmd + "; " + end, r"(?s)(.*?)" + want, timeout).group(1)
-    res = re.search(pattern, out)
-    assert res, "%s: no %r in %r" % (name, pattern, out)
-    return res.groups()
 
 
 def harts(m):

@@ -49,6 +49,18 @@ def token(name):
     return "echo %s-$((%d+1))" % (name, n), "%s-%d" % (name, n + 1)
 
 
+def domu_output(m, name, cmd, pattern, timeout=120):
+    """Run cmd on DomU name's console (waiting as long for its shell) and
+    return the groups of pattern in what it printed up to an evaluated
+    end token; fail if pattern is not there."""
+    end, want = token(name + "-end")
+    out = m.domu(name, cmd + "; " + end, r"(?s)(.*?)" + want, timeout,
+                 prompt_timeout=timeout).group(1)
+    res = re.search(pattern, out)
+    assert res, "%s: no %r in %r" % (name, pattern, out)
+    return res.groups()
+
+
 def wait_until(cond, seconds=10):
     """A shell loop (Dom0's or a DomU's) that polls cond every 0.1 s until
     it holds or seconds have passed; the check after it says which."""
