@@ -163,8 +163,8 @@ void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
 	unsigned nr_vcpus = MIN(nr_pcpus, MAX_VCPUS);
 
 	/* dom0_max_vcpus=N, as Xen's: the harts past N hold no Dom0 vCPU. */
-	if (max_vcpus && max_vcpus < nr_vcpus)
-		nr_vcpus = max_vcpus;
+	if (max_vcpus)
+		nr_vcpus = MIN(nr_vcpus, max_vcpus);
 	paddr_t dtb = base + size - DOM0_DTB_OFFSET_FROM_TOP;
 	int err;
 
