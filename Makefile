@@ -80,24 +80,28 @@ $(OUT)/dom0/tests/%: tests/dom0/%.c $(DOM0_HDRS) $(OUT)/dom0/libvireo.a
 	@echo "  LD      $@"
 	@$(CROSS)gcc $(DOM0_CFLAGS) -pthread -static -o $@ $< $(OUT)/dom0/libvireo.a
 
+# Test programs that run inside a Linux DomU (tests/domu/*.c, built below).
+DOMU_TESTS := $(patsubst tests/domu/%.c,$(OUT)/domu/tests/%,$(wildcard tests/domu/*.c))
+
 # What Dom0's initramfs carries besides busybox: the tools, the example
 # configs as /etc/vireo/, and a DomU kernel and initramfs for them.
 DOMU_INITRAMFS := $(OUT)/domu-initramfs.cpio.gz
 INITRAMFS_EXTRA := $(foreach b,$(DOM0_BINS),$(b):/usr/sbin/) guests:/etc/vireo \
                    $(foreach t,$(DOM0_TESTS),$(t):/usr/lib/vireo-tests/) \
+                   $(foreach t,$(DOMU_TESTS),$(t):/usr/lib/vireo-tests/) \
                    $(OUT)/Image:/usr/share/vireo/Image \
                    $(OUT)/Image-6.12:/usr/share/vireo/Image-6.12 \
                    $(DOMU_INITRAMFS):/usr/share/vireo/domu-initramfs.cpio.gz \
                    $(EXTRA_INITRAMFS)
-INITRAMFS_DEPS  := $(DOM0_BINS) $(DOM0_TESTS) $(wildcard guests/*) $(OUT)/Image \
+INITRAMFS_DEPS  := $(DOM0_BINS) $(DOM0_TESTS) $(DOMU_TESTS) $(wildcard guests/*) $(OUT)/Image \
                    $(OUT)/Image-6.12 $(DOMU_INITRAMFS)
 # The guest agent runs inside DomUs.
 $(OUT)/domu/vireo-agent: dom0-tools/vireo-agent/vireo-agent.c $(DOM0_HDRS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $<
-# Test programs that run inside a Linux DomU (tests/domu/*.c).
-DOMU_TESTS := $(patsubst tests/domu/%.c,$(OUT)/domu/tests/%,$(wildcard tests/domu/*.c))
+# Test programs that run inside a Linux DomU (tests/domu/*.c); Dom0 and the
+# bare-host boot carry them too, for the benchmarks' other sides.
 $(OUT)/domu/tests/%: tests/domu/%.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"

@@ -300,7 +300,14 @@ static ssize_t evf_read(struct file *file, char __user *buf, size_t count,
 	return n * sizeof(u32);
 }
 
-/* Writing ports back unmasks them; the hypervisor re-raises any pending. */
+/*
+ * Writing ports back unmasks them, as Xen's 2-level unmask does: clear the
+ * mask bit in the shared page and call the hypervisor only if the port is
+ * pending, so that it raises the upcall the mask held back. The hypervisor
+ * sets pending and then reads mask; we clear mask and then read pending,
+ * both fully ordered, so at least one side sees the other's write and an
+ * event is never lost (both seeing it costs one spurious upcall).
+ */
 static ssize_t evf_write(struct file *file, const char __user *buf,
 			 size_t count, loff_t *ppos)
 {
@@ -317,7 +324,10 @@ static ssize_t evf_write(struct file *file, const char __user *buf,
 			return -EINVAL;
 		clear_bit(ports[i] % 64,
 			  (unsigned long *)word_of(shared->mask, ports[i]));
-		hc(VIREO_HC_EVTCHN_UNMASK, ports[i], 0, NULL);
+		smp_mb__after_atomic();
+		if (test_bit(ports[i] % 64,
+			     (unsigned long *)word_of(shared->pending, ports[i])))
+			hc(VIREO_HC_EVTCHN_UNMASK, ports[i], 0, NULL);
 	}
 	return n * sizeof(u32);
 }

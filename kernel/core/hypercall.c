@@ -355,6 +355,7 @@ static struct sbi_ret vireo_handle(struct vcpu *v, unsigned long fid)
 		return (struct sbi_ret){SBI_SUCCESS, VIREO_INTERFACE_VERSION};
 	if (fid > VIREO_HC_MAX)
 		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
+	this_pcpu()->stats.hcall[fid]++;
 	if (fid >= VIREO_HC_FIRST_OPEN && fid <= VIREO_HC_LAST_OPEN)
 		return evtchn_hypercall(v, fid);
 	if (!v->dom->is_dom0)

@@ -135,23 +135,45 @@ static void cmd_irqs(void)
 	domctl_unlock();
 }
 
-static void cmd_traps(void)
+/*
+ * Trap counters by cause: both sides, the total, then Dom0's and the DomUs'
+ * apart ("Dom0 <cause>", "DomU <cause>"), then Vireo hypercalls by name
+ * ("hypercall <name>"), every line "  <key> <count>" for the benchmarks.
+ */
+static void traps_line(const char *side, const char *name, uint64_t n)
 {
 	char buf[96];
+
+	snprintf(buf, sizeof(buf), "  %s%-32s %lu\n", side, name,
+		 (unsigned long)n);
+	out(buf);
+}
+
+static void cmd_traps(void)
+{
+	static const char *const sides[2] = { "Dom0 ", "DomU " };
 	uint64_t total = 0;
 
 	for (unsigned s = 0; s < TRAPSTAT_SLOTS; s++) {
-		uint64_t n = trapstat_total(s);
+		uint64_t n = trapstat_total(s, -1);
 		if (!n)
 			continue;
 		total += n;
-		snprintf(buf, sizeof(buf), "  %-32s %lu\n",
-			 trapstat_name(s) ? trapstat_name(s) : "other",
-			 (unsigned long)n);
-		out(buf);
+		traps_line("", trapstat_name(s) ? trapstat_name(s) : "other", n);
 	}
-	snprintf(buf, sizeof(buf), "  %-32s %lu\n", "total", (unsigned long)total);
-	out(buf);
+	traps_line("", "total", total);
+	for (int side = 0; side < 2; side++)
+		for (unsigned s = 0; s < TRAPSTAT_SLOTS; s++) {
+			uint64_t n = trapstat_total(s, side);
+			if (n)
+				traps_line(sides[side], trapstat_name(s) ?
+					   trapstat_name(s) : "other", n);
+		}
+	for (unsigned f = 0; f < TRAPSTAT_HCALLS; f++) {
+		uint64_t n = trapstat_hcalls(f);
+		if (n && trapstat_hcall_name(f))
+			traps_line("hypercall ", trapstat_hcall_name(f), n);
+	}
 }
 
 static void run(const char *cmd)

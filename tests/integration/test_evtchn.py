@@ -79,8 +79,21 @@ def main():
         assert re.search(r"evtchn_pp: 10000 round trips", out), out
         # Userspace, through /dev/vireo_evtchn, to the same DomU port
         # (which went back to unbound when the module closed its end).
+        t0 = m.traps()
         out = m.sh("%s %s %s 1000" % (USER, domid, port), timeout=120)
         assert "evtchn_user: 1000 round trips" in out, out
+        # Writing a port back unmasks it in the shared page; the hypercall
+        # is made only if an event came while it was masked (Xen's 2-level
+        # unmask), which a ping-pong almost never sees.
+        t1 = m.traps()
+        key = "hypercall evtchn_unmask"
+        unmasks = t1.get(key, 0) - t0.get(key, 0)
+        sends = t1["hypercall evtchn_send"] - t0["hypercall evtchn_send"]
+        print("1000 userspace round trips: %d sends, %d unmask hypercalls"
+              % (sends, unmasks))
+        assert sends >= 1000, (t0, t1)
+        assert unmasks < 100, "an unmask hypercall per event: %d" % unmasks
+        assert t1["Dom0 VS ecall (SBI)"] > t0["Dom0 VS ecall (SBI)"]
         out = m.sh("%s %s %s 10" % (USER, domid, port))
         assert "evtchn_user: 10 round trips" in out, out
         # Userspace at both ends: the DomU's /dev/vireo_evtchn.

@@ -33,13 +33,24 @@ bool domctl_trylock(void)
 	return !domctl_busy;
 }
 void domctl_unlock(void) {}
-uint64_t trapstat_total(unsigned slot)
+/* 7 breakpoints: 5 from Dom0, 2 from DomUs; 4 evtchn_send hypercalls. */
+uint64_t trapstat_total(unsigned slot, int side)
 {
-	return slot == 3 ? 7 : 0;
+	if (slot != 3)
+		return 0;
+	return side < 0 ? 7 : side == TRAPSTAT_DOM0 ? 5 : 2;
 }
 const char *trapstat_name(unsigned slot)
 {
 	return slot == 3 ? "breakpoint" : NULL;
+}
+uint64_t trapstat_hcalls(unsigned fid)
+{
+	return fid == VIREO_HC_EVTCHN_SEND ? 4 : 0;
+}
+const char *trapstat_hcall_name(unsigned fid)
+{
+	return fid == VIREO_HC_EVTCHN_SEND ? "evtchn_send" : NULL;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -105,8 +116,12 @@ static void test_domains_busy_and_others(void)
 	CHECK(strstr(out_buf, "busy") != NULL);
 	domctl_busy = false;
 	type("traps\r");
-	CHECK(strstr(out_buf, "breakpoint") != NULL);
-	CHECK(strstr(out_buf, "total") != NULL);
+	CHECK(strstr(out_buf, "  breakpoint ") != NULL);
+	CHECK(strstr(out_buf, "  total ") != NULL);
+	CHECK(strstr(out_buf, "  Dom0 breakpoint") != NULL);
+	CHECK(strstr(out_buf, "  DomU breakpoint") != NULL);
+	CHECK(strstr(out_buf, "  hypercall evtchn_send") != NULL);
+	CHECK(strstr(out_buf, " 5\n") != NULL && strstr(out_buf, " 2\n") != NULL);
 	type("dmesg\r");
 	CHECK(strstr(out_buf, "log\n") != NULL);
 	type("bogus\r");

@@ -29,11 +29,16 @@ unsigned host_uart_irq;
  */
 _Static_assert(SBI_FAST_DECLINE == ASM_SBI_FAST_DECLINE, "trap_entry.S");
 
+static inline unsigned trapstat_side(const struct vcpu *v)
+{
+	return v->dom->is_dom0 ? TRAPSTAT_DOM0 : TRAPSTAT_DOMU;
+}
+
 struct sbi_ret vcpu_ecall_fast(struct vcpu_regs *r)
 {
 	struct vcpu *v = (struct vcpu *)r;
 
-	this_pcpu()->stats.count[EXC_VS_ECALL]++;
+	this_pcpu()->stats.count[trapstat_side(v)][EXC_VS_ECALL]++;
 	switch (r->x[REG_A7]) {
 	case SBI_EXT_BASE:
 		return sbi_ext_base.handle(v, r->x[REG_A6]);
@@ -122,7 +127,7 @@ struct vcpu_regs *vcpu_trap_slow(struct vcpu_regs *r)
 	r->htinst = csr_read(CSR_HTINST);
 	vcpu_arch_after_exit(v);
 	if (r->scause != EXC_VS_ECALL)
-		p->stats.count[trapstat_slot(r->scause)]++;
+		p->stats.count[trapstat_side(v)][trapstat_slot(r->scause)]++;
 	if (!(r->scause & SCAUSE_IRQ))
 		guest_exception(v, r->scause);
 	/* Interrupts are handled in schedule(), which runs for every exit. */
