@@ -1,38 +1,32 @@
-"""virtio-blk in a DomU against Dom0 on the same storage, in one run.
+"""virtio-blk in a DomU against the bare host, side by side in one run.
 
-The DomU's disk is a raw file on Dom0's passed-through QEMU disk (/data,
-ext4). Sequential O_DIRECT reads and writes in 1 MiB blocks: the DomU on
-/dev/vda, then Dom0 on the same file, each figure the MB/s busybox dd
-reports; the benchmark prints DomU / Dom0. Dom0's page cache is dropped
-before each read. Writes end with conv=fsync on both sides (the DomU's
-flush reaches the file through vireo-dm's fdatasync).
+Vireo side: a DomU of 128 MiB whose disk is a raw file in Dom0's /data
+(ext4 on Dom0's passed-through virtio-blk disk), served by vireo-dm.
+Bare host: the same kernel and initramfs booted natively in the same QEMU
+with 128 MiB and a raw image of the same size as its own virtio-blk drive.
+Both run tests/domu/iobench, timed in the guest: sequential O_DIRECT
+writes in 1 MiB blocks ending with fsync, sequential O_DIRECT reads in
+1 MiB blocks, and 4 KiB O_DIRECT reads at random offsets (the same seed,
+so the same blocks). Rounds alternate native, DomU, native, DomU...; each
+figure is the median of the per-round ratios with their min-max:
+blk_write_vs_native, blk_read_vs_native, blk_randread_iops_vs_native.
+Dom0 runs the same on the DomU's file in each round: the DomU / Dom0
+figures (blk_*_vs_dom0) are the second view.
 
-Then the hypervisor traps of 4 KiB O_DIRECT reads, by cause, per request:
-read from the trap counters in one monitor session around a batch the
+Then the hypervisor traps of 4 KiB O_DIRECT reads by cause and side, per
+request (blk_traps_per_4k): the monitor's counters around a batch the
 DomU starts after a delay, minus an idle period of the same length."""
+import os
+import tempfile
 import time
 
-from common import args, report
+import iob
+from common import alternate, args, record
 from vireo_qemu import Machine, fresh_disk, remove_disk
-from virtio_common import create, dd_rate, domu
+from virtio_common import create, domu
 
 DISK = "disk = [ 'format=raw, vdev=xvda, access=rw, target=/data/bench.img' ]"
-
-
-RUNS = [0]
-
-
-def domu_dd(m, cmd, timeout=600):
-    # The console replays old output: tag this run's line with a number
-    # that only the shell's arithmetic produces.
-    RUNS[0] += 1
-    match = domu(m, "bench", "%s 2>&1 | tail -1 | sed \"s/^/R$((%d+1000))-/\"" %
-                 (cmd, RUNS[0]), r"R%d-([^\r\n]*copied[^\r\n]*B/s)" % (RUNS[0] + 1000), timeout)
-    return dd_rate(match.group(1))
-
-
-def dom0_dd(m, cmd, timeout=600):
-    return dd_rate(m.sh("%s 2>&1 | tail -1" % cmd, timeout=timeout))
+MEM = "128M"  # the DomU's memory (virtio_common.DOMU_CFG), and the bare host's
 
 
 def traps_window(m, seconds):
@@ -47,9 +41,9 @@ def traps_window(m, seconds):
 def batch_traps(m, nreq, window):
     """Traps over a window in which the DomU reads nreq 4 KiB blocks, and
     whether the batch finished inside it (waiting for it either way)."""
-    domu(m, "bench", "rm -f /tmp/t; (sleep 2; dd if=/dev/vda of=/dev/null bs=4k "
-         "count=%d iflag=direct 2>/dev/null; echo done > /tmp/t) & echo BG-$((1+1))"
-         % nreq, "BG-2")
+    domu(m, "bench", "rm -f /tmp/t; (sleep 2; %s read /dev/vda 4096 %d "
+         ">/dev/null 2>&1; echo done > /tmp/t) & echo BG-$((1+1))"
+         % (iob.IOBENCH, nreq), "BG-2")
     busy = traps_window(m, window)
     finished = None
     for _ in range(60):
@@ -77,49 +71,102 @@ def traps_per_request(m, nreq, window):
         window *= 2
     else:
         raise AssertionError("the 4 KiB batch outlasted every window")
-    per = {}
-    for cause in busy:
-        if cause == "total":
-            continue
-        d = (busy[cause] - idle.get(cause, 0)) / float(nreq)
-        if d > 0.05:
-            per[cause] = d
-    return (busy["total"] - idle["total"]) / float(nreq), per
+    per = {k: (busy[k] - idle.get(k, 0)) / float(nreq) for k in busy}
+    return per
+
+
+def raw_image(mib):
+    """A raw image of mib MiB, every block written (not sparse, like the
+    DomU's file once Dom0 has filled it)."""
+    path = os.path.join(tempfile.mkdtemp(prefix="vireo-raw-"), "raw.img")
+    with open(path, "wb") as f:
+        for _ in range(mib):
+            f.write(b"\0" * (1 << 20))
+    return path
+
+
+class Sides:
+    """A bare-host boot and a Vireo boot with its DomU, both kept across
+    rounds; each idles while the other measures."""
+
+    def __init__(self, mib):
+        self.mib = mib
+        self.disk = fresh_disk(mib * 2 + 256)
+        self.raw = raw_image(mib)
+        self.native = Machine(native=True, mem=MEM, disk=self.raw, net=False,
+                              append="quiet", timeout=120).__enter__()
+        self.native.wait_ready()
+        self.m = Machine(disk=self.disk, timeout=120, net=False).__enter__()
+        self.m.wait_ready()
+        self.m.sh("dd if=/dev/zero of=/data/bench.img bs=1M count=%d 2>/dev/null;"
+                  " sync" % mib, timeout=600)
+        create(self.m, "bench", DISK)
+
+    def close(self):
+        try:
+            self.m.sh("vl destroy bench", timeout=60)
+        finally:
+            self.m.__exit__(None, None, None)
+            self.native.__exit__(None, None, None)
+            remove_disk(self.disk)
+            remove_disk(self.raw)
+
+    def run(self, where, op, bs, count):
+        """One iobench op on one side: native, domu or dom0."""
+        dev = "/data/bench.img" if where == "dom0" else "/dev/vda"
+        cmd = "%s %s %d %d" % (op, dev, bs, count)
+        if where == "native":
+            return iob.shell(self.native, cmd)
+        if where == "dom0":
+            return iob.shell(self.m, cmd)
+        return iob.domu(self.m, "bench", cmd)
+
+
+OPS = [("write", 1 << 20, iob.mb_per_s, "MB/s"),
+       ("read", 1 << 20, iob.mb_per_s, "MB/s"),
+       ("randread", 4096, iob.iops, "IOPS")]
+TARGETS = {"write": 0.80, "read": 0.80, "randread": 0.60}
 
 
 def main():
     a = args(__doc__)
     mib = 16 if a.smoke else 128
-    nreq = 200 if a.smoke else 2000
-    disk = fresh_disk(512)
+    nrand = 200 if a.smoke else 2000
+    rounds = 1 if a.smoke else 5
+    s = Sides(mib)
+    rates = {}
     try:
-        with Machine(disk=disk, timeout=120) as m:
-            m.wait_ready()
-            m.sh("dd if=/dev/zero of=/data/bench.img bs=1M count=%d 2>/dev/null; sync" % mib,
-                 timeout=600)
-            create(m, "bench", DISK)
-            w_domu = domu_dd(m, "dd if=/dev/zero of=/dev/vda bs=1M count=%d "
-                             "oflag=direct conv=fsync" % mib)
-            m.sh("sync; echo 3 > /proc/sys/vm/drop_caches")
-            r_domu = domu_dd(m, "dd if=/dev/vda of=/dev/null bs=1M count=%d "
-                             "iflag=direct" % mib)
-            total, per = traps_per_request(m, nreq, 8 if a.smoke else 30)
-            m.sh("vl destroy bench")
-            w_dom0 = dom0_dd(m, "dd if=/dev/zero of=/data/bench.img bs=1M count=%d "
-                             "oflag=direct conv=fsync,notrunc" % mib)
-            m.sh("sync; echo 3 > /proc/sys/vm/drop_caches")
-            r_dom0 = dom0_dd(m, "dd if=/data/bench.img of=/dev/null bs=1M count=%d "
-                             "iflag=direct" % mib)
+        for op, bs, rate, unit in OPS:
+            count = nrand if op == "randread" else mib
+            def side(where, op=op, bs=bs, count=count, rate=rate):
+                return lambda: rate(s.run(where, op, bs, count))
+            native, guest = [], []
+            dom0 = []
+            for _ in range(rounds):
+                n, g = alternate(1, side("native"), side("domu"))
+                native += n
+                guest += g
+                dom0.append(side("dom0")())
+            rates[op] = (native, guest, dom0, unit)
+        per = traps_per_request(s.m, 200 if a.smoke else 2000,
+                                8 if a.smoke else 30)
     finally:
-        remove_disk(disk)
-    print("  read:  DomU %.1f MB/s, Dom0 %.1f MB/s" % (r_domu, r_dom0))
-    print("  write: DomU %.1f MB/s, Dom0 %.1f MB/s" % (w_domu, w_dom0))
-    print("  traps per 4 KiB read request, by cause:")
+        s.close()
+    for op, (native, guest, dom0, unit) in rates.items():
+        print("  %-8s native %s %s" % (op, " ".join("%.1f" % x for x in native), unit))
+        print("  %-8s DomU   %s" % ("", " ".join("%.1f" % x for x in guest)))
+        print("  %-8s Dom0   %s" % ("", " ".join("%.1f" % x for x in dom0)))
+    print("  traps per 4 KiB read request, by cause and side:")
     for cause in sorted(per):
-        print("    %-34s %.2f" % (cause, per[cause]))
-    report("blk-read", r_domu / r_dom0, "DomU/Dom0", 0.55, ">=")
-    report("blk-write", w_domu / w_dom0, "DomU/Dom0", 0.55, ">=")
-    report("blk-traps", total, "traps per request", 20, "<=")
+        if cause != "total" and per[cause] >= 0.05:
+            print("    %-44s %.2f" % (cause, per[cause]))
+    for op, (native, guest, dom0, unit) in rates.items():
+        name = "blk_randread_iops" if op == "randread" else "blk_" + op
+        record(name + "_vs_native", "x bare host",
+               [g / n for g, n in zip(guest, native)], TARGETS[op], ">=")
+        record(name + "_vs_dom0", "x Dom0",
+               [g / d for g, d in zip(guest, dom0)], TARGETS[op], ">=")
+    record("blk_traps_per_4k", "traps/request", [per["total"]], 4, "<=")
 
 
 if __name__ == "__main__":

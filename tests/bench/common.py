@@ -39,7 +39,7 @@ def record(name, unit, runs, target, op):
     kept in the results file under name (a later record replaces it)."""
     med = statistics.median(runs)
     met = med <= target if op == "<=" else med >= target
-    print("BENCH %-26s %10.3f %-20s [%.3f-%.3f, %d runs] target %s %g  %s" %
+    print("BENCH %-30s %10.3f %-20s [%.3f-%.3f, %d runs] target %s %g  %s" %
           (name, med, unit, min(runs), max(runs), len(runs), op, target,
            "met" if met else "MISSED"), flush=True)
     path = results_path()

@@ -25,10 +25,10 @@ try:
         figures = json.load(f)
 except (OSError, ValueError):
     figures = []
-print("\n%-26s %10s %-20s %-21s %5s %-9s %s" %
+print("\n%-30s %10s %-20s %-21s %5s %-9s %s" %
       ("figure", "median", "unit", "min-max", "runs", "target", ""))
 for x in figures:
-    print("%-26s %10.3f %-20s %-21s %5d %-9s %s" %
+    print("%-30s %10.3f %-20s %-21s %5d %-9s %s" %
           (x["name"], x["median"], x["unit"],
            "%.3f-%.3f" % (x["min"], x["max"]), x["runs"],
            "%s %g" % (x["op"], x["target"]), "met" if x["met"] else "MISSED"))

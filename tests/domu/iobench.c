@@ -14,8 +14,9 @@
  *                                    every side reads the same blocks)
  *   iobench tcpsink PORT             accept one connection, read to EOF,
  *                                    print what came (run in the background)
- *   iobench tcpsend ADDR PORT BYTES  connect, send BYTES, half-close and wait
- *                                    for the sink to close: all delivered
+ *   iobench tcpsend ADDR PORT BYTES  connect (retrying for 10 s while refused),
+ *                                    send BYTES, half-close and wait for the
+ *                                    sink to close: all delivered
  *
  * Exit status 1 with a message on stderr on any error or short transfer.
  */
@@ -152,8 +153,16 @@ static int tcpsend(const char *addr, int port, uint64_t bytes)
 
 	if (s < 0 || inet_pton(AF_INET, addr, &a.sin_addr) != 1)
 		return fprintf(stderr, "iobench: bad address %s\n", addr), 1;
-	if (connect(s, (struct sockaddr *)&a, sizeof(a)))
-		return fail("connect");
+	/* The sink, started in the background, may not listen yet. */
+	for (int tries = 0; connect(s, (struct sockaddr *)&a, sizeof(a)); tries++) {
+		if (errno != ECONNREFUSED || tries == 1000)
+			return fail("connect");
+		close(s);
+		usleep(10000);
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		if (s < 0)
+			return fail("socket");
+	}
 	t0 = now_ns();
 	while (left) {
 		ssize_t n = write(s, buf, left < sizeof(buf) ? left : sizeof(buf));
