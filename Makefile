@@ -108,12 +108,14 @@ $(OUT)/domu/tests/%: tests/domu/%.c $(DEPS_STAMP)
 	@$(CROSS)gcc $(DOM0_CFLAGS) -pthread -static -o $@ $<
 $(DOMU_INITRAMFS): $(OUT)/busybox $(OUT)/domu/vireo-agent $(DOMU_TESTS) $(OUT)/modules/hostile.ko \
                   $(OUT)/modules/evtchn_pp.ko $(OUT)/modules/ioreq_probe.ko \
-                  $(OUT)/modules/vireo.ko $(wildcard build/domu/*) build/initramfs.sh build/common.sh
+                  $(OUT)/modules/vireo.ko $(OUT)/modules/sbi_null.ko \
+                  $(wildcard build/domu/*) build/initramfs.sh build/common.sh
 	INITRAMFS_NAME=domu INITRAMFS_EXTRA="$(OUT)/domu/vireo-agent:/usr/sbin/ \
 		$(foreach t,$(DOMU_TESTS),$(t):/usr/lib/vireo-tests/) \
 		$(OUT)/modules/hostile.ko:/lib/modules-vireo-tests/ \
 		$(OUT)/modules/evtchn_pp.ko:/lib/modules-vireo-tests/ \
 		$(OUT)/modules/ioreq_probe.ko:/lib/modules-vireo-tests/ \
+		$(OUT)/modules/sbi_null.ko:/lib/modules-vireo-tests/ \
 		$(OUT)/modules/vireo.ko:/lib/modules-vireo-tests/" ./build/initramfs.sh
 
 # Freestanding test guests (tests/guests/lib is their harness): one Image

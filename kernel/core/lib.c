@@ -95,6 +95,24 @@ void *memset(void *dst, int c, size_t n)
 		*d++ = (unsigned char)c;
 		n--;
 	}
+	/*
+	 * Scrubbing a DomU's memory on create and destroy is most of the
+	 * hypervisor's work for them (bench_hyp, create_destroy_instr): 8
+	 * stores per loop turn cut its instructions per byte from 1/2 to 5/32.
+	 */
+	for (; n >= 8 * WORD_SIZE; n -= 8 * WORD_SIZE) {
+		word_t *p = (word_t *)d;
+
+		p[0] = w;
+		p[1] = w;
+		p[2] = w;
+		p[3] = w;
+		p[4] = w;
+		p[5] = w;
+		p[6] = w;
+		p[7] = w;
+		d += 8 * WORD_SIZE;
+	}
 	for (; n >= WORD_SIZE; n -= WORD_SIZE) {
 		*(word_t *)d = w;
 		d += WORD_SIZE;

@@ -13,24 +13,19 @@
 
 Each figure is the difference between a long and a short run of the same
 command, so boot, typing and insmod costs drop out."""
-import bisect
-import collections
 import os
 import re
-import subprocess
 import sys
 
-from common import args, report
-from vireo_qemu import OUT, PROMPT, Machine
+from common import args, record
+from icount import HypCounter, top_functions
+from vireo_qemu import OUT, Machine
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
 from test_evtchn import MOD, start_client  # noqa: E402
 
-CROSS = "riscv64-linux-gnu-"
-ELF = os.path.join(OUT, "vireo.elf")
 LOGDIR = os.path.join(OUT, "bench-evtchn")
-CTRL_T = "\x14"  # build/qemu.sh: -echr 0x14, Ctrl-T c is QEMU's monitor
 
 # Targets. The instruction budget is 3 traps at the null SBI call's
 # 120 instructions (bench_sbi_null) plus as much again for the event-
@@ -77,159 +72,67 @@ def print_causes(runs, n1, n2, scale, unit):
 # ------------------------------------------------------------ traps
 
 
-def trap_run(iters):
+def trap_run(iters, rounds):
+    """Traps per notification of rounds (1, iters) pairs in one boot."""
     n1 = 1
-    runs = {}
+    figures = []
     with Machine(timeout=120) as m:
         m.wait_ready()
         domid, port = start_client(m)
-        for n in (n1, iters):
-            before = m.traps()
-            server(m, domid, port, n)
-            runs[n] = trap_delta(before, m.traps())
-    print("2 harts, %d round trips: traps per notification by cause" % iters)
+        for _ in range(rounds):
+            runs = {}
+            for n in (n1, iters):
+                before = m.traps()
+                server(m, domid, port, n)
+                runs[n] = trap_delta(before, m.traps())
+            figures.append(per(runs, "total", n1, iters) / 2)
+    print("2 harts, %d round trips: traps per notification by cause and side"
+          % iters)
     print_causes(runs, n1, iters, 2, "")
-    return per(runs, "total", n1, iters) / 2
+    return figures
 
 
 # ----------------------------------------------------- instructions
 
 
-def text_range():
-    """The hypervisor's .text: (start, size)."""
-    out = subprocess.run([CROSS + "readelf", "-SW", ELF], check=True,
-                         capture_output=True, text=True).stdout
-    mt = re.search(r"\] \.text\s+PROGBITS\s+([0-9a-f]+) [0-9a-f]+ ([0-9a-f]+)",
-                   out)
-    return int(mt.group(1), 16), int(mt.group(2), 16)
-
-
-class Symbols:
-    """Function of an address, from the hypervisor ELF."""
-
-    def __init__(self):
-        out = subprocess.run([CROSS + "nm", "-n", ELF], check=True,
-                             capture_output=True, text=True).stdout
-        self.addr, self.name = [], []
-        for line in out.splitlines():
-            f = line.split()
-            if len(f) == 3 and f[1] in "Tt":
-                self.addr.append(int(f[0], 16))
-                self.name.append(f[2])
-
-    def __call__(self, pc):
-        i = bisect.bisect_right(self.addr, pc) - 1
-        return self.name[i] if i >= 0 else "?"
-
-
-class ExecLog:
-    """Instructions executed per function, from QEMU's in_asm + exec log.
-
-    in_asm prints each translated block ("IN:", then one line per
-    instruction), exec one "Trace" line per block executed; with nochain
-    every execution is logged. A block's instruction count is keyed by its
-    pc, and kept across logs: a block translated while an earlier log was
-    being written is not printed again. Under -icount a block cut short
-    for I/O carries its length in the low cflags bits, so the longest
-    translation at a pc is its full length."""
-
-    TRACE = re.compile(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/"
-                       r"([0-9a-f]+)\]")
-
-    def __init__(self, symbols):
-        self.size = {}
-        self.sym = symbols
-
-    def count(self, path):
-        by_pc = collections.Counter()
-        block, n = None, 0
-        with open(path, errors="replace") as f:
-            for line in f:
-                if line.startswith("0x"):
-                    if block is None:
-                        block = int(line.split(":", 1)[0], 16)
-                    n += 1
-                    continue
-                if block is not None:
-                    self.size[block] = max(n, self.size.get(block, 0))
-                    block, n = None, 0
-                mt = self.TRACE.match(line)
-                if mt:
-                    by_pc[(int(mt.group(1), 16), int(mt.group(2), 16))] += 1
-        counts = collections.Counter()
-        for (pc, cflags), times in by_pc.items():
-            size = self.size.get(pc)
-            assert size, "no translation logged for 0x%x" % pc
-            if cflags & 0x1ff:
-                size = min(size, cflags & 0x1ff)
-            counts[self.sym(pc)] += size * times
-        counts["total"] = sum(counts.values())
-        return counts
-
-
-def qemu_monitor(m, cmd):
-    m.child.send(CTRL_T + "c")
-    m.expect(r"\(qemu\) ")
-    m.child.sendline(cmd)
-    m.expect(r"\(qemu\) ")
-    m.child.send(CTRL_T + "c")
-    m.child.sendline("")
-    m.expect(PROMPT)
-
-
-def icount_run(n1, n2):
-    start, size = text_range()
-    execlog = ExecLog(Symbols())
-    os.makedirs(LOGDIR, exist_ok=True)
-    logs = {n: os.path.join(LOGDIR, "exec-%d.log" % n) for n in (n1, n2)}
-    insns, traps, instret = {}, {}, {}
-    m = Machine(smp=1, icount=True, net=False, timeout=300)
-    m.args += ["--", "-dfilter", "0x%x+0x%x" % (start, size),
-               "-D", os.path.join(LOGDIR, "boot.log")]
-    with m:
-        m.wait_ready()
+def icount_run(n1, n2, pairs):
+    """pairs (short, long) runs in one boot; hypervisor instructions per
+    notification of each pair, and the last pair's detail printed."""
+    figures = []
+    with HypCounter(LOGDIR) as h:
+        m = h.m
         domid, port = start_client(m)
-        for n in (n1, n2):
-            before = m.traps()
-            qemu_monitor(m, "logfile %s" % logs[n])
-            qemu_monitor(m, "log in_asm,exec,nochain")
-            server(m, domid, port, n, quiet=True)
-            qemu_monitor(m, "log none")
-            traps[n] = trap_delta(before, m.traps())
-            instret[n] = {"total": parse_server(
-                m.sh("dmesg -c | grep 'round trips'"), n)}
-        qemu_monitor(m, "logfile %s" % os.path.join(LOGDIR, "end.log"))
-    for n in (n1, n2):
-        insns[n] = execlog.count(logs[n])
-    for name in list(logs.values()) + ["boot.log", "end.log"]:
-        os.remove(os.path.join(LOGDIR, name))
-    hyp = per(insns, "total", n1, n2)
-    total = per(instret, "total", n1, n2)
+        for _ in range(pairs):
+            insns, traps, instret = {}, {}, {}
+            for n in (n1, n2):
+                before = m.traps()
+                insns[n] = h.count(lambda: server(m, domid, port, n, quiet=True))
+                traps[n] = trap_delta(before, m.traps())
+                instret[n] = {"total": parse_server(
+                    m.sh("dmesg -c | grep 'round trips'"), n)}
+            figures.append(per(insns, "total", n1, n2) / 2)
     print("1 hart, -icount, %d-%d round trips: per round trip" % (n1, n2))
     print("  %-34s %8.1f" % ("traps", per(traps, "total", n1, n2)))
-    print("  %-34s %8.1f" % ("hypervisor instructions", hyp))
-    print("  %-34s %8.1f" % ("instructions, all modes (instret)", total))
-    print("traps per round trip by cause")
+    print("  %-34s %8.1f" % ("hypervisor instructions", 2 * figures[-1]))
+    print("  %-34s %8.1f" % ("instructions, all modes (instret)",
+                             per(instret, "total", n1, n2)))
+    print("traps per round trip by cause and side")
     print_causes(traps, n1, n2, 1, "")
     print("hypervisor instructions per round trip by function")
-    top = sorted(((per(insns, f, n1, n2), f) for f in insns[n2]
-                  if f != "total"), reverse=True)
-    for v, f in top[:12]:
-        if v >= 1:
-            print("  %-34s %8.1f" % (f, v))
-    return hyp / 2, per(traps, "total", n1, n2) / 2
+    print("\n".join(top_functions(insns[n1], insns[n2], n2 - n1, 12)))
+    return figures
 
 
 def main():
     a = args(__doc__)
     iters = 1000 if a.smoke else 10000
     n1, n2 = (10, 50) if a.smoke else (100, 400)
-    traps = trap_run(iters)
-    hyp, traps_1 = icount_run(n1, n2)
-    print("1 hart: %.2f traps per notification" % traps_1)
-    report("evtchn", traps, "traps/notification", TRAPS_PER_NOTIFICATION,
-           "<=")
-    report("evtchn_ins", hyp, "hyp insns/notification",
+    rounds = 1 if a.smoke else 5
+    traps = trap_run(iters, rounds)
+    hyp = icount_run(n1, n2, rounds)
+    record("evtchn_traps_per_notify", "traps/notification", traps,
+           TRAPS_PER_NOTIFICATION, "<=")
+    record("evtchn_instr_per_notify", "hyp instr/notification", hyp,
            HYP_INSNS_PER_NOTIFICATION, "<=")
 
 

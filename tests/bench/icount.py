@@ -1,0 +1,148 @@
+"""Counting the hypervisor's own instructions under -icount shift=0:
+QEMU's execution log restricted to the hypervisor's .text (-dfilter),
+switched on and off from the QEMU monitor around the work measured, and
+summed per function (ExecLog). With shift=0 every instruction advances the
+virtual clock by 1 ns, so a guest's clock also counts every instruction
+the hart retires, in every mode, while it is not idle."""
+import bisect
+import collections
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from vireo_qemu import OUT, PROMPT, Machine  # noqa: E402
+
+CROSS = "riscv64-linux-gnu-"
+ELF = os.path.join(OUT, "vireo.elf")
+CTRL_T = "\x14"  # build/qemu.sh: -echr 0x14, Ctrl-T c is QEMU's monitor
+
+
+def text_range():
+    """The hypervisor's .text: (start, size)."""
+    out = subprocess.run([CROSS + "readelf", "-SW", ELF], check=True,
+                         capture_output=True, text=True).stdout
+    mt = re.search(r"\] \.text\s+PROGBITS\s+([0-9a-f]+) [0-9a-f]+ ([0-9a-f]+)",
+                   out)
+    return int(mt.group(1), 16), int(mt.group(2), 16)
+
+
+class Symbols:
+    """Function of an address, from the hypervisor ELF."""
+
+    def __init__(self):
+        out = subprocess.run([CROSS + "nm", "-n", ELF], check=True,
+                             capture_output=True, text=True).stdout
+        self.addr, self.name = [], []
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) == 3 and f[1] in "Tt":
+                self.addr.append(int(f[0], 16))
+                self.name.append(f[2])
+
+    def __call__(self, pc):
+        i = bisect.bisect_right(self.addr, pc) - 1
+        return self.name[i] if i >= 0 else "?"
+
+
+class ExecLog:
+    """Instructions executed per function, from QEMU's in_asm + exec log.
+
+    in_asm prints each translated block ("IN:", then one line per
+    instruction), exec one "Trace" line per block executed; with nochain
+    every execution is logged. A block's instruction count is keyed by its
+    pc, and kept across logs: a block translated while an earlier log was
+    being written is not printed again. Under -icount a block cut short
+    for I/O carries its length in the low cflags bits, so the longest
+    translation at a pc is its full length."""
+
+    TRACE = re.compile(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/"
+                       r"([0-9a-f]+)\]")
+
+    def __init__(self, symbols):
+        self.size = {}
+        self.sym = symbols
+
+    def count(self, path):
+        by_pc = collections.Counter()
+        block, n = None, 0
+        with open(path, errors="replace") as f:
+            for line in f:
+                if line.startswith("0x"):
+                    if block is None:
+                        block = int(line.split(":", 1)[0], 16)
+                    n += 1
+                    continue
+                if block is not None:
+                    self.size[block] = max(n, self.size.get(block, 0))
+                    block, n = None, 0
+                mt = self.TRACE.match(line)
+                if mt:
+                    by_pc[(int(mt.group(1), 16), int(mt.group(2), 16))] += 1
+        counts = collections.Counter()
+        for (pc, cflags), times in by_pc.items():
+            size = self.size.get(pc)
+            assert size, "no translation logged for 0x%x" % pc
+            if cflags & 0x1ff:
+                size = min(size, cflags & 0x1ff)
+            counts[self.sym(pc)] += size * times
+        counts["total"] = sum(counts.values())
+        return counts
+
+
+def qemu_monitor(m, cmd):
+    m.child.send(CTRL_T + "c")
+    m.expect(r"\(qemu\) ")
+    m.child.sendline(cmd)
+    m.expect(r"\(qemu\) ")
+    m.child.send(CTRL_T + "c")
+    m.child.sendline("")
+    m.expect(PROMPT)
+
+
+class HypCounter:
+    """A Vireo machine on 1 hart under -icount (it hangs Linux with 2)
+    whose hypervisor instructions can be counted around some work."""
+
+    def __init__(self, logdir, **kw):
+        start, size = text_range()
+        self.execlog = ExecLog(Symbols())
+        self.logdir = logdir
+        os.makedirs(logdir, exist_ok=True)
+        self.n = 0
+        self.m = Machine(smp=1, icount=True, net=False, timeout=600, **kw)
+        self.m.args += ["--", "-dfilter", "0x%x+0x%x" % (start, size),
+                        "-D", os.path.join(logdir, "boot.log")]
+
+    def __enter__(self):
+        self.m.__enter__()
+        self.m.wait_ready()
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            return self.m.__exit__(*exc)
+        finally:
+            for name in os.listdir(self.logdir):
+                os.remove(os.path.join(self.logdir, name))
+
+    def count(self, work):
+        """Run work() with the log on; its hypervisor instructions by
+        function (and "total")."""
+        self.n += 1
+        log = os.path.join(self.logdir, "exec-%d.log" % self.n)
+        qemu_monitor(self.m, "logfile %s" % log)
+        qemu_monitor(self.m, "log in_asm,exec,nochain")
+        work()
+        qemu_monitor(self.m, "log none")
+        qemu_monitor(self.m, "logfile %s" % os.path.join(self.logdir, "end.log"))
+        counts = self.execlog.count(log)
+        os.remove(log)
+        return counts
+
+
+def top_functions(a, b, scale, n=10):
+    """Lines of the functions with the most instructions in (b - a) / scale."""
+    diffs = sorted(((b[f] - a.get(f, 0)) / scale, f) for f in b if f != "total")
+    return ["  %-34s %10.1f" % (f, v) for v, f in reversed(diffs[-n:]) if v >= 1]
