@@ -23,16 +23,19 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00010008U
+#define VIREO_INTERFACE_VERSION 0x00010009U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
 #define VIREO_HC_PHYSINFO 1         /* Dom0: a0 = gpa of vireo_physinfo (out) */
 #define VIREO_HC_DOMAIN_CREATE 2    /* Dom0: a0 = gpa of vireo_domain_create */
 /* Dom0: a0 = domid; value VIREO_DESTROY_MORE: memory remains to be freed,
- * call again (the domain is dying meanwhile); 0: the domain is gone. */
+ * call again (the domain is dying meanwhile); 0: the domain is gone;
+ * VIREO_DESTROY_QUARANTINED: gone but for its memory, which Dom0 mapped
+ * 1:1 (FOREIGN_MAP_DIRECT) and which stays held until FOREIGN_RELEASE. */
 #define VIREO_HC_DOMAIN_DESTROY 3
 #define VIREO_DESTROY_MORE 1
+#define VIREO_DESTROY_QUARANTINED 2
 #define VIREO_HC_DOMAIN_PAUSE 4     /* Dom0: a0 = domid */
 #define VIREO_HC_DOMAIN_UNPAUSE 5   /* Dom0: a0 = domid */
 #define VIREO_HC_DOMAIN_GETINFO 6   /* Dom0: a0 = domid, a1 = gpa of vireo_domain_info */
@@ -75,7 +78,25 @@
 #define VIREO_HC_IOREQ_ISR_SYNC 28
 /* Dom0: a0 = domid, a1 = VIREO_TRIGGER_* (xl trigger) */
 #define VIREO_HC_DOMAIN_TRIGGER 29
-#define VIREO_HC_MAX 29
+/*
+ * Dom0: a0 = domid, a1 = gpa, a2 = bytes (page-aligned, populated RAM),
+ * a3 = gpa of struct vireo_extent[a4] (out, within one page). Maps the
+ * frames behind the range into Dom0 at guest-physical = host-physical
+ * (inside Dom0's /reserved-memory "vireo-pool" node, so Dom0's kernel has
+ * struct pages for them and can pin them for DMA), writes the extents and
+ * returns value = the bytes from gpa they cover (the whole range, or less
+ * when a4 extents were not enough: call again for the rest). The frames
+ * stay mapped until FOREIGN_RELEASE or the domain's destruction.
+ */
+#define VIREO_HC_FOREIGN_MAP_DIRECT 30
+/*
+ * Dom0: a0 = domid. Dom0 holds no reference (pin, DMA) on the domain's
+ * frames any more: a live domain's 1:1 mappings go; a destroyed domain's
+ * quarantined memory is scrubbed and freed, value VIREO_DESTROY_MORE while
+ * some remains (call again), as DOMAIN_DESTROY.
+ */
+#define VIREO_HC_FOREIGN_RELEASE 31
+#define VIREO_HC_MAX 31
 /* Calls EVTCHN_INIT..EVTCHN_CLOSE: any domain; all others Dom0 only. */
 #define VIREO_HC_FIRST_OPEN VIREO_HC_EVTCHN_INIT
 #define VIREO_HC_LAST_OPEN VIREO_HC_EVTCHN_CLOSE
@@ -115,6 +136,13 @@
 #define VIREO_CONTROL_NONE 0
 #define VIREO_CONTROL_POWEROFF 1
 #define VIREO_CONTROL_REBOOT 2
+
+/* FOREIGN_MAP_DIRECT's output: a run of guest frames, host-contiguous. */
+struct vireo_extent {
+	uint64_t gpa;  /* the DomU's guest-physical address */
+	uint64_t hpa;  /* host-physical, = Dom0's guest-physical */
+	uint64_t size; /* bytes, a multiple of 4 KiB */
+};
 
 /*
  * Event channels: the page a domain registers with EVTCHN_INIT. Bit p of

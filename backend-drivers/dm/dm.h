@@ -43,7 +43,8 @@ struct dm {
 	struct vireo_ioreq_page *page;
 	int page_adopted;		/* recovered: the server is not ours */
 	int state_fd;			/* dm_state.c's file, -1 if none */
-	struct guest_mem mem;
+	struct guest_mem mem;		/* 1:1 if mem.direct, else the window */
+	void *ram_window;		/* the RAM through the window */
 	unsigned nr_slots;		/* the ioreq range covers 0..nr_slots-1 */
 	struct dm_device *slots[VIREO_DOMU_VIRTIO_SLOTS];
 	unsigned nr_devices;
@@ -54,6 +55,7 @@ struct dm {
 void dm_set_irq(void *opaque, bool level);
 int dm_parse_device(struct dm *dm, const char *spec);
 int dm_attach(struct dm *dm);
+void dm_map_direct(struct dm *dm);
 void dm_detach(struct dm *dm);
 
 /* dm_state.c: the state a replacement model recovers from */

@@ -85,6 +85,27 @@ int dm_parse_device(struct dm *dm, const char *spec)
 	return 0;
 }
 
+/*
+ * Besides the window (kept: a model that takes over after this one dies
+ * finds the RAM there, dm_state.c), the RAM 1:1 if the hypervisor and
+ * vireo.ko can: the backends then do O_DIRECT I/O straight into it.
+ */
+void dm_map_direct(struct dm *dm)
+{
+	int rc;
+	void *p = vireo_foreign_map_direct(dm->v, dm->domid, dm->mem.gpa_base,
+					   dm->mem.size, &rc);
+
+	if (p) {
+		dm->mem.host = p;
+		dm->mem.direct = 1;
+	} else if (rc != VIREO_ENOTSUP) {
+		fprintf(stderr, "vireo-dm: domain %u: no 1:1 mapping of its RAM "
+			"(%s): data goes through a bounce buffer\n", dm->domid,
+			vireo_strerror(rc));
+	}
+}
+
 static int map_ram(struct dm *dm)
 {
 	struct vireo_domain_info info;
@@ -104,6 +125,8 @@ static int map_ram(struct dm *dm)
 			dm->domid, vireo_strerror(rc));
 		return -1;
 	}
+	dm->ram_window = dm->mem.host;
+	dm_map_direct(dm);
 	return 0;
 }
 

@@ -104,7 +104,7 @@ int dm_state_create(struct dm *dm)
 			  .domid = dm->domid, .domu_port = dm->domu_port};
 	char path[64];
 
-	if (vireo_window_offset(dm->v, dm->mem.host, &s.ram_off) ||
+	if (vireo_window_offset(dm->v, dm->ram_window, &s.ram_off) ||
 	    vireo_window_offset(dm->v, dm->page, &s.ioreq_off))
 		return -1;
 	s.ram_size = dm->mem.size;
@@ -268,7 +268,8 @@ int dm_recover(struct dm *dm)
 	if (!dm->v || load(dm->domid, &s))
 		return -1;
 	dm->mem = (struct guest_mem){VIREO_DOMU_RAM_BASE, s.ram_size,
-				     vireo_window_mmap(dm->v, s.ram_off, s.ram_size)};
+				     vireo_window_mmap(dm->v, s.ram_off, s.ram_size),
+				     0};
 	dm->page = vireo_window_mmap(dm->v, s.ioreq_off, 4096);
 	dm->page_adopted = 1;
 	if (!dm->mem.host || !dm->page) {
@@ -276,6 +277,8 @@ int dm_recover(struct dm *dm)
 			strerror(errno));
 		return -1;
 	}
+	dm->ram_window = dm->mem.host;
+	dm_map_direct(dm);
 	dm->nr_slots = s.nr_slots;
 	for (unsigned i = 0; i < s.nr_slots; i++) {
 		struct dm_device *dev = &dm->devices[dm->nr_devices];

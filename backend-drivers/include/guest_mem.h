@@ -1,7 +1,7 @@
 /*
  * A DomU's RAM as vireo-dm sees it: one contiguous guest-physical range
  * [gpa_base, gpa_base + size) mapped at host (Dom0 userspace) address
- * host, through Dom0's foreign window.
+ * host, through Dom0's foreign window or 1:1 (direct).
  *
  * Every address a guest hands to a device goes through guest_mem_ptr(),
  * which returns NULL unless the whole range lies inside the guest's RAM:
@@ -17,6 +17,9 @@ struct guest_mem {
 	uint64_t gpa_base;
 	uint64_t size;
 	uint8_t *host;
+	/* host is a 1:1 mapping of ordinary (pinnable) pages, not the
+	 * window's PFN mapping: O_DIRECT can read into it. */
+	int direct;
 };
 
 /* Host pointer for [gpa, gpa + len), or NULL if any byte is outside RAM. */

@@ -50,6 +50,13 @@ int vireo_domain_destroy(struct vireo *v, uint32_t domid);
 /* One bounded step of it: *more is set while memory remains to be freed
  * (the domain is dying meanwhile); vireo_domain_destroy loops on it. */
 int vireo_domain_destroy_step(struct vireo *v, uint32_t domid, int *more);
+/*
+ * One DOMAIN_DESTROY call: *state is 0 (gone), VIREO_DESTROY_MORE (call
+ * again) or VIREO_DESTROY_QUARANTINED (gone but for its memory, which
+ * Dom0 mapped 1:1 and vireo.ko gives back once no I/O holds it).
+ * vireo_domain_destroy() waits up to 10 s for that, then returns anyway.
+ */
+int vireo_domain_destroy_call(struct vireo *v, uint32_t domid, int *state);
 int vireo_domain_pause(struct vireo *v, uint32_t domid);
 int vireo_domain_unpause(struct vireo *v, uint32_t domid);
 int vireo_domain_getinfo(struct vireo *v, uint32_t domid,
@@ -64,6 +71,15 @@ int vireo_vcpu_set_entry(struct vireo *v, uint32_t domid, uint32_t vcpu,
 void *vireo_foreign_map(struct vireo *v, uint32_t domid, uint64_t gpa,
 			uint64_t bytes, int *rc);
 int vireo_foreign_unmap(struct vireo *v, void *addr, uint64_t bytes);
+/*
+ * Map a DomU range 1:1 (VIREO_IOCTL_MAP_DIRECT): ordinary pages this
+ * process can hand to O_DIRECT I/O, so no bounce buffer is needed. NULL
+ * with *rc = VIREO_ENOTSUP if the hypervisor or vireo.ko cannot (use
+ * vireo_foreign_map()). The mapping lasts until munmap() and the close of
+ * v; the frames go back once no I/O holds them.
+ */
+void *vireo_foreign_map_direct(struct vireo *v, uint32_t domid, uint64_t gpa,
+			       uint64_t bytes, int *rc);
 /*
  * Device models. Create d's ioreq server over [base, base + size) with
  * Dom0 event port `port` (unbound, waiting for domid) and posted-notify

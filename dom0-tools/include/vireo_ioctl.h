@@ -16,6 +16,19 @@
  *	the foreign-mapping window: off is a byte offset inside the window,
  *	page aligned; off + len must stay inside it. Needs CAP_SYS_ADMIN.
  *
+ *   ioctl(fd, VIREO_IOCTL_MAP_DIRECT, &md)
+ *	map a DomU's RAM [gpa, gpa+size) 1:1 (FOREIGN_MAP_DIRECT): the frames
+ *	get struct pages in Dom0, so an mmap of them can be pinned, and
+ *	O_DIRECT I/O reaches guest memory without a bounce buffer. Returns
+ *	in offset the mmap offset of the mapping (MAP_SHARED, its whole size
+ *	or part). Needs CAP_SYS_ADMIN. ENXIO: the hypervisor gives Dom0 no
+ *	struct pages for its pool (then use the window). The frames stay
+ *	mapped until this file is closed and every mmap of them is gone, and
+ *	no pin is left: only then does vireo.ko give them back
+ *	(FOREIGN_RELEASE), which is what lets a destroyed domain's memory be
+ *	freed. The raw hypercall ioctl refuses FOREIGN_MAP_DIRECT and
+ *	FOREIGN_RELEASE.
+ *
  *   read(fd, &mask, 8), poll(POLLIN)
  *	the domain state-change interrupt: read returns the __u64 mask of
  *	pending events accumulated since the last read and clears it
@@ -46,6 +59,16 @@ struct vireo_ioctl_hypercall {
 };
 
 #define VIREO_IOCTL_HYPERCALL	_IOWR('V', 0, struct vireo_ioctl_hypercall)
+
+struct vireo_ioctl_map_direct {
+	__u32 domid;
+	__u32 pad;		/* 0 */
+	__u64 gpa;		/* page aligned */
+	__u64 size;		/* page aligned, populated */
+	__u64 offset;		/* out: for mmap() */
+};
+
+#define VIREO_IOCTL_MAP_DIRECT	_IOWR('V', 1, struct vireo_ioctl_map_direct)
 
 /*
  * /dev/vireo_evtchn: event channels for Dom0 userspace (backends).

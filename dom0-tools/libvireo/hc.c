@@ -157,23 +157,42 @@ int vireo_domain_trigger(struct vireo *v, uint32_t domid, uint32_t trigger)
  * VIREO_DESTROY_MORE until it is done, so that no call holds its control
  * lock for long; the domain is gone when this returns 0.
  */
-int vireo_domain_destroy_step(struct vireo *v, uint32_t domid, int *more)
+int vireo_domain_destroy_call(struct vireo *v, uint32_t domid, int *state)
 {
 	int64_t val = 0;
 	int rc = hc(v, VIREO_HC_DOMAIN_DESTROY, ARGS(domid), -1, NULL, 0, 0,
 		    &val);
 
-	*more = !rc && val == VIREO_DESTROY_MORE;
+	*state = rc ? 0 : (int)val;
 	return rc;
 }
 
+int vireo_domain_destroy_step(struct vireo *v, uint32_t domid, int *more)
+{
+	int state, rc = vireo_domain_destroy_call(v, domid, &state);
+
+	*more = state == VIREO_DESTROY_MORE;
+	return rc;
+}
+
+/*
+ * A quarantined domain is gone for the toolstack, but its memory returns
+ * only once vireo.ko has seen every pin go (its device model has exited,
+ * so that is soon): wait for it, so that a destroy that returned has
+ * freed the memory, as it does without quarantine.
+ */
 int vireo_domain_destroy(struct vireo *v, uint32_t domid)
 {
-	int more, rc;
+	struct vireo_domain_info info;
+	int state, rc;
 
 	do
-		rc = vireo_domain_destroy_step(v, domid, &more);
-	while (more);
+		rc = vireo_domain_destroy_call(v, domid, &state);
+	while (state == VIREO_DESTROY_MORE);
+	for (int i = 0; !rc && state == VIREO_DESTROY_QUARANTINED && i < 1000 &&
+			vireo_domain_getinfo(v, domid, &info) == 0;
+	     i++)
+		usleep(10000);
 	return rc;
 }
 
@@ -323,6 +342,32 @@ void *vireo_foreign_map(struct vireo *v, uint32_t domid, uint64_t gpa,
 	vireo_foreign_unmap_at(v, p, off, bytes);
 	*rc = VIREO_ENOMEM;
 	return NULL;
+}
+
+void *vireo_foreign_map_direct(struct vireo *v, uint32_t domid, uint64_t gpa,
+			       uint64_t bytes, int *rc)
+{
+	struct vireo_ioctl_map_direct md = {.domid = domid, .gpa = gpa,
+					    .size = bytes};
+	void *p;
+
+	if (ioctl(v->fd, VIREO_IOCTL_MAP_DIRECT, &md) < 0) {
+		/* ENXIO: Dom0 has no struct pages for the pool; ENOSYS: an
+		 * older hypervisor; ENOTTY: an older vireo.ko. */
+		*rc = errno == ENXIO || errno == ENOSYS || errno == ENOTTY ?
+			      VIREO_ENOTSUP :
+		      errno == EFAULT ? VIREO_EADDR :
+		      errno == EINVAL ? VIREO_EINVAL : VIREO_ESYS;
+		return NULL;
+	}
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd,
+		 (off_t)md.offset);
+	if (p == MAP_FAILED) {
+		*rc = VIREO_ESYS;
+		return NULL; /* released with the file */
+	}
+	*rc = 0;
+	return p;
 }
 
 struct ioreq_args {

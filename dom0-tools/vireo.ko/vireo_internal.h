@@ -18,4 +18,16 @@ int vireo_evtchn_dom0_irq(void);
 int vireo_evtchn_probe(struct device *dev, int irq);
 void vireo_evtchn_remove(void);
 
+/*
+ * Direct (1:1) mappings of DomU RAM (vireo_direct.c): VIREO_IOCTL_MAP_DIRECT,
+ * the mmap of its offsets (vireo_direct_pgoff()), and the release of a
+ * file's mappings. file_maps is the file's own list.
+ */
+struct vm_area_struct;
+long vireo_direct_ioctl(struct list_head *file_maps, void __user *arg);
+bool vireo_direct_pgoff(unsigned long pgoff);
+int vireo_direct_mmap(struct list_head *file_maps, struct vm_area_struct *vma);
+void vireo_direct_file_release(struct list_head *file_maps);
+void vireo_direct_exit(void);
+
 #endif

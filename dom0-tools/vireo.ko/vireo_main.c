@@ -85,6 +85,7 @@ static struct {
 struct vireo_file {
 	struct list_head node;
 	atomic64_t pending;		/* events not yet read through this file */
+	struct list_head direct;	/* its direct mappings (vireo_direct.c) */
 };
 
 struct sbiret vireo_hypercall(u32 fid, const unsigned long a[VIREO_NR_ARGS])
@@ -138,6 +139,10 @@ static long vireo_ioctl_hypercall(struct vireo_ioctl_hypercall __user *uhc)
 		return -EPERM;
 	if (copy_from_user(&hc, uhc, sizeof(hc)))
 		return -EFAULT;
+	/* Only vireo_direct.c maps 1:1 and says when nothing is pinned. */
+	if (hc.fid == VIREO_HC_FOREIGN_MAP_DIRECT ||
+	    hc.fid == VIREO_HC_FOREIGN_RELEASE)
+		return -EPERM;
 	if (hc.flags & ~(VIREO_BUF_IN | VIREO_BUF_OUT))
 		return -EINVAL;
 	if (hc.buf_arg == VIREO_BUF_NONE) {
@@ -186,9 +191,13 @@ out:
 
 static long vireo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	struct vireo_file *vf = file->private_data;
+
 	switch (cmd) {
 	case VIREO_IOCTL_HYPERCALL:
 		return vireo_ioctl_hypercall((void __user *)arg);
+	case VIREO_IOCTL_MAP_DIRECT:
+		return vireo_direct_ioctl(&vf->direct, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -204,6 +213,11 @@ static int vireo_mmap(struct file *file, struct vm_area_struct *vma)
 	/* A private (copy-on-write) view of another domain's RAM is no use. */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
+	if (vireo_direct_pgoff(vma->vm_pgoff)) {
+		struct vireo_file *vf = file->private_data;
+
+		return vireo_direct_mmap(&vf->direct, vma);
+	}
 	if (vma->vm_pgoff >= window_pages ||
 	    pages > window_pages - vma->vm_pgoff)
 		return -EINVAL;
@@ -258,6 +272,7 @@ static int vireo_open(struct inode *inode, struct file *file)
 	if (!vf)
 		return -ENOMEM;
 	file->private_data = vf;
+	INIT_LIST_HEAD(&vf->direct);
 	spin_lock_irqsave(&vireo.files_lock, flags);
 	list_add(&vf->node, &vireo.files);
 	spin_unlock_irqrestore(&vireo.files_lock, flags);
@@ -272,6 +287,7 @@ static int vireo_release(struct inode *inode, struct file *file)
 	spin_lock_irqsave(&vireo.files_lock, flags);
 	list_del(&vf->node);
 	spin_unlock_irqrestore(&vireo.files_lock, flags);
+	vireo_direct_file_release(&vf->direct);
 	kfree(vf);
 	return 0;
 }
@@ -464,6 +480,7 @@ module_init(vireo_init);
 static void __exit vireo_exit(void)
 {
 	platform_driver_unregister(&vireo_driver);
+	vireo_direct_exit();
 }
 module_exit(vireo_exit);
 

@@ -17,6 +17,7 @@
 #include "console.h"
 #include "domain.h"
 #include "libfdt.h"
+#include "memory.h"
 #include "page_alloc.h"
 #include "pcpu.h"
 #include "plic.h"
@@ -194,6 +195,8 @@ void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
 	dp.mem_size = size;
 	dp.hyp_base = hyp_base;
 	dp.hyp_size = hyp_size;
+	dp.pool_base = dom_pool.base;
+	dp.pool_size = dom_pool.npages << PAGE_SHIFT;
 	dp.nr_vcpus = nr_vcpus;
 	dp.bootargs = hi->kernel_bootargs;
 	dp.vireo_base = VIREO_NODE_BASE;

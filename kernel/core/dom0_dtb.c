@@ -4,8 +4,10 @@
  * Dom0 runs 1:1 (guest-physical == host-physical) and gets most of the
  * board passed through, so its tree is the host tree with edits:
  *
- *   /memory            Dom0's RAM range only
+ *   /memory            Dom0's RAM range, and the DomU pool
  *   /reserved-memory   OpenSBI's M-mode range kept, the hypervisor's added
+ *                      (no-map), the DomU pool's added (mapped: see
+ *                      dom0_reserved())
  *   /cpus              the first nr_vcpus harts, renumbered cpu@0..n-1:
  *                      reg is a vCPU id (what SBI HSM takes), not a hart id
  *   PLIC               interrupts-extended = <&cpuI_intc 9> per vCPU: the
@@ -133,6 +135,10 @@ static int dom0_memory(void *fdt, const struct dom0_dt_params *p)
 	}
 	rc = set_reg(fdt, fdt_parent_offset(fdt, first), first, p->mem_base,
 		     p->mem_size);
+	if (!rc && p->pool_size)
+		rc = fdt_appendprop_addrrange(fdt, fdt_parent_offset(fdt, first),
+					      first, "reg", p->pool_base,
+					      p->pool_size);
 	if (!rc)
 		rc = unit_name(name, sizeof(name), "memory", p->mem_base);
 	if (!rc)
@@ -186,7 +192,20 @@ static int dom0_reserved(void *fdt, const struct dom0_dt_params *p)
 	rc = set_reg(fdt, resv, node, p->hyp_base, p->hyp_size);
 	if (!rc)
 		rc = fdt_setprop_empty(fdt, node, "no-map");
-	return rc;
+	if (rc || !p->pool_size)
+		return rc;
+	/*
+	 * The DomU pool: Linux gives it struct pages but never allocates from
+	 * it. Its G-stage maps none of it, except the frames of a DomU that
+	 * Dom0 maps 1:1 (FOREIGN_MAP_DIRECT), which it can then pin for DMA.
+	 */
+	rc = unit_name(name, sizeof(name), "vireo-pool", p->pool_base);
+	if (rc)
+		return rc;
+	node = fdt_add_subnode(fdt, resv, name);
+	if (node < 0)
+		return node;
+	return set_reg(fdt, resv, node, p->pool_base, p->pool_size);
 }
 
 /*

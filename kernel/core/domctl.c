@@ -164,6 +164,16 @@ static void destroy_detach(struct domain *d)
 	domain_evtchn_teardown(d);
 	ioreq_server_destroy(d); /* (if it has one) */
 	foreign_revoke(d);
+	/*
+	 * Dom0's 1:1 mappings go now, so its CPUs can no longer reach the
+	 * frames; but a device it gave them to may still be writing into
+	 * them (DMA bypasses the G-stage). They stay out of the pool until
+	 * Dom0 says no pin is left (FOREIGN_RELEASE).
+	 */
+	if (d->direct_mapped) {
+		direct_revoke(d);
+		d->quarantined = true;
+	}
 	d->relinquish_at = d->ram_base;
 	d->torn_down = true;
 }
@@ -177,6 +187,8 @@ long domain_destroy(struct domain *d, bool *more)
 		return SBI_ERR_INVALID_PARAM;
 	if (!d->torn_down)
 		destroy_detach(d);
+	if (d->quarantined)
+		return SBI_SUCCESS; /* until domain_release() */
 	/* Phase 2, one chunk per call. */
 	if (memory_relinquish(d, &d->relinquish_at, DESTROY_CHUNK_PAGES)) {
 		*more = true;
@@ -187,6 +199,23 @@ long domain_destroy(struct domain *d, bool *more)
 	domain_free(d);
 	printk("domain %u destroyed\n", id);
 	return SBI_SUCCESS;
+}
+
+/*
+ * Dom0 holds no reference on d's frames any more: a live domain's 1:1
+ * mappings go; a quarantined one's memory is freed, as domain_destroy().
+ */
+long domain_release(struct domain *d, bool *more)
+{
+	*more = false;
+	if (d->is_dom0)
+		return SBI_ERR_INVALID_PARAM;
+	if (!d->dying) {
+		direct_revoke(d);
+		return SBI_SUCCESS;
+	}
+	d->quarantined = false;
+	return domain_destroy(d, more);
 }
 
 long domain_pause(struct domain *d)

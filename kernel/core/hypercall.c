@@ -188,8 +188,11 @@ static struct sbi_ret log_read(struct vcpu *v)
 	return (struct sbi_ret){SBI_SUCCESS, (long)n};
 }
 
-/* DOMAIN_DESTROY: a dying domain too, to go on with its destruction. */
-static struct sbi_ret destroy(unsigned long domid)
+/*
+ * DOMAIN_DESTROY: a dying domain too, to go on with its destruction;
+ * FOREIGN_RELEASE: a live one, or a quarantined one to finish it.
+ */
+static struct sbi_ret destroy(unsigned long domid, bool release)
 {
 	struct domain *d = domain_by_id((unsigned)domid);
 	bool more;
@@ -197,8 +200,54 @@ static struct sbi_ret destroy(unsigned long domid)
 
 	if (!d || d->is_dom0)
 		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
-	err = domain_destroy(d, &more);
-	return (struct sbi_ret){err, !err && more ? VIREO_DESTROY_MORE : 0};
+	err = release ? domain_release(d, &more) : domain_destroy(d, &more);
+	if (err)
+		return (struct sbi_ret){err, 0};
+	if (more)
+		return (struct sbi_ret){SBI_SUCCESS, VIREO_DESTROY_MORE};
+	/* Gone, unless held for Dom0 (then it is still there, dying). */
+	d = domain_by_id((unsigned)domid);
+	return (struct sbi_ret){SBI_SUCCESS, d && d->quarantined ?
+						     VIREO_DESTROY_QUARANTINED : 0};
+}
+
+struct extents_out {
+	gpa_t out;
+	unsigned n;
+	bool ok;
+};
+
+static void extent_out(void *ctx, const struct vireo_extent *e)
+{
+	struct extents_out *x = ctx;
+
+	x->ok &= copy_out(x->out + x->n++ * sizeof(*e), e, sizeof(*e));
+}
+
+/* FOREIGN_MAP_DIRECT (abi/vireo_abi.h): everything checked, then mapped. */
+static struct sbi_ret map_direct(struct domain *d, struct vcpu *v)
+{
+	static const struct vireo_extent zero[PAGE_SIZE /
+					      sizeof(struct vireo_extent)];
+	gpa_t gpa = SBI_ARG(v, 1), out = SBI_ARG(v, 3);
+	uint64_t size = SBI_ARG(v, 2), covered;
+	unsigned long max = SBI_ARG(v, 4);
+	struct extents_out x = {out, 0, true};
+	long err;
+
+	if (!memory_populated(d, gpa, size))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	/* Writing zeroes first proves the whole output is Dom0's RAM. */
+	if (!max || max > ARRAY_SIZE(zero) ||
+	    !copy_out(out, zero, max * sizeof(zero[0])))
+		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	covered = direct_extents(d, gpa, size, (unsigned)max, NULL, NULL);
+	err = direct_map(d, gpa, covered);
+	if (err)
+		return (struct sbi_ret){err, 0};
+	direct_extents(d, gpa, covered, (unsigned)max, extent_out, &x);
+	return (struct sbi_ret){x.ok ? SBI_SUCCESS : SBI_ERR_FAILED,
+				(long)covered};
 }
 
 /* Control calls that name a DomU in a0, under the domctl lock. */
@@ -222,6 +271,8 @@ static struct sbi_ret control_call(struct domain *d, struct vcpu *v,
 	case VIREO_HC_FOREIGN_MAP:
 		err = foreign_map(d, SBI_ARG(v, 1), SBI_ARG(v, 2), SBI_ARG(v, 3));
 		break;
+	case VIREO_HC_FOREIGN_MAP_DIRECT:
+		return map_direct(d, v);
 	case VIREO_HC_DOMAIN_CONTROL:
 		err = domain_control(d, (uint32_t)SBI_ARG(v, 1));
 		break;
@@ -316,7 +367,9 @@ static struct sbi_ret global_call(struct vcpu *v, unsigned long fid)
 	case VIREO_HC_DOMAIN_CREATE:
 		return create(v);
 	case VIREO_HC_DOMAIN_DESTROY:
-		return destroy(SBI_ARG(v, 0));
+		return destroy(SBI_ARG(v, 0), false);
+	case VIREO_HC_FOREIGN_RELEASE:
+		return destroy(SBI_ARG(v, 0), true);
 	case VIREO_HC_DOMAIN_GETINFO: {
 		/* Dom0 and dying domains too (VIREO_DOMSTATE_DYING), as xl
 		 * lists a domain until it is gone. */
@@ -344,6 +397,7 @@ static bool is_global_call(unsigned long fid)
 	       fid == VIREO_HC_DOMAIN_DESTROY || fid == VIREO_HC_DOMAIN_GETINFO ||
 	       fid == VIREO_HC_DOMAIN_LIST ||
 	       fid == VIREO_HC_FOREIGN_UNMAP || fid == VIREO_HC_LOG_READ ||
+	       fid == VIREO_HC_FOREIGN_RELEASE ||
 	       fid == VIREO_HC_VIRQ_ACK;
 }
 

@@ -7,6 +7,7 @@
 #include "pcpu.h"
 #include "printk.h"
 #include "sbi.h"
+#include "vireo_abi.h"
 
 struct foreign_map {
 	unsigned domid; /* 0: slot free (Dom0 never maps itself) */
@@ -262,4 +263,112 @@ void gstage_flush_all_harts(void)
 		if (&pcpus[i] != self && pcpus[i].online)
 			pcpu_ipi_wait(&pcpus[i], IPI_GVMA_FLUSH);
 	hfence_gvma_all();
+}
+
+/* ------------------------------------------------------- direct mappings */
+
+bool memory_populated(struct domain *d, gpa_t gpa, uint64_t size)
+{
+	if (!in_ram(d, gpa, size))
+		return false;
+	for (uint64_t o = 0; o < size; o += PAGE_SIZE)
+		if (!gstage_lookup(&d->gs, gpa + o, NULL, NULL))
+			return false;
+	return true;
+}
+
+uint64_t direct_extents(struct domain *d, gpa_t gpa, uint64_t size,
+			unsigned max,
+			void (*emit)(void *ctx, const struct vireo_extent *e),
+			void *ctx)
+{
+	struct vireo_extent e = {0, 0, 0};
+	unsigned n = 0;
+	uint64_t done = 0;
+
+	while (done < size) {
+		paddr_t base;
+		uint64_t leaf;
+		gstage_lookup_leaf(&d->gs, gpa + done, &base, &leaf);
+		paddr_t pa = base + ((gpa + done) & (leaf - 1));
+		uint64_t len = MIN(leaf - ((gpa + done) & (leaf - 1)), size - done);
+
+		if (e.size && e.hpa + e.size == pa) {
+			e.size += len; /* host-contiguous: same extent */
+		} else {
+			if (e.size && emit)
+				emit(ctx, &e);
+			if (e.size && ++n == max)
+				return done;
+			e = (struct vireo_extent){gpa + done, pa, len};
+		}
+		done += len;
+	}
+	if (e.size && emit)
+		emit(ctx, &e);
+	return done;
+}
+
+/* Map one frame 1:1 into Dom0 unless it is already. */
+static int direct_map_page(paddr_t pa)
+{
+	if (gstage_lookup(&dom0->gs, pa, NULL, NULL))
+		return 0;
+	return gstage_map(&dom0->gs, pa, pa, PAGE_SIZE,
+			  GSTAGE_PROT_R | GSTAGE_PROT_W);
+}
+
+/*
+ * Dom0's entry for a frame is the frame itself, so mapping it again is a
+ * no-op: a range mapped twice (two device models, a restarted one) holds
+ * no second state to undo. A whole 2 MiB extent goes in as one leaf; a
+ * part of one, or one already partly mapped, page by page.
+ */
+long direct_map(struct domain *d, gpa_t gpa, uint64_t size)
+{
+	bool was = d->direct_mapped;
+
+	d->direct_mapped = true; /* from here, a failure must undo */
+	for (uint64_t done = 0; done < size;) {
+		paddr_t base;
+		uint64_t leaf;
+		gstage_lookup_leaf(&d->gs, gpa + done, &base, &leaf);
+		uint64_t in = (gpa + done) & (leaf - 1);
+		uint64_t n = in == 0 && size - done >= leaf ? leaf : PAGE_SIZE;
+		paddr_t pa = base + in;
+		int rc = 0;
+
+		if (n == PAGE_SIZE ||
+		    gstage_map(&dom0->gs, pa, pa, n, GSTAGE_PROT_R | GSTAGE_PROT_W))
+			for (uint64_t o = 0; o < n && !rc; o += PAGE_SIZE)
+				rc = direct_map_page(pa + o);
+		if (rc) {
+			if (!was)
+				direct_revoke(d);
+			return SBI_ERR_FAILED;
+		}
+		done += n;
+	}
+	return SBI_SUCCESS;
+}
+
+void direct_revoke(struct domain *d)
+{
+	pte_t *dead = NULL;
+
+	if (!d->direct_mapped)
+		return;
+	for (gpa_t gpa = d->ram_base; gpa < d->ram_base + d->ram_size;) {
+		paddr_t pa;
+		uint64_t leaf;
+		if (!gstage_lookup_leaf(&d->gs, gpa, &pa, &leaf)) {
+			gpa += PAGE_SIZE;
+			continue;
+		}
+		gstage_unmap_defer(&dom0->gs, pa, leaf, &dead);
+		gpa += leaf;
+	}
+	d->direct_mapped = false;
+	gstage_flush_all_harts();
+	gstage_free_dead(&dead);
 }

@@ -52,6 +52,8 @@ static const char *const hcall_names[TRAPSTAT_HCALLS] = {
 	[VIREO_HC_IRQ_SET_LEVEL] = "irq_set_level",
 	[VIREO_HC_IOREQ_ISR_SYNC] = "ioreq_isr_sync",
 	[VIREO_HC_DOMAIN_TRIGGER] = "domain_trigger",
+	[VIREO_HC_FOREIGN_MAP_DIRECT] = "foreign_map_direct",
+	[VIREO_HC_FOREIGN_RELEASE] = "foreign_release",
 };
 
 const char *trapstat_name(unsigned slot)

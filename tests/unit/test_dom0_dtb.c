@@ -22,6 +22,8 @@ static const struct dom0_dt_params sample = {
 	.mem_size = MiB(512),
 	.hyp_base = 0x80200000,
 	.hyp_size = MiB(32),
+	.pool_base = 0xb0000000,
+	.pool_size = MiB(1280),
 	.nr_vcpus = 2,
 	.bootargs = "console=ttyS0 earlycon=sbi",
 	.initrd_start = 0x98000000,
@@ -267,6 +269,22 @@ static void check_memory(const void *fdt, const struct dom0_dt_params *p)
 	CHECK_EQ(base, p->hyp_base);
 	CHECK_EQ(size, p->hyp_size);
 	CHECK(fdt_getprop(fdt, node, "no-map", NULL) != NULL);
+	if (!p->pool_size)
+		return;
+	/* The DomU pool: Dom0 memory (a second reg range), and reserved
+	 * without no-map, so Dom0's kernel has struct pages for it. */
+	node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory",
+					     sizeof("memory"));
+	CHECK_EQ(bootfdt_read_reg(fdt, node, 1, &base, &size), 0);
+	CHECK_EQ(base, p->pool_base);
+	CHECK_EQ(size, p->pool_size);
+	node = fdt_subnode_offset(fdt, fdt_path_offset(fdt, "/reserved-memory"),
+				  "vireo-pool");
+	CHECK(node >= 0);
+	CHECK_EQ(bootfdt_read_reg(fdt, node, 0, &base, &size), 0);
+	CHECK_EQ(base, p->pool_base);
+	CHECK_EQ(size, p->pool_size);
+	CHECK(fdt_getprop(fdt, node, "no-map", NULL) == NULL);
 }
 
 /* cpu@0..n-1 with reg = i and the isa; intc[i] = their intc phandles. */
@@ -474,11 +492,12 @@ static void test_build_keeps_opensbi_resv(void)
 	CHECK_EQ(bootfdt_read_reg(out, node, 0, &base, &size), 0);
 	CHECK_EQ(base, 0x80000000);
 	CHECK_EQ(size, KiB(512));
-	/* One /reserved-memory, holding both children. */
+	/* One /reserved-memory, holding OpenSBI's, ours and the pool's. */
 	resv = fdt_path_offset(out, "/reserved-memory");
 	CHECK(fdt_subnode_offset(out, resv, "vireo") >= 0);
-	CHECK_EQ(fdt_next_subnode(out, fdt_next_subnode(out,
-			fdt_first_subnode(out, resv))), -FDT_ERR_NOTFOUND);
+	CHECK(fdt_subnode_offset(out, resv, "vireo-pool") >= 0);
+	CHECK_EQ(fdt_next_subnode(out, fdt_next_subnode(out, fdt_next_subnode(
+			out, fdt_first_subnode(out, resv)))), -FDT_ERR_NOTFOUND);
 	free(out);
 	free(t);
 }

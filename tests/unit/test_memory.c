@@ -11,6 +11,8 @@
  */
 #include "test.h"
 
+#include <sys/mman.h>
+
 #include "../../kernel/core/page_alloc.c"
 #include "../../kernel/core/gstage.c"
 
@@ -845,11 +847,108 @@ static void test_lifecycle_accounting(void)
 	}
 }
 
+/* ------------------------------------------------------- direct mappings */
+
+static struct vireo_extent ext[8];
+static unsigned n_ext;
+
+static void collect(void *ctx, const struct vireo_extent *e)
+{
+	(void)ctx;
+	if (n_ext < 8)
+		ext[n_ext] = *e;
+	n_ext++;
+}
+
+/* Every page of d's [gpa, gpa+size) is mapped in Dom0 at its own frame. */
+static bool direct_ok(struct domain *d, gpa_t gpa, uint64_t size)
+{
+	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
+		paddr_t pa, d0;
+		if (!gstage_lookup(&d->gs, gpa + o, &pa, NULL) ||
+		    !gstage_lookup(&D0.gs, pa, &d0, NULL) || d0 != pa)
+			return false;
+	}
+	return true;
+}
+
+static void test_direct_map(void)
+{
+	const gpa_t small = RAM_BASE + MiB(4);
+	paddr_t pa;
+
+	setup();
+	CHECK_EQ(memory_populate(&A, RAM_BASE, MiB(4)), OK);
+	CHECK_EQ(memory_populate(&A, small, 4 * PAGE_SIZE), OK);
+	CHECK(!memory_populated(&A, RAM_BASE, MiB(4) + 5 * PAGE_SIZE));
+	CHECK(memory_populated(&A, RAM_BASE, MiB(4) + 4 * PAGE_SIZE));
+	/* Extents: host-contiguous runs, cut at max. */
+	n_ext = 0;
+	CHECK_EQ(direct_extents(&A, RAM_BASE, MiB(4) + 4 * PAGE_SIZE, 8,
+				collect, NULL), MiB(4) + 4 * PAGE_SIZE);
+	CHECK(n_ext >= 1 && n_ext <= 6);
+	CHECK_EQ(ext[0].gpa, RAM_BASE);
+	gstage_lookup(&A.gs, RAM_BASE, &pa, NULL);
+	CHECK_EQ(ext[0].hpa, pa);
+	n_ext = 0;
+	CHECK_EQ(direct_extents(&A, RAM_BASE, MiB(4) + 4 * PAGE_SIZE, 1,
+				collect, NULL), ext[0].size);
+	CHECK_EQ(n_ext, 1);
+
+	/* Map all, then again (a no-op), then part of an extent. */
+	CHECK_EQ(direct_map(&A, RAM_BASE, MiB(4) + 4 * PAGE_SIZE), OK);
+	CHECK(A.direct_mapped);
+	CHECK(direct_ok(&A, RAM_BASE, MiB(4) + 4 * PAGE_SIZE));
+	CHECK_EQ(direct_map(&A, RAM_BASE, MiB(4) + 4 * PAGE_SIZE), OK);
+	CHECK_EQ(direct_map(&A, RAM_BASE + PAGE_SIZE, 2 * PAGE_SIZE), OK);
+	/* B's frames are not A's business: not mapped by it. */
+	CHECK_EQ(memory_populate(&B, RAM_BASE, MiB(2)), OK);
+	gstage_lookup(&B.gs, RAM_BASE, &pa, NULL);
+	CHECK(unmapped(&D0.gs, pa, PAGE_SIZE));
+
+	/* Revoke: every 1:1 entry goes, with a fence; B is untouched. */
+	CHECK_EQ(direct_map(&B, RAM_BASE, MiB(2)), OK);
+	unsigned hf = fl.hfence;
+	direct_revoke(&A);
+	CHECK(!A.direct_mapped);
+	CHECK(fl.hfence > hf);
+	gstage_lookup(&A.gs, RAM_BASE, &pa, NULL);
+	CHECK(unmapped(&D0.gs, pa, MiB(2)));
+	gstage_lookup(&A.gs, small, &pa, NULL);
+	CHECK(unmapped(&D0.gs, pa, PAGE_SIZE));
+	CHECK(direct_ok(&B, RAM_BASE, MiB(2)));
+	direct_revoke(&B);
+	teardown();
+}
+
+/* A map that starts inside an extent maps pages, then the rest whole. */
+static void test_direct_map_partial_first(void)
+{
+	paddr_t pa;
+
+	setup();
+	CHECK_EQ(memory_populate(&A, RAM_BASE, MiB(4)), OK);
+	CHECK_EQ(direct_map(&A, RAM_BASE + MiB(1), PAGE_SIZE), OK);
+	CHECK_EQ(direct_map(&A, RAM_BASE, MiB(4)), OK); /* over that page */
+	CHECK(direct_ok(&A, RAM_BASE, MiB(4)));
+	gstage_lookup(&A.gs, RAM_BASE + MiB(2), &pa, NULL);
+	CHECK_EQ(leaf(&D0.gs, pa), MEGAPAGE_SIZE);
+	direct_revoke(&A);
+	CHECK(unmapped(&D0.gs, pa, MiB(2)));
+	teardown();
+}
+
 int main(void)
 {
 	hyp_arena = aligned_alloc(MEGAPAGE_SIZE, HYP_SIZE);
-	dom_arena = aligned_alloc(MEGAPAGE_SIZE, DOM_SIZE);
-	if (!hyp_arena || !dom_arena)
+	/*
+	 * The DomU pool sits low (1 GiB), inside the 41 bits a G-stage
+	 * address has: Dom0's 1:1 (direct) mappings use its host addresses
+	 * as guest-physical ones. (Under ASan, 1 GiB is ordinary low memory.)
+	 */
+	dom_arena = mmap((void *)GiB(1), DOM_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (!hyp_arena || dom_arena != (void *)GiB(1))
 		return 2;
 	RUN(test_populate_megapages);
 	RUN(test_populate_small_pages);
@@ -868,7 +967,9 @@ int main(void)
 	RUN(test_foreign_slots);
 	RUN(test_foreign_revoke);
 	RUN(test_lifecycle_accounting);
-	free(dom_arena);
+	RUN(test_direct_map);
+	RUN(test_direct_map_partial_first);
+	munmap(dom_arena, DOM_SIZE);
 	free(hyp_arena);
 	TEST_DONE();
 }

@@ -131,7 +131,7 @@ static void setup(void)
 	virtio_mmio_destroy(&vm);
 	free(ram);
 	ram = calloc(1, RAM_SIZE);
-	mem = (struct guest_mem){RAM_BASE, RAM_SIZE, ram};
+	mem = (struct guest_mem){RAM_BASE, RAM_SIZE, ram, 0};
 	memset(&fk, 0, sizeof(fk));
 	memset(&line, 0, sizeof(line));
 	CHECK_EQ(virtio_mmio_init(&vm, &fake_ops, &fk, &mem, set_line, &line),

@@ -29,7 +29,7 @@ static void ram_new(void)
 {
 	free(ram);
 	ram = calloc(1, RAM_SIZE);
-	mem = (struct guest_mem){RAM_BASE, RAM_SIZE, ram};
+	mem = (struct guest_mem){RAM_BASE, RAM_SIZE, ram, 0};
 }
 
 /* A queue over fresh zeroed RAM with its rings at the usual places. */

@@ -55,6 +55,10 @@ int bootfdt_find_plic(const void *fdt);
 struct dom0_dt_params {
 	paddr_t mem_base, mem_size;     /* Dom0's 1:1 RAM */
 	paddr_t hyp_base, hyp_size;     /* reserved: the hypervisor image + heap */
+	paddr_t pool_base, pool_size;   /* DomU memory: listed as Dom0 memory and
+					 * reserved (without no-map), so Dom0 has
+					 * struct pages for frames mapped 1:1;
+					 * size 0: not listed */
 	unsigned nr_vcpus;              /* cpu nodes kept: the first nr_vcpus */
 	const char *bootargs;           /* /chosen/bootargs; NULL keeps none */
 	paddr_t initrd_start, initrd_end; /* 0,0: no initrd */

@@ -61,6 +61,8 @@ struct domain {
 	volatile bool dying;             /* being destroyed: no new references */
 	uint32_t refcnt;                 /* domains[]'s, plus domain_get()s */
 	bool torn_down;                  /* destroy phase 1 done */
+	bool direct_mapped;              /* Dom0 maps its frames 1:1 */
+	bool quarantined;                /* destroyed, frames held for Dom0 */
 	gpa_t relinquish_at;             /* destroy phase 2: next RAM to free */
 	volatile uint32_t shutdown_reason; /* VIREO_SHUTDOWN_*: stopped */
 	uint64_t mem_pages;              /* RAM pages populated */

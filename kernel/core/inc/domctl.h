@@ -19,6 +19,8 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out);
  * call returns SBI_SUCCESS with *more clear.
  */
 long domain_destroy(struct domain *d, bool *more);
+/* FOREIGN_RELEASE: see abi/vireo_abi.h. */
+long domain_release(struct domain *d, bool *more);
 /* Pages scrubbed and freed per DOMAIN_DESTROY call: 16 MiB. */
 #define DESTROY_CHUNK_PAGES 4096
 long domain_pause(struct domain *d);

@@ -28,6 +28,27 @@ long foreign_map(struct domain *d, gpa_t gpa, uint64_t size, uint64_t off);
 long foreign_unmap(uint64_t off, uint64_t size);
 /* Remove every window mapping of d (before its memory is freed). */
 void foreign_revoke(struct domain *d);
+
+/*
+ * Direct (1:1) mappings: d's frames mapped into Dom0 at guest-physical =
+ * host-physical, so that Dom0's kernel, which has struct pages for the pool
+ * (its /reserved-memory), can pin them and hand them to its devices.
+ */
+struct vireo_extent;
+/* Whether [gpa, gpa+size) is d's populated RAM. */
+bool memory_populated(struct domain *d, gpa_t gpa, uint64_t size);
+/*
+ * The extents behind [gpa, gpa+size), at most max, each passed to emit
+ * (NULL: count only); returns the bytes from gpa they cover.
+ */
+uint64_t direct_extents(struct domain *d, gpa_t gpa, uint64_t size,
+			unsigned max,
+			void (*emit)(void *ctx, const struct vireo_extent *e),
+			void *ctx);
+/* Map d's frames behind [gpa, gpa+covered) into Dom0 1:1. */
+long direct_map(struct domain *d, gpa_t gpa, uint64_t size);
+/* Remove every 1:1 mapping of d's frames from Dom0 and fence. */
+void direct_revoke(struct domain *d);
 /* Make every hart drop G-stage translations (after an unmap). */
 void gstage_flush_all_harts(void);
 
