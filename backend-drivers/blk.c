@@ -57,6 +57,7 @@
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ids.h>
 
+#include "blk_aio.h"
 #include "virtio_backend.h"
 
 #define BLK_SECTOR_SHIFT 9
@@ -64,6 +65,9 @@
 #define BLK_HDR_SIZE sizeof(struct virtio_blk_outhdr)
 /* An element holds VIRTQ_MAX_SEGS iovecs: two go to header and status. */
 #define BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2)
+_Static_assert(BLK_SEG_MAX == BLK_AIO_SEGS, "blk_aio.h");
+/* blk_execute(): the request is in flight, its status comes later. */
+#define BLK_S_DEFERRED 0xff
 /*
  * Discard and write-zeroes limits offered in config space: one range per
  * request (Linux then sends exactly one), each under 4 GiB so that its
@@ -89,6 +93,7 @@ struct blk {
 	bool ro;
 	bool zero_copy; /* guest memory can be given to O_DIRECT as it is */
 	uint64_t n_zero_copy, n_bounced, n_buffered; /* requests by path */
+	struct blk_aio aio; /* zero-copy requests in flight */
 	uint64_t capacity; /* in 512-byte sectors */
 	char serial[VIRTIO_BLK_ID_BYTES + 1];
 	char *path;
@@ -209,6 +214,7 @@ static int blk_create(const struct virtio_backend_ctx *ctx, const char *args,
 			 ctx->domid, ctx->index);
 	if (blk_open(b, a.path, err, errlen) < 0)
 		goto fail;
+	blk_aio_init(&b->aio);
 	b->path = a.path;
 	*priv = b;
 	return 0;
@@ -224,11 +230,13 @@ static void blk_destroy(struct virtio_mmio *vm)
 
 	if (!b)
 		return;
+	blk_aio_fini(&b->aio);
 	fprintf(stderr, "vireo-dm: blk %s: %llu zero-copy requests, %llu "
-		"through the bounce buffer, %llu buffered\n", b->path,
+		"through the bounce buffer, %llu buffered; at most %u in "
+		"flight\n", b->path,
 		(unsigned long long)b->n_zero_copy,
 		(unsigned long long)b->n_bounced,
-		(unsigned long long)b->n_buffered);
+		(unsigned long long)b->n_buffered, b->aio.max_inflight);
 	close(b->fd);
 	if (b->dfd >= 0)
 		close(b->dfd);
@@ -285,6 +293,8 @@ struct blk_req {
 	unsigned n_data;
 	uint64_t data_len;	/* bytes in data */
 	uint8_t *status;	/* the last device-writable byte */
+	uint16_t head;		/* the chain, and its used length, for a */
+	uint32_t used_len;	/* completion that comes later (AIO) */
 };
 
 /*
@@ -393,9 +403,10 @@ static bool blk_iov_aligned(const struct iovec *iov, unsigned n)
 }
 
 /*
- * O_DIRECT straight into guest memory, or through the bounce buffer.
- * Returns 0, -1 with errno, or 1 when the request cannot go this way (the
- * caller falls back).
+ * O_DIRECT straight into guest memory (through AIO when a slot is free),
+ * or through the bounce buffer. Returns 0, 2 (in flight: its completion
+ * writes the status), -1 with errno, or 1 when the request cannot go this
+ * way (the caller falls back).
  */
 static int blk_direct(struct blk *b, bool write, const struct blk_req *req,
 		      off_t off)
@@ -406,7 +417,16 @@ static int blk_direct(struct blk *b, bool write, const struct blk_req *req,
 	if (b->dfd >= 0 && b->zero_copy && req->n_data <= BLK_SEG_MAX &&
 	    blk_iov_aligned(req->data, req->n_data)) {
 		struct iovec iov[BLK_SEG_MAX];
+		int q = blk_aio_submit(&b->aio, b->dfd, write, req->data,
+				       req->n_data, off, len, req->head,
+				       req->used_len, req->status);
 
+		if (q == 0) {
+			b->n_zero_copy++;
+			return 2; /* in flight */
+		}
+		if (q < 0)
+			return -1;
 		/* blk_rw() consumes its iovecs: the element's stay intact
 		 * for the bounce path if the file system refuses these. */
 		memcpy(iov, req->data, req->n_data * sizeof(iov[0]));
@@ -453,6 +473,8 @@ static uint8_t blk_do_rw(struct blk *b, struct blk_req *req, bool write)
 		return VIRTIO_BLK_S_IOERR;
 	off = (off_t)(req->hdr.sector << BLK_SECTOR_SHIFT);
 	r = blk_direct(b, write, req, off);
+	if (r == 2)
+		return BLK_S_DEFERRED;
 	if (r == 1) {
 		b->n_buffered++;
 		r = blk_rw(b->fd, write, req->data, req->n_data, off);
@@ -556,10 +578,19 @@ static uint8_t blk_do_ranges(struct virtio_mmio *vm, struct blk *b,
 	return VIRTIO_BLK_S_OK;
 }
 
-static uint8_t blk_do_flush(struct blk *b)
+static void blk_aio_done(void *ctx, uint16_t head, uint32_t len)
+{
+	struct virtio_mmio *vm = ctx;
+
+	virtq_push(&vm->vq[0], head, len);
+}
+
+/* A flush covers the writes completed before it: finish those in flight. */
+static uint8_t blk_do_flush(struct virtio_mmio *vm, struct blk *b)
 {
 	int r;
 
+	blk_aio_reap(&b->aio, true, blk_aio_done, vm);
 	do
 		r = fdatasync(b->fd);
 	while (r < 0 && errno == EINTR);
@@ -589,7 +620,7 @@ static uint8_t blk_execute(struct virtio_mmio *vm, struct blk_req *req)
 	case VIRTIO_BLK_T_OUT:
 		return blk_do_rw(b, req, true);
 	case VIRTIO_BLK_T_FLUSH:
-		return blk_do_flush(b);
+		return blk_do_flush(vm, b);
 	case VIRTIO_BLK_T_GET_ID:
 		return blk_do_get_id(b, req);
 	case VIRTIO_BLK_T_DISCARD:
@@ -603,7 +634,8 @@ static uint8_t blk_execute(struct virtio_mmio *vm, struct blk_req *req)
 
 /*
  * Serve one element and write its status. Returns 0 with the used length
- * in *len, or -1 if the element cannot be answered (the device is then
+ * in *len, 1 if it is in flight (AIO: its completion writes the status and
+ * pushes it), or -1 if the element cannot be answered (the device is then
  * failed).
  *
  * The used length is the whole writable part: the status is its last
@@ -625,8 +657,16 @@ static int blk_request(struct virtio_mmio *vm, struct virtq_elem *e,
 		  req.hdr.type == VIRTIO_BLK_T_GET_ID) &&
 		 e->out_len != BLK_HDR_SIZE)
 		*req.status = VIRTIO_BLK_S_IOERR; /* data in the wrong part */
-	else
-		*req.status = blk_execute(vm, &req);
+	else {
+		uint8_t st;
+
+		req.head = e->head;
+		req.used_len = *len;
+		st = blk_execute(vm, &req);
+		if (st == BLK_S_DEFERRED)
+			return 1; /* blk_input() pushes it when it completes */
+		*req.status = st;
+	}
 	return 0;
 }
 
@@ -635,6 +675,31 @@ static void blk_notify(struct virtio_mmio *vm, unsigned q)
 {
 	if (q == 0)
 		virtio_mmio_serve(vm, 0, blk_request);
+}
+
+/* AIO completions (the main loop saw the eventfd): push them, one kick. */
+static int blk_input_fd(struct virtio_mmio *vm)
+{
+	struct blk *b = vm->priv;
+
+	return b ? b->aio.efd : -1;
+}
+
+static void blk_input(struct virtio_mmio *vm)
+{
+	struct blk *b = vm->priv;
+
+	if (blk_aio_reap(&b->aio, false, blk_aio_done, vm))
+		virtio_mmio_notify_used(vm, 0);
+}
+
+/* A driver reset drops what is in flight: wait for it, push nothing. */
+static void blk_reset(struct virtio_mmio *vm)
+{
+	struct blk *b = vm->priv;
+
+	if (b)
+		blk_aio_reap(&b->aio, true, NULL, NULL);
 }
 
 static const struct virtio_dev_ops blk_ops = {
@@ -646,6 +711,7 @@ static const struct virtio_dev_ops blk_ops = {
 	.config_size = BLK_CONFIG_SIZE,
 	.get_config = blk_get_config,
 	.notify = blk_notify,
+	.reset = blk_reset,
 	.destroy = blk_destroy,
 };
 
@@ -653,4 +719,6 @@ const struct virtio_backend virtio_blk_backend = {
 	.type = "blk",
 	.ops = &blk_ops,
 	.create = blk_create,
+	.input_fd = blk_input_fd,
+	.input = blk_input,
 };

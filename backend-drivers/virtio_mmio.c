@@ -203,9 +203,12 @@ void virtio_mmio_serve(struct virtio_mmio *vm, unsigned q,
 
 		virtq_set_notify(vq, false);
 		while ((r = virtq_pop(vq, e)) == VIRTQ_GOT) {
-			if (handle(vm, e, &len) < 0)
+			int h = handle(vm, e, &len);
+
+			if (h < 0)
 				return;
-			virtq_push(vq, e->head, len);
+			if (h == 0) /* 1: in flight, the backend pushes it */
+				virtq_push(vq, e->head, len);
 		}
 		if (r == VIRTQ_BROKEN) {
 			virtio_mmio_fail(vm, vq->error);

@@ -116,11 +116,12 @@ void virtio_mmio_write(struct virtio_mmio *vm, uint64_t off, unsigned size,
  * queue's notification rules say so. */
 void virtio_mmio_notify_used(struct virtio_mmio *vm, unsigned q);
 /*
- * For devices whose requests complete at once: answer every chain queue q
- * holds with handle() (which sets the bytes written in *len, or returns
- * < 0 when the device has failed and must stop), push each, and
- * interrupt the driver as the queue's rules say, until the queue stays
- * empty. Nothing happens unless the queue is live.
+ * Answer every chain queue q holds with handle() (which sets the bytes
+ * written in *len, or returns < 0 when the device has failed and must
+ * stop, or 1 when the request is in flight and the backend will push it
+ * itself with virtq_push() and virtio_mmio_notify_used()), push each
+ * answered one, and interrupt the driver as the queue's rules say, until
+ * the queue stays empty. Nothing happens unless the queue is live.
  */
 void virtio_mmio_serve(struct virtio_mmio *vm, unsigned q,
 		       int (*handle)(struct virtio_mmio *vm,

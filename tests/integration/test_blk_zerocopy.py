@@ -3,9 +3,11 @@
 and writes its disk with O_DIRECT straight into guest memory.
 
 - A DomU reads its disk (a file of random bytes in Dom0's /data): the
-  checksum it computes is the file's, and vireo-dm's counts, logged when
-  the DomU is destroyed, show every read and write went zero copy, none
-  through the bounce buffer. Its memory comes back afterwards.
+  checksum it computes is the file's, also with 8 readers at once, each
+  over its own part of the disk; vireo-dm's counts, logged when the DomU
+  is destroyed, show every read and write went zero copy, none through
+  the bounce buffer, and that several were in flight at once (Linux AIO).
+  Its memory comes back afterwards.
 - tests/dom0/direct_dma: a DomU destroyed while the disk is still DMAing
   into its RAM is quarantined; the next DomU's pages stay untouched; the
   memory returns once the mapping is let go."""
@@ -46,15 +48,27 @@ def main():
                               r"([0-9a-f]{32})", 300)[0]
             print("file %s, DomU read %s" % (want, got))
             assert got == want, (got, want)
+            parts = [m.sh("dd if=/data/zc.img bs=64k skip=%d count=32 "
+                          "2>/dev/null | md5sum" % (i * 32)).split()[0]
+                     for i in range(8)]
+            got = domu_output(
+                m, "zc", "for i in 0 1 2 3 4 5 6 7; do (dd if=/dev/vda bs=64k "
+                "skip=$((i*32)) count=32 iflag=direct 2>/dev/null | md5sum | "
+                "sed \"s/^/P$i /\" > /tmp/m$i) & done; wait; cat /tmp/m*",
+                r"(?s)P0 ([0-9a-f]{32}).*P1 ([0-9a-f]{32}).*P2 ([0-9a-f]{32})"
+                r".*P3 ([0-9a-f]{32}).*P4 ([0-9a-f]{32}).*P5 ([0-9a-f]{32})"
+                r".*P6 ([0-9a-f]{32}).*P7 ([0-9a-f]{32})", 300)
+            assert list(got) == parts, (got, parts)
             m.sh("vl destroy zc", timeout=60)
             log = m.sh("cat /var/log/vireo-dm.*.log")
             mt = re.search(r"blk /data/zc.img: (\d+) zero-copy requests, "
-                           r"(\d+) through the bounce buffer, (\d+) buffered",
-                           log)
+                           r"(\d+) through the bounce buffer, (\d+) buffered; "
+                           r"at most (\d+) in flight", log)
             assert mt, log
             print(mt.group(0))
             assert int(mt.group(1)) > 0 and mt.group(2) == "0" \
                 and mt.group(3) == "0", log
+            assert int(mt.group(4)) > 1, "one request at a time: " + log
             assert free_pages(m) == before
 
             # A DomU destroyed with a disk read DMAing into its RAM.

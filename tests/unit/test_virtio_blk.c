@@ -17,6 +17,7 @@
 #include "../../backend-drivers/virtq.c"
 #include "../../backend-drivers/virtio_mmio.c"
 #include "../../backend-drivers/backends.c"
+#include "../../backend-drivers/blk_aio.c"
 #include "../../backend-drivers/blk.c"
 
 /* backends.c lists every type; this program links only blk. */
