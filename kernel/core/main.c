@@ -44,6 +44,8 @@ uint64_t host_total_pages;
 static uint8_t host_fdt[HOST_FDT_MAX] __attribute__((aligned(8)));
 static uint64_t hyp_bitmap[(HYP_SIZE / PAGE_SIZE + 63) / 64];
 static uint64_t dom_bitmap[(GiB(16) / PAGE_SIZE) / 64];
+/* Which free pool pages are known zero (scrubbed at free). */
+static uint64_t dom_clean[ARRAY_SIZE(dom_bitmap)];
 static struct host_info hi;
 
 /* "dom0_mem=256M" style sizes on the hypervisor's command line. */
@@ -97,6 +99,7 @@ static void setup_memory(uint64_t dom0_mem, paddr_t *dom0_base)
 	uint64_t pages = MIN((ram_end - pool) >> PAGE_SHIFT,
 			     (uint64_t)ARRAY_SIZE(dom_bitmap) * 64);
 	page_pool_init(&dom_pool, pool, pages, dom_bitmap);
+	page_pool_track_clean(&dom_pool, dom_clean);
 	printk("memory: RAM %lx-%lx, hypervisor %lx-%lx (heap %lu KiB), "
 	       "free pool %lu MiB at %lx\n",
 	       hi.mem_base, ram_end - 1, HYP_BASE, HYP_BASE + HYP_SIZE - 1,

@@ -32,19 +32,22 @@ static long populate_one(struct domain *d, gpa_t gpa, uint64_t left,
 {
 	uint64_t n = PAGE_SIZE;
 	paddr_t pa = 0;
+	bool clean = false;
 
 	if (IS_ALIGNED(gpa, MEGAPAGE_SIZE) && left >= MEGAPAGE_SIZE) {
-		pa = page_pool_alloc(&dom_pool, MEGAPAGE_SIZE / PAGE_SIZE,
-				     MEGAPAGE_SIZE / PAGE_SIZE);
+		pa = page_pool_alloc_clean(&dom_pool, MEGAPAGE_SIZE / PAGE_SIZE,
+					   MEGAPAGE_SIZE / PAGE_SIZE, &clean);
 		n = pa ? MEGAPAGE_SIZE : PAGE_SIZE;
 	}
 	if (!pa)
-		pa = page_pool_alloc(&dom_pool, 1, 1);
+		pa = page_pool_alloc_clean(&dom_pool, 1, 1, &clean);
 	if (!pa)
 		return SBI_ERR_FAILED;
-	memset((void *)pa, 0, n);
+	/* Scrubbed when its last owner freed it: already zero. */
+	if (!clean)
+		memset((void *)pa, 0, n);
 	if (gstage_map(&d->gs, gpa, pa, n, GSTAGE_PROT_RWX)) {
-		page_pool_free(&dom_pool, pa, n / PAGE_SIZE);
+		page_pool_free_zeroed(&dom_pool, pa, n / PAGE_SIZE);
 		return SBI_ERR_FAILED;
 	}
 	d->mem_pages += n / PAGE_SIZE;
@@ -128,8 +131,8 @@ static void release_batch_free(struct domain *d, struct release_batch *b,
 	for (unsigned i = 0; i < b->n; i++) {
 		/* Scrub before anyone else gets it. */
 		memset((void *)b->leaf[i].pa, 0, b->leaf[i].size);
-		page_pool_free(&dom_pool, b->leaf[i].pa,
-			       b->leaf[i].size / PAGE_SIZE);
+		page_pool_free_zeroed(&dom_pool, b->leaf[i].pa,
+				      b->leaf[i].size / PAGE_SIZE);
 		d->mem_pages -= b->leaf[i].size / PAGE_SIZE;
 	}
 	gstage_free_dead(&b->dead_tables);

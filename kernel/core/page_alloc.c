@@ -35,7 +35,28 @@ void page_pool_init(struct page_pool *p, paddr_t base, uint64_t npages,
 	p->nfree = npages;
 	p->bitmap = bitmap;
 	p->hint = 0;
+	p->clean = NULL;
 	memset(bitmap, 0, ((npages + 63) / 64) * sizeof(uint64_t));
+}
+
+void page_pool_track_clean(struct page_pool *p, uint64_t *bitmap)
+{
+	memset(bitmap, 0, ((p->npages + 63) / 64) * sizeof(uint64_t));
+	p->clean = bitmap;
+}
+
+/* Under the lock: whether [first, first+n) is all zero; forget it. */
+static bool take_clean(struct page_pool *p, uint64_t first, uint64_t n)
+{
+	bool all = p->clean != NULL;
+
+	if (!p->clean)
+		return false;
+	for (uint64_t i = first; i < first + n; i++) {
+		all &= test_bit(p->clean, i);
+		p->clean[i / 64] &= ~(1UL << (i % 64));
+	}
+	return all;
 }
 
 /* Length of the free run starting at page i, capped at want. */
@@ -50,8 +71,17 @@ static uint64_t free_run(const struct page_pool *p, uint64_t i, uint64_t want)
 
 paddr_t page_pool_alloc(struct page_pool *p, uint64_t n, uint64_t align)
 {
+	bool clean;
+
+	return page_pool_alloc_clean(p, n, align, &clean);
+}
+
+paddr_t page_pool_alloc_clean(struct page_pool *p, uint64_t n, uint64_t align,
+			      bool *clean)
+{
 	paddr_t pa = 0;
 
+	*clean = false;
 	if (!n || !align || (align & (align - 1)))
 		return 0;
 	spin_lock(&p->lock);
@@ -68,6 +98,7 @@ paddr_t page_pool_alloc(struct page_pool *p, uint64_t n, uint64_t align)
 		uint64_t run = free_run(p, i, n);
 		if (run == n) {
 			set_range(p, i, n, true);
+			*clean = take_clean(p, i, n);
 			p->nfree -= n;
 			pa = p->base + (i << PAGE_SHIFT);
 			goto out;
@@ -79,7 +110,21 @@ out:
 	return pa;
 }
 
+static void pool_free(struct page_pool *p, paddr_t pa, uint64_t n,
+		      bool zeroed);
+
 void page_pool_free(struct page_pool *p, paddr_t pa, uint64_t n)
+{
+	pool_free(p, pa, n, false);
+}
+
+void page_pool_free_zeroed(struct page_pool *p, paddr_t pa, uint64_t n)
+{
+	pool_free(p, pa, n, true);
+}
+
+static void pool_free(struct page_pool *p, paddr_t pa, uint64_t n,
+		      bool zeroed)
 {
 	uint64_t first = (pa - p->base) >> PAGE_SHIFT;
 
@@ -89,6 +134,9 @@ void page_pool_free(struct page_pool *p, paddr_t pa, uint64_t n)
 	for (uint64_t i = first; i < first + n; i++)
 		BUG_ON(!test_bit(p->bitmap, i)); /* double free */
 	set_range(p, first, n, false);
+	if (p->clean && zeroed)
+		for (uint64_t i = first; i < first + n; i++)
+			p->clean[i / 64] |= 1UL << (i % 64);
 	p->nfree += n;
 	if (first / 64 < p->hint)
 		p->hint = first / 64;

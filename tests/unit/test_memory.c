@@ -938,6 +938,40 @@ static void test_direct_map_partial_first(void)
 	teardown();
 }
 
+/*
+ * Zero tracking: memory scrubbed when freed is handed out again without a
+ * second pass, and memory not known zero is zeroed.
+ */
+static void test_populate_skips_scrubbed(void)
+{
+	static uint64_t clean_bm[DOM_PAGES / 64];
+	paddr_t pa, pa2;
+
+	setup();
+	page_pool_track_clean(&dom_pool, clean_bm);
+	/* Fresh pool pages are unknown (0xaa): zeroed. */
+	CHECK_EQ(memory_populate(&A, RAM_BASE, MiB(2)), OK);
+	CHECK(gstage_lookup(&A.gs, RAM_BASE, &pa, NULL));
+	CHECK(zero(pa, MiB(2)));
+	memset((void *)pa, 0x5c, MiB(2));
+	memory_release(&A); /* scrubbed, and remembered as zero */
+	CHECK(zero(pa, MiB(2)));
+	/* Mark them so a second zeroing pass would show: none is made. */
+	memset((void *)pa, 0x11, PAGE_SIZE);
+	CHECK_EQ(memory_populate(&B, RAM_BASE, MiB(2)), OK);
+	CHECK(gstage_lookup(&B.gs, RAM_BASE, &pa2, NULL));
+	CHECK_EQ(pa2, pa);
+	CHECK_EQ(*(uint8_t *)pa2, 0x11);
+	memset((void *)pa2, 0, PAGE_SIZE);
+	/* Taken: no longer known zero. B's frames, freed without the
+	 * release path (a plain free), come back as unknown. */
+	for (uint64_t i = 0; i < MiB(2) / PAGE_SIZE; i++)
+		CHECK(!test_bit(clean_bm, ((pa2 - dom_pool.base) >> PAGE_SHIFT) + i));
+	memory_release(&B);
+	dom_pool.clean = NULL;
+	teardown();
+}
+
 int main(void)
 {
 	hyp_arena = aligned_alloc(MEGAPAGE_SIZE, HYP_SIZE);
@@ -969,6 +1003,7 @@ int main(void)
 	RUN(test_lifecycle_accounting);
 	RUN(test_direct_map);
 	RUN(test_direct_map_partial_first);
+	RUN(test_populate_skips_scrubbed);
 	munmap(dom_arena, DOM_SIZE);
 	free(hyp_arena);
 	TEST_DONE();

@@ -398,6 +398,40 @@ static void test_random(void)
 	CHECK_EQ(popcount_bitmap(&P), 0);
 }
 
+/* Zero tracking: only a range freed as zeroed comes back as clean. */
+static void test_clean_tracking(void)
+{
+	static uint64_t clean_bm[(ARENA_PAGES + 63) / 64];
+	bool clean = true;
+	paddr_t a, b;
+
+	setup(0, ARENA_PAGES);
+	page_pool_track_clean(&P, clean_bm);
+	a = page_pool_alloc_clean(&P, 4, 1, &clean);
+	CHECK(a && !clean); /* unknown at first */
+	page_pool_free_zeroed(&P, a, 4);
+	b = page_pool_alloc_clean(&P, 4, 1, &clean);
+	CHECK_EQ(b, a);
+	CHECK(clean);
+	/* Taken, it is no longer known zero. */
+	page_pool_free(&P, b, 4);
+	b = page_pool_alloc_clean(&P, 4, 1, &clean);
+	CHECK(!clean);
+	/* A range half known zero is not zero. */
+	page_pool_free_zeroed(&P, b, 2);
+	page_pool_free(&P, b + 2 * PAGE_SIZE, 2);
+	b = page_pool_alloc_clean(&P, 4, 1, &clean);
+	CHECK_EQ(b, a);
+	CHECK(!clean);
+	page_pool_free(&P, b, 4);
+	/* Without tracking, nothing is known zero. */
+	P.clean = NULL;
+	page_pool_free_zeroed(&P, page_pool_alloc(&P, 1, 1), 1);
+	b = page_pool_alloc_clean(&P, 1, 1, &clean);
+	CHECK(!clean);
+	page_pool_free(&P, b, 1);
+}
+
 int main(void)
 {
 	arena = aligned_alloc(MEGAPAGE_SIZE, ARENA_SIZE + MEGAPAGE_SIZE);
@@ -412,6 +446,7 @@ int main(void)
 	RUN(test_bad_args);
 	RUN(test_page_alloc_orders);
 	RUN(test_random);
+	RUN(test_clean_tracking);
 	free(arena);
 	TEST_DONE();
 }

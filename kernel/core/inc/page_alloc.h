@@ -16,6 +16,7 @@ struct page_pool {
 	uint64_t nfree;
 	uint64_t *bitmap; /* bit set = page in use */
 	uint64_t hint;    /* first word that may hold a free page */
+	uint64_t *clean;  /* NULL, or bit set = free page known to be zero */
 };
 
 /* bitmap must hold npages bits (npages/64 words, rounded up). */
@@ -24,6 +25,17 @@ void page_pool_init(struct page_pool *p, paddr_t base, uint64_t npages,
 /* Allocate n contiguous pages aligned to align pages (a power of two). */
 paddr_t page_pool_alloc(struct page_pool *p, uint64_t n, uint64_t align);
 void page_pool_free(struct page_pool *p, paddr_t pa, uint64_t n);
+/*
+ * Zero tracking, for the DomU pool: a freed range the caller has scrubbed
+ * is remembered as zero, so that handing it out again needs no second
+ * pass. bitmap as the pool's; every page starts unknown (not zero).
+ */
+void page_pool_track_clean(struct page_pool *p, uint64_t *bitmap);
+/* page_pool_alloc(); *clean: every page of the range is known zero. */
+paddr_t page_pool_alloc_clean(struct page_pool *p, uint64_t n, uint64_t align,
+			      bool *clean);
+/* page_pool_free() of a range the caller has just zeroed. */
+void page_pool_free_zeroed(struct page_pool *p, paddr_t pa, uint64_t n);
 /* Mark [pa, pa+n pages) in use (boot-time reservations). */
 void page_pool_reserve(struct page_pool *p, paddr_t pa, uint64_t n);
 
