@@ -40,6 +40,8 @@ def script_tests(pattern, extra=()):
 def all_tests():
     yield from script_tests("tests/build/test_*.py")
     yield "abi/headers", ["make", "-s", "-C", TOP, "abi-check"], 60
+    yield "bench/table", [PY, os.path.join(TOP, "tests/bench/table.py"),
+                          "--check"], 60
     yield from unit_tests()
     yield from script_tests("tests/integration/test_*.py")
     yield from script_tests("tests/bench/bench_*.py", ["--smoke"])
