@@ -170,6 +170,22 @@ static int reserved_memory_node(void *fdt)
 	return rc ? rc : resv;
 }
 
+/* A child NAME@BASE of /reserved-memory over [base, base+size): its offset. */
+static int reserved_child(void *fdt, int resv, const char *prefix,
+			  paddr_t base, paddr_t size)
+{
+	char name[DOM0_NAME_LEN];
+	int node, rc = unit_name(name, sizeof(name), prefix, base);
+
+	if (rc)
+		return rc;
+	node = fdt_add_subnode(fdt, resv, name);
+	if (node < 0)
+		return node;
+	rc = set_reg(fdt, resv, node, base, size);
+	return rc ? rc : node;
+}
+
 /*
  * OpenSBI's child (mmode_resv0@80000000) stays: Linux must never map
  * M-mode memory. The hypervisor's range is added, no-map so that Linux
@@ -177,21 +193,13 @@ static int reserved_memory_node(void *fdt)
  */
 static int dom0_reserved(void *fdt, const struct dom0_dt_params *p)
 {
-	char name[DOM0_NAME_LEN];
 	int resv, node, rc;
 
 	resv = reserved_memory_node(fdt);
 	if (resv < 0)
 		return resv;
-	rc = unit_name(name, sizeof(name), "vireo", p->hyp_base);
-	if (rc)
-		return rc;
-	node = fdt_add_subnode(fdt, resv, name);
-	if (node < 0)
-		return node;
-	rc = set_reg(fdt, resv, node, p->hyp_base, p->hyp_size);
-	if (!rc)
-		rc = fdt_setprop_empty(fdt, node, "no-map");
+	node = reserved_child(fdt, resv, "vireo", p->hyp_base, p->hyp_size);
+	rc = node < 0 ? node : fdt_setprop_empty(fdt, node, "no-map");
 	if (rc || !p->pool_size)
 		return rc;
 	/*
@@ -199,13 +207,9 @@ static int dom0_reserved(void *fdt, const struct dom0_dt_params *p)
 	 * it. Its G-stage maps none of it, except the frames of a DomU that
 	 * Dom0 maps 1:1 (FOREIGN_MAP_DIRECT), which it can then pin for DMA.
 	 */
-	rc = unit_name(name, sizeof(name), "vireo-pool", p->pool_base);
-	if (rc)
-		return rc;
-	node = fdt_add_subnode(fdt, resv, name);
-	if (node < 0)
-		return node;
-	return set_reg(fdt, resv, node, p->pool_base, p->pool_size);
+	node = reserved_child(fdt, resv, "vireo-pool", p->pool_base,
+			      p->pool_size);
+	return node < 0 ? node : 0;
 }
 
 /*

@@ -29,22 +29,13 @@ DISK = "disk = [ 'format=raw, vdev=xvda, access=rw, target=/data/bench.img' ]"
 MEM = "128M"  # the DomU's memory (virtio_common.DOMU_CFG), and the bare host's
 
 
-def traps_window(m, seconds):
-    m.monitor_enter()
-    before = m.parse_traps(m.monitor("traps"))
-    time.sleep(seconds)
-    after = m.parse_traps(m.monitor("traps"))
-    m.monitor_leave()
-    return {k: after[k] - before.get(k, 0) for k in after}
-
-
 def batch_traps(m, nreq, window):
     """Traps over a window in which the DomU reads nreq 4 KiB blocks, and
     whether the batch finished inside it (waiting for it either way)."""
     domu(m, "bench", "rm -f /tmp/t; (sleep 2; %s read /dev/vda 4096 %d "
          ">/dev/null 2>&1; echo done > /tmp/t) & echo BG-$((1+1))"
          % (iob.IOBENCH, nreq), "BG-2")
-    busy = traps_window(m, window)
+    busy = m.traps_over(window)
     finished = None
     for _ in range(60):
         got = domu(m, "bench", "cat /tmp/t 2>/dev/null; echo T-$((2+3))",
@@ -62,7 +53,7 @@ def traps_per_request(m, nreq, window):
     """The window must hold the whole batch (TCG speed varies with the
     host's load): if it did not, measure again with a longer one."""
     for _ in range(3):
-        idle = traps_window(m, window)
+        idle = m.traps_over(window)
         busy, inside = batch_traps(m, nreq, window)
         if inside:
             break

@@ -10,12 +10,7 @@ from vireo_qemu import Machine, domu_output
 
 
 def window(m, seconds):
-    m.monitor_enter()
-    before = m.parse_traps(m.monitor("traps"))
-    time.sleep(seconds)
-    after = m.parse_traps(m.monitor("traps"))
-    m.monitor_leave()
-    return {k: (after[k] - before.get(k, 0)) / seconds for k in after}
+    return {k: v / seconds for k, v in m.traps_over(seconds).items()}
 
 
 def side_total(rates, side):

@@ -287,6 +287,16 @@ class Machine:
         self.monitor_leave()
         return self.parse_traps(text)
 
+    def traps_over(self, seconds):
+        """Trap counters' growth over seconds, both readings in one monitor
+        session (Dom0 gets no input between them)."""
+        self.monitor_enter()
+        before = self.parse_traps(self.monitor("traps"))
+        time.sleep(seconds)
+        after = self.parse_traps(self.monitor("traps"))
+        self.monitor_leave()
+        return {k: after[k] - before.get(k, 0) for k in after}
+
     @staticmethod
     def parse_traps(text):
         counts = {}
