@@ -140,9 +140,9 @@ INITRAMFS_DEPS  += $(GUEST_IMAGES)
 include build/images.mk
 
 # ------------------------------------------------------------- hypervisor
-KSRC_C := $(wildcard kernel/core/*.c kernel/arch/riscv/*.c)
+KSRC_C := $(wildcard kernel/core/*.c kernel/arch/riscv/*.c kernel/arch/riscv/sbi/*.c)
 KSRC_S := $(wildcard kernel/arch/riscv/*.S)
-KHDRS  := $(wildcard kernel/core/inc/*.h kernel/core/inc/libc/*.h kernel/arch/riscv/inc/*.h kernel/arch/riscv/*.h abi/*.h)
+KHDRS  := $(wildcard kernel/core/inc/*.h kernel/core/inc/libc/*.h kernel/arch/riscv/inc/arch/*.h abi/*.h)
 KOBJ   := $(patsubst %.c,$(OUT)/k/%.o,$(KSRC_C)) \
           $(patsubst %.S,$(OUT)/k/%.o,$(KSRC_S)) \
           $(patsubst %.c,$(OUT)/k/libfdt/%.o,$(LIBFDT_C))
@@ -191,7 +191,7 @@ HOST_LIBFDT_OBJ := $(patsubst %.c,$(OUT)/unit/libfdt/%.o,$(LIBFDT_C))
 UNIT_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter \
                -Wno-unused-function -std=gnu11 \
-               -Itests/unit -iquote kernel/core/inc -iquote kernel/arch/riscv/inc -Iabi -I$(LIBFDT) \
+               -Itests/unit -iquote kernel/core/inc -I kernel/arch/riscv/inc -Iabi -I$(LIBFDT) \
                -Idom0-tools/include -Ibackend-drivers/include
 DOM0_TOOLS_DEPS := $(wildcard dom0-tools/libvireo/*.c dom0-tools/libvireo/*.h dom0-tools/include/*.h \
                    dom0-tools/vl/*.[ch] dom0-tools/vireod/*.[ch] \

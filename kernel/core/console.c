@@ -2,11 +2,12 @@
  * The physical console: output from the hypervisor log and Dom0's vUART,
  * input switched between Dom0 and the monitor by three Ctrl-A, as in Xen.
  */
+#include <arch/uart.h>
+
 #include "console.h"
 #include "domain.h"
 #include "printk.h"
 #include "spinlock.h"
-#include "uart.h"
 
 #define CTRL_A 0x01
 #define INPUT_BUF 1024

@@ -13,6 +13,8 @@
  */
 #include <string.h>
 
+#include <arch/plic.h>
+
 #include "bootfdt.h"
 #include "console.h"
 #include "domain.h"
@@ -20,7 +22,6 @@
 #include "memory.h"
 #include "page_alloc.h"
 #include "pcpu.h"
-#include "plic.h"
 #include "printk.h"
 #include "sched.h"
 #include "vireo_abi.h"
@@ -87,8 +88,8 @@ static void passthrough_devices(const void *fdt)
 			    bootfdt_read_reg(fdt, node, 0, &base, &size))
 				continue;
 			size = ALIGN_UP(size, PAGE_SIZE);
-			if (gstage_map(&dom0->gs, base, base, size,
-				       GSTAGE_PROT_R | GSTAGE_PROT_W))
+			if (p2m_map(&dom0->p2m, base, base, size,
+				       P2M_PROT_R | P2M_PROT_W))
 				printk("dom0: cannot map %lx\n", base);
 			irq = fdt_getprop(fdt, node, "interrupts", &len);
 			if (irq && len >= 4 && nr_pt_irqs < MAX_PASSTHROUGH) {
@@ -208,7 +209,7 @@ void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
 	if (err)
 		panic("dom0: device tree: %s", fdt_strerror(err));
 
-	if (gstage_map(&dom0->gs, base, base, size, GSTAGE_PROT_RWX))
+	if (p2m_map(&dom0->p2m, base, base, size, P2M_PROT_RWX))
 		panic("dom0: cannot map its RAM");
 	passthrough_devices(fdt);
 	for (unsigned i = 0; i < nr_vcpus; i++)

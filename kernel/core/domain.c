@@ -2,14 +2,14 @@
 #include <string.h>
 
 #include "console.h"
-#include "vireo_abi.h"
 #include "domain.h"
+#include "hypercall.h"
 #include "ioreq.h"
 #include "page_alloc.h"
 #include "pcpu.h"
 #include "printk.h"
-#include "sbi.h"
 #include "sched.h"
+#include "vireo_abi.h"
 #include "vmid.h"
 
 struct domain *domains[MAX_DOMAINS];
@@ -38,9 +38,9 @@ struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
 	d->vuart_lock = (spinlock_t)SPINLOCK_INIT;
 	d->ioreq_lock = (spinlock_t)SPINLOCK_INIT;
 	d->refcnt = 1; /* domains[]'s */
-	if (gstage_init(&d->gs, VMID_SHARED))
+	if (p2m_init(&d->p2m, VMID_SHARED))
 		goto fail;
-	vmid_assign(&d->gs); /* its own VMID while one is free (vmid.h) */
+	vmid_assign(&d->p2m); /* its own VMID while one is free (vmid.h) */
 	for (unsigned i = 0; i < nr_vcpus; i++) {
 		struct vcpu *v = page_alloc(0);
 		if (!v)
@@ -69,7 +69,7 @@ static uint32_t *shadow_page(struct domain *d, gpa_t gpa)
 	if (!page)
 		return NULL;
 	memset(page, 0, PAGE_SIZE);
-	if (gstage_map(&d->gs, gpa, (paddr_t)page, PAGE_SIZE, GSTAGE_PROT_R)) {
+	if (p2m_map(&d->p2m, gpa, (paddr_t)page, PAGE_SIZE, P2M_PROT_R)) {
 		page_free(page, 0);
 		return NULL;
 	}
@@ -111,8 +111,8 @@ void domain_free(struct domain *d)
 	for (unsigned c = 0; c < VPLIC_MAX_CTX; c++)
 		if (d->vplic.ctx_shadow[c])
 			page_free(d->vplic.ctx_shadow[c], 0);
-	gstage_destroy(&d->gs);
-	vmid_release(&d->gs); /* flushed on every hart before its reuse */
+	p2m_destroy(&d->p2m);
+	vmid_release(&d->p2m); /* flushed on every hart before its reuse */
 	spin_lock(&domains_lock);
 	if (domains[d->slot] == d)
 		domains[d->slot] = NULL;
@@ -242,9 +242,9 @@ long domain_irq_set_level(struct domain *d, uint64_t line, uint64_t level)
 {
 	if (d->is_dom0 || line < VIREO_DOMU_VIRTIO_IRQ0 ||
 	    line >= VIREO_DOMU_VIRTIO_IRQ0 + VIREO_DOMU_VIRTIO_SLOTS || level > 1)
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	vplic_set_level(&d->vplic, (unsigned)line, level);
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }
 
 bool domain_console_rx(struct domain *d, uint8_t c)
@@ -321,10 +321,10 @@ long domain_control(struct domain *d, uint32_t cmd)
 {
 	if (d->is_dom0 || (cmd != VIREO_CONTROL_POWEROFF &&
 			   cmd != VIREO_CONTROL_REBOOT))
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	d->control_cmd = cmd;
 	vplic_set_level(&d->vplic, VIREO_DOMU_CONTROL_IRQ, true);
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }
 
 /*
@@ -424,7 +424,7 @@ void *domain_ram_page(struct domain *d, gpa_t gpa, size_t len)
 
 	if (gpa < d->ram_base || gpa - d->ram_base >= d->ram_size ||
 	    len > PAGE_SIZE - (gpa & (PAGE_SIZE - 1)) ||
-	    !gstage_lookup(&d->gs, gpa, &pa, NULL))
+	    !p2m_lookup(&d->p2m, gpa, &pa, NULL))
 		return NULL;
 	return (void *)pa;
 }
@@ -450,7 +450,7 @@ bool domain_copy_from(struct domain *d, void *dst, gpa_t src, size_t len)
 	while (len) {
 		paddr_t pa;
 		size_t chunk = MIN(len, PAGE_SIZE - (src & (PAGE_SIZE - 1)));
-		if (!gstage_lookup(&d->gs, src, &pa, NULL))
+		if (!p2m_lookup(&d->p2m, src, &pa, NULL))
 			return false;
 		memcpy(out, (const void *)pa, chunk);
 		out += chunk;

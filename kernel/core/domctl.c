@@ -7,15 +7,14 @@
  * the memory a bounded chunk per call, as Xen's domain_relinquish_resources
  * is preemptible, so that no single call holds the domctl lock for long.
  */
-#include "arch.h"
 #include "console.h"
 #include "domctl.h"
+#include "hypercall.h"
 #include "ioreq.h"
 #include "memory.h"
 #include "page_alloc.h"
 #include "pcpu.h"
 #include "printk.h"
-#include "sbi.h"
 #include "sched.h"
 
 #define DOMID_FIRST 1
@@ -89,19 +88,19 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
 
 	if (!nr_vcpus || nr_vcpus > MAX_VCPUS || !ram_bytes ||
 	    !IS_ALIGNED(ram_bytes, MEGAPAGE_SIZE) || ram_bytes > GiB(16))
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	if (ram_bytes / PAGE_SIZE > dom_pool.nfree)
-		return SBI_ERR_FAILED;
+		return HC_ERR_FAILED;
 	id = alloc_domid();
 	snprintf(name, sizeof(name), "domain-%u", id);
 	d = id ? domain_alloc(id, name, nr_vcpus) : NULL;
 	if (!d)
-		return SBI_ERR_FAILED;
+		return HC_ERR_FAILED;
 	d->con_ring = page_alloc(CONSOLE_RING_ORDER);
 	if (!d->con_ring || domain_evtchn_init(d, VIREO_DOMU_EVTCHN_IRQ)) {
 		domain_evtchn_teardown(d);
 		domain_free(d);
-		return SBI_ERR_FAILED;
+		return HC_ERR_FAILED;
 	}
 	d->user_paused = true;
 	d->ram_base = VIREO_DOMU_RAM_BASE;
@@ -115,13 +114,13 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
 	if (domain_vplic_shadow(d)) {
 		domain_evtchn_teardown(d);
 		domain_free(d);
-		return SBI_ERR_FAILED;
+		return HC_ERR_FAILED;
 	}
 	vuart_init(&d->vuart, &domu_vuart_ops, d);
 	for (unsigned i = 0; i < nr_vcpus; i++)
 		sched_add(sched_place(d->slot + i), d->vcpus[i]);
 	*out = d;
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }
 
 /* Interrupt every hart running one of d's vCPUs, and wait until none is. */
@@ -184,21 +183,21 @@ long domain_destroy(struct domain *d, bool *more)
 
 	*more = false;
 	if (d->is_dom0)
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	if (!d->torn_down)
 		destroy_detach(d);
 	if (d->quarantined)
-		return SBI_SUCCESS; /* until domain_release() */
+		return HC_SUCCESS; /* until domain_release() */
 	/* Phase 2, one chunk per call. */
 	if (memory_relinquish(d, &d->relinquish_at, DESTROY_CHUNK_PAGES)) {
 		*more = true;
-		return SBI_SUCCESS;
+		return HC_SUCCESS;
 	}
 	/* No fence here: harts may still cache d's translations, but only
 	 * under its VMID, which vmid_assign() flushes before reusing it. */
 	domain_free(d);
 	printk("domain %u destroyed\n", id);
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }
 
 /*
@@ -209,10 +208,10 @@ long domain_release(struct domain *d, bool *more)
 {
 	*more = false;
 	if (d->is_dom0)
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	if (!d->dying) {
 		direct_revoke(d);
-		return SBI_SUCCESS;
+		return HC_SUCCESS;
 	}
 	d->quarantined = false;
 	return domain_destroy(d, more);
@@ -221,23 +220,23 @@ long domain_release(struct domain *d, bool *more)
 long domain_pause(struct domain *d)
 {
 	if (d->is_dom0)
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	d->user_paused = true;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	evict(d);
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }
 
 long domain_unpause(struct domain *d)
 {
 	if (d->is_dom0)
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	d->user_paused = false;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		if (d->vcpus[i]->state != VCPU_STOPPED)
 			vcpu_kick(d->vcpus[i]);
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }
 
 void domain_shutdown(struct domain *d, uint32_t reason)

@@ -11,9 +11,9 @@
  * them at any time: the hypervisor updates them only with atomics, and never
  * keeps a copy.
  */
-#include "types.h"
-#include "spinlock.h"
 #include "evtchn.h"
+#include "spinlock.h"
+#include "types.h"
 
 static spinlock_t evtchn_lock = SPINLOCK_INIT;
 

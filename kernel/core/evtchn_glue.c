@@ -5,8 +5,8 @@
  */
 #include "domain.h"
 #include "evtchn.h"
+#include "hypercall.h"
 #include "page_alloc.h"
-#include "sbi.h"
 #include "vireo_abi.h"
 
 #define EVTCHN_ORDER 1 /* struct evtchn_domain: two pages */
@@ -42,20 +42,20 @@ void domain_evtchn_teardown(struct domain *d)
 	d->evtchn = NULL;
 }
 
-static long sbi_err(int e)
+static long hc_err(int e)
 {
 	switch (e) {
 	case 0:
-		return SBI_SUCCESS;
+		return HC_SUCCESS;
 	case EVTCHN_ESRCH:
 	case EVTCHN_EINVAL:
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	case EVTCHN_EACCES:
-		return SBI_ERR_DENIED;
+		return HC_ERR_DENIED;
 	case EVTCHN_EBUSY:
-		return SBI_ERR_ALREADY_AVAILABLE;
+		return HC_ERR_ALREADY_AVAILABLE;
 	default: /* ENOSPC, ENODEV */
-		return SBI_ERR_FAILED;
+		return HC_ERR_FAILED;
 	}
 }
 
@@ -69,7 +69,7 @@ static int set_shared(struct domain *d, gpa_t gpa)
 		return evtchn_set_shared(d->evtchn, NULL);
 	if (!IS_ALIGNED(gpa, PAGE_SIZE) || gpa < d->ram_base ||
 	    gpa - d->ram_base >= d->ram_size ||
-	    !gstage_lookup(&d->gs, gpa, &pa, NULL))
+	    !p2m_lookup(&d->p2m, gpa, &pa, NULL))
 		return EVTCHN_EINVAL;
 	return evtchn_set_shared(d->evtchn, (struct evtchn_shared *)pa);
 }
@@ -93,38 +93,38 @@ static int bind_interdomain(struct domain *d, unsigned long domid,
 	return e;
 }
 
-struct sbi_ret evtchn_hypercall(struct vcpu *v, unsigned long fid)
+struct hc_ret evtchn_hypercall(struct vcpu *v, unsigned long fid)
 {
 	struct domain *d = v->dom;
 	uint32_t port = 0;
 	int e;
 
 	if (!d->evtchn)
-		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
+		return (struct hc_ret){HC_ERR_NOT_SUPPORTED, 0};
 	switch (fid) {
 	case VIREO_HC_EVTCHN_INIT:
-		e = set_shared(d, SBI_ARG(v, 0));
+		e = set_shared(d, hc_arg(v, 0));
 		break;
 	case VIREO_HC_EVTCHN_ALLOC_UNBOUND:
-		e = evtchn_alloc_unbound(d->evtchn, (uint32_t)SBI_ARG(v, 0), &port);
+		e = evtchn_alloc_unbound(d->evtchn, (uint32_t)hc_arg(v, 0), &port);
 		break;
 	case VIREO_HC_EVTCHN_BIND_INTERDOMAIN:
-		e = bind_interdomain(d, SBI_ARG(v, 0), SBI_ARG(v, 1), &port);
+		e = bind_interdomain(d, hc_arg(v, 0), hc_arg(v, 1), &port);
 		break;
 	case VIREO_HC_EVTCHN_BIND_VIRQ:
-		e = evtchn_bind_virq(d->evtchn, (unsigned)SBI_ARG(v, 0), &port);
+		e = evtchn_bind_virq(d->evtchn, (unsigned)hc_arg(v, 0), &port);
 		break;
 	case VIREO_HC_EVTCHN_SEND:
-		e = evtchn_guest_send(d->evtchn, (uint32_t)SBI_ARG(v, 0));
+		e = evtchn_guest_send(d->evtchn, (uint32_t)hc_arg(v, 0));
 		break;
 	case VIREO_HC_EVTCHN_UNMASK:
-		e = evtchn_unmask(d->evtchn, (uint32_t)SBI_ARG(v, 0));
+		e = evtchn_unmask(d->evtchn, (uint32_t)hc_arg(v, 0));
 		break;
 	case VIREO_HC_EVTCHN_CLOSE:
-		e = evtchn_guest_close(d->evtchn, (uint32_t)SBI_ARG(v, 0));
+		e = evtchn_guest_close(d->evtchn, (uint32_t)hc_arg(v, 0));
 		break;
 	default:
-		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
+		return (struct hc_ret){HC_ERR_NOT_SUPPORTED, 0};
 	}
-	return (struct sbi_ret){sbi_err(e), e ? 0 : (long)port};
+	return (struct hc_ret){hc_err(e), e ? 0 : (long)port};
 }

@@ -13,18 +13,16 @@
 
 #include "console.h"
 #include "domctl.h"
+#include "hypercall.h"
 #include "ioreq.h"
 #include "memory.h"
 #include "page_alloc.h"
 #include "pcpu.h"
 #include "printk.h"
-#include "sbi.h"
 #include "sched.h"
 #include "vireo_abi.h"
 
 #define HC_BUF_MAX PAGE_SIZE
-
-struct sbi_ret evtchn_hypercall(struct vcpu *v, unsigned long fid);
 
 extern uint64_t host_total_pages;
 
@@ -45,7 +43,7 @@ static bool copy_out(gpa_t gpa, const void *src, size_t len)
 	return buf_ok(gpa, len) && domain_copy_to(dom0, gpa, src, len);
 }
 
-static struct sbi_ret physinfo(struct vcpu *v)
+static struct hc_ret physinfo(struct vcpu *v)
 {
 	struct vireo_physinfo pi = {
 		.nr_cpus = nr_pcpus,
@@ -58,56 +56,56 @@ static struct sbi_ret physinfo(struct vcpu *v)
 		.log_head = log_written(),
 		.log_size = LOG_RING_SIZE,
 	};
-	if (!copy_out(SBI_ARG(v, 0), &pi, sizeof(pi)))
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
-	return (struct sbi_ret){SBI_SUCCESS, 0};
+	if (!copy_out(hc_arg(v, 0), &pi, sizeof(pi)))
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
+	return (struct hc_ret){HC_SUCCESS, 0};
 }
 
-static struct sbi_ret create(struct vcpu *v)
+static struct hc_ret create(struct vcpu *v)
 {
 	struct vireo_domain_create c;
 	struct domain *d;
 	long err;
 
-	if (!copy_in(&c, SBI_ARG(v, 0), sizeof(c)))
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+	if (!copy_in(&c, hc_arg(v, 0), sizeof(c)))
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	if ((c.flags & ~VIREO_CREATE_F_ALL) || c._pad ||
 	    (!(c.flags & VIREO_CREATE_F_MVENDORID) && c.mvendorid) ||
 	    (!(c.flags & VIREO_CREATE_F_MARCHID) && c.marchid) ||
 	    (!(c.flags & VIREO_CREATE_F_MIMPID) && c.mimpid))
-		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
+		return (struct hc_ret){HC_ERR_INVALID_PARAM, 0};
 	err = domu_create(c.nr_vcpus, c.ram_bytes, &d);
 	if (err)
-		return (struct sbi_ret){err, 0};
+		return (struct hc_ret){err, 0};
 	/* bit i of own_machine_ids: machine_ids[i] replaces the host's */
 	d->own_machine_ids = c.flags & VIREO_CREATE_F_ALL;
 	d->machine_ids[0] = c.mvendorid;
 	d->machine_ids[1] = c.marchid;
 	d->machine_ids[2] = c.mimpid;
 	c.domid = d->id;
-	if (!copy_out(SBI_ARG(v, 0), &c, sizeof(c))) {
+	if (!copy_out(hc_arg(v, 0), &c, sizeof(c))) {
 		bool more; /* cannot happen: copy_in checked it */
 		do
 			domain_destroy(d, &more);
 		while (more);
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	}
 	printk("domain %u created: %u vCPUs, %lu MiB\n", d->id, c.nr_vcpus,
 	       (unsigned long)(c.ram_bytes >> 20));
-	return (struct sbi_ret){SBI_SUCCESS, d->id};
+	return (struct hc_ret){HC_SUCCESS, d->id};
 }
 
-static struct sbi_ret getinfo(struct domain *d, gpa_t out)
+static struct hc_ret getinfo(struct domain *d, gpa_t out)
 {
 	struct vireo_domain_info info;
 
 	domain_getinfo(d, &info);
 	if (!copy_out(out, &info, sizeof(info)))
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
-	return (struct sbi_ret){SBI_SUCCESS, 0};
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
+	return (struct hc_ret){HC_SUCCESS, 0};
 }
 
-static struct sbi_ret list(gpa_t out, unsigned long max)
+static struct hc_ret list(gpa_t out, unsigned long max)
 {
 	uint32_t ids[MAX_DOMAINS];
 	unsigned n = 0;
@@ -116,29 +114,29 @@ static struct sbi_ret list(gpa_t out, unsigned long max)
 	 * domains fill it, so that success always means "written". */
 	if (!max || !domain_ram_page(dom0, out,
 				     MIN(max, (unsigned long)MAX_DOMAINS) * 4))
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	for (unsigned i = 0; i < MAX_DOMAINS && n < max; i++)
 		if (domains[i])
 			ids[n++] = domains[i]->id;
 	if (n && !copy_out(out, ids, n * sizeof(ids[0])))
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
-	return (struct sbi_ret){SBI_SUCCESS, (long)n};
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
+	return (struct hc_ret){HC_SUCCESS, (long)n};
 }
 
-static struct sbi_ret set_entry(struct domain *d, struct vcpu *caller)
+static struct hc_ret set_entry(struct domain *d, struct vcpu *caller)
 {
-	unsigned long idx = SBI_ARG(caller, 1), pc = SBI_ARG(caller, 2);
+	unsigned long idx = hc_arg(caller, 1), pc = hc_arg(caller, 2);
 	unsigned long prot;
 	struct vcpu *t;
 
 	t = domain_vcpu(d, idx);
 	if (!t)
-		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
-	if (!gstage_lookup(&d->gs, pc, NULL, &prot) || !(prot & GSTAGE_PROT_X))
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
-	if (!vcpu_start(t, pc, SBI_ARG(caller, 3), SBI_ARG(caller, 4)))
-		return (struct sbi_ret){SBI_ERR_ALREADY_AVAILABLE, 0};
-	return (struct sbi_ret){SBI_SUCCESS, 0};
+		return (struct hc_ret){HC_ERR_INVALID_PARAM, 0};
+	if (!p2m_lookup(&d->p2m, pc, NULL, &prot) || !(prot & P2M_PROT_X))
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
+	if (!vcpu_start(t, pc, hc_arg(caller, 3), hc_arg(caller, 4)))
+		return (struct hc_ret){HC_ERR_ALREADY_AVAILABLE, 0};
+	return (struct hc_ret){HC_SUCCESS, 0};
 }
 
 /*
@@ -146,7 +144,7 @@ static struct sbi_ret set_entry(struct domain *d, struct vcpu *caller)
  * buffer. The destination is checked before anything leaves the ring: a
  * bad buffer loses no output.
  */
-static struct sbi_ret hc_console_read(struct domain *d, gpa_t buf,
+static struct hc_ret hc_console_read(struct domain *d, gpa_t buf,
 				   unsigned long len)
 {
 	char *dst;
@@ -154,12 +152,12 @@ static struct sbi_ret hc_console_read(struct domain *d, gpa_t buf,
 	len = MIN(len, (unsigned long)HC_BUF_MAX);
 	dst = buf_ok(buf, len) ? domain_ram_page(dom0, buf, len) : NULL;
 	if (!dst)
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
-	return (struct sbi_ret){SBI_SUCCESS, (long)domain_ring_read(d, dst, len)};
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
+	return (struct hc_ret){HC_SUCCESS, (long)domain_ring_read(d, dst, len)};
 }
 
 /* Type into d's console; value = bytes its vUART took. */
-static struct sbi_ret hc_console_write(struct domain *d, gpa_t buf,
+static struct hc_ret hc_console_write(struct domain *d, gpa_t buf,
 				    unsigned long len)
 {
 	char tmp[256];
@@ -167,47 +165,47 @@ static struct sbi_ret hc_console_write(struct domain *d, gpa_t buf,
 
 	len = MIN(len, sizeof(tmp));
 	if (!copy_in(tmp, buf, len))
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	/* cppcheck-suppress knownConditionTrueFalse ; len > 0 after copy_in */
 	while ((unsigned long)n < len && domain_console_rx(d, (uint8_t)tmp[n]))
 		n++;
-	return (struct sbi_ret){SBI_SUCCESS, n};
+	return (struct hc_ret){HC_SUCCESS, n};
 }
 
-static struct sbi_ret log_read(struct vcpu *v)
+static struct hc_ret log_read(struct vcpu *v)
 {
 	char tmp[256];
-	unsigned long len = MIN(SBI_ARG(v, 2), sizeof(tmp));
+	unsigned long len = MIN(hc_arg(v, 2), sizeof(tmp));
 	size_t n;
 
-	if (!buf_ok(SBI_ARG(v, 1), len))
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
-	n = log_read_at(SBI_ARG(v, 0), tmp, len);
+	if (!buf_ok(hc_arg(v, 1), len))
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
+	n = log_read_at(hc_arg(v, 0), tmp, len);
 	if (n)
-		copy_out(SBI_ARG(v, 1), tmp, n);
-	return (struct sbi_ret){SBI_SUCCESS, (long)n};
+		copy_out(hc_arg(v, 1), tmp, n);
+	return (struct hc_ret){HC_SUCCESS, (long)n};
 }
 
 /*
  * DOMAIN_DESTROY: a dying domain too, to go on with its destruction;
  * FOREIGN_RELEASE: a live one, or a quarantined one to finish it.
  */
-static struct sbi_ret destroy(unsigned long domid, bool release)
+static struct hc_ret destroy(unsigned long domid, bool release)
 {
 	struct domain *d = domain_by_id((unsigned)domid);
 	bool more;
 	long err;
 
 	if (!d || d->is_dom0)
-		return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
+		return (struct hc_ret){HC_ERR_INVALID_PARAM, 0};
 	err = release ? domain_release(d, &more) : domain_destroy(d, &more);
 	if (err)
-		return (struct sbi_ret){err, 0};
+		return (struct hc_ret){err, 0};
 	if (more)
-		return (struct sbi_ret){SBI_SUCCESS, VIREO_DESTROY_MORE};
+		return (struct hc_ret){HC_SUCCESS, VIREO_DESTROY_MORE};
 	/* Gone, unless held for Dom0 (then it is still there, dying). */
 	d = domain_by_id((unsigned)domid);
-	return (struct sbi_ret){SBI_SUCCESS, d && d->quarantined ?
+	return (struct hc_ret){HC_SUCCESS, d && d->quarantined ?
 						     VIREO_DESTROY_QUARANTINED : 0};
 }
 
@@ -225,33 +223,33 @@ static void extent_out(void *ctx, const struct vireo_extent *e)
 }
 
 /* FOREIGN_MAP_DIRECT (abi/vireo_abi.h): everything checked, then mapped. */
-static struct sbi_ret map_direct(struct domain *d, struct vcpu *v)
+static struct hc_ret map_direct(struct domain *d, struct vcpu *v)
 {
 	static const struct vireo_extent zero[PAGE_SIZE /
 					      sizeof(struct vireo_extent)];
-	gpa_t gpa = SBI_ARG(v, 1), out = SBI_ARG(v, 3);
-	uint64_t size = SBI_ARG(v, 2), covered;
-	unsigned long max = SBI_ARG(v, 4);
+	gpa_t gpa = hc_arg(v, 1), out = hc_arg(v, 3);
+	uint64_t size = hc_arg(v, 2), covered;
+	unsigned long max = hc_arg(v, 4);
 	struct extents_out x = {out, 0, true};
 	long err;
 
 	if (!memory_populated(d, gpa, size))
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	/* Writing zeroes first proves the whole output is Dom0's RAM. */
 	if (!max || max > ARRAY_SIZE(zero) ||
 	    !copy_out(out, zero, max * sizeof(zero[0])))
-		return (struct sbi_ret){SBI_ERR_INVALID_ADDRESS, 0};
+		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	covered = direct_extents(d, gpa, size, (unsigned)max, NULL, NULL);
 	err = direct_map(d, gpa, covered);
 	if (err)
-		return (struct sbi_ret){err, 0};
+		return (struct hc_ret){err, 0};
 	direct_extents(d, gpa, covered, (unsigned)max, extent_out, &x);
-	return (struct sbi_ret){x.ok ? SBI_SUCCESS : SBI_ERR_FAILED,
+	return (struct hc_ret){x.ok ? HC_SUCCESS : HC_ERR_FAILED,
 				(long)covered};
 }
 
 /* Control calls that name a DomU in a0, under the domctl lock. */
-static struct sbi_ret control_call(struct domain *d, struct vcpu *v,
+static struct hc_ret control_call(struct domain *d, struct vcpu *v,
 				   unsigned long fid)
 {
 	long err;
@@ -264,61 +262,61 @@ static struct sbi_ret control_call(struct domain *d, struct vcpu *v,
 		err = domain_unpause(d);
 		break;
 	case VIREO_HC_MEMORY_POPULATE:
-		err = memory_populate(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
+		err = memory_populate(d, hc_arg(v, 1), hc_arg(v, 2));
 		break;
 	case VIREO_HC_VCPU_SET_ENTRY:
 		return set_entry(d, v);
 	case VIREO_HC_FOREIGN_MAP:
-		err = foreign_map(d, SBI_ARG(v, 1), SBI_ARG(v, 2), SBI_ARG(v, 3));
+		err = foreign_map(d, hc_arg(v, 1), hc_arg(v, 2), hc_arg(v, 3));
 		break;
 	case VIREO_HC_FOREIGN_MAP_DIRECT:
 		return map_direct(d, v);
 	case VIREO_HC_DOMAIN_CONTROL:
-		err = domain_control(d, (uint32_t)SBI_ARG(v, 1));
+		err = domain_control(d, (uint32_t)hc_arg(v, 1));
 		break;
 	case VIREO_HC_IOREQ_SERVER_CREATE: {
 		uint32_t port = 0;
-		err = ioreq_server_create(d, SBI_ARG(v, 1), SBI_ARG(v, 2),
-					  SBI_ARG(v, 3), SBI_ARG(v, 4),
-					  SBI_ARG(v, 5), &port);
-		return (struct sbi_ret){err, err ? 0 : (long)port};
+		err = ioreq_server_create(d, hc_arg(v, 1), hc_arg(v, 2),
+					  hc_arg(v, 3), hc_arg(v, 4),
+					  hc_arg(v, 5), &port);
+		return (struct hc_ret){err, err ? 0 : (long)port};
 	}
 	case VIREO_HC_IOREQ_SERVER_DESTROY:
 		err = ioreq_server_destroy(d);
 		break;
 	case VIREO_HC_DOMAIN_TRIGGER:
-		err = domain_trigger(d, SBI_ARG(v, 1));
+		err = domain_trigger(d, hc_arg(v, 1));
 		break;
 	default:
-		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
+		return (struct hc_ret){HC_ERR_NOT_SUPPORTED, 0};
 	}
-	return (struct sbi_ret){err, 0};
+	return (struct hc_ret){err, 0};
 }
 
 /* Dom0's data path: a reference, no domctl lock. */
-static struct sbi_ret data_call(struct domain *d, struct vcpu *v,
+static struct hc_ret data_call(struct domain *d, struct vcpu *v,
 				unsigned long fid)
 {
 	long err;
 
 	switch (fid) {
 	case VIREO_HC_CONSOLE_READ:
-		return hc_console_read(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
+		return hc_console_read(d, hc_arg(v, 1), hc_arg(v, 2));
 	case VIREO_HC_CONSOLE_WRITE:
-		return hc_console_write(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
+		return hc_console_write(d, hc_arg(v, 1), hc_arg(v, 2));
 	case VIREO_HC_IOREQ_ISR_SYNC:
-		err = ioreq_isr_sync(d, SBI_ARG(v, 1));
+		err = ioreq_isr_sync(d, hc_arg(v, 1));
 		break;
 	case VIREO_HC_IRQ_SET_LEVEL:
-		err = domain_irq_set_level(d, SBI_ARG(v, 1), SBI_ARG(v, 2));
+		err = domain_irq_set_level(d, hc_arg(v, 1), hc_arg(v, 2));
 		break;
 	case VIREO_HC_IOREQ_COMPLETE:
-		err = ioreq_complete(d, SBI_ARG(v, 1));
+		err = ioreq_complete(d, hc_arg(v, 1));
 		break;
 	default:
-		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
+		return (struct hc_ret){HC_ERR_NOT_SUPPORTED, 0};
 	}
-	return (struct sbi_ret){err, 0};
+	return (struct hc_ret){err, 0};
 }
 
 static bool is_data_call(unsigned long fid)
@@ -329,10 +327,10 @@ static bool is_data_call(unsigned long fid)
 }
 
 /* Calls that name a live DomU in a0. */
-static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
+static struct hc_ret domain_call(struct vcpu *v, unsigned long fid)
 {
-	unsigned id = (unsigned)SBI_ARG(v, 0);
-	struct sbi_ret ret = {SBI_ERR_INVALID_PARAM, 0};
+	unsigned id = (unsigned)hc_arg(v, 0);
+	struct hc_ret ret = {HC_ERR_INVALID_PARAM, 0};
 	struct domain *d;
 
 	if (is_data_call(fid)) {
@@ -359,7 +357,7 @@ static struct sbi_ret domain_call(struct vcpu *v, unsigned long fid)
 }
 
 /* Dom0 calls that name no live domain, under the domctl lock. */
-static struct sbi_ret global_call(struct vcpu *v, unsigned long fid)
+static struct hc_ret global_call(struct vcpu *v, unsigned long fid)
 {
 	switch (fid) {
 	case VIREO_HC_PHYSINFO:
@@ -367,27 +365,27 @@ static struct sbi_ret global_call(struct vcpu *v, unsigned long fid)
 	case VIREO_HC_DOMAIN_CREATE:
 		return create(v);
 	case VIREO_HC_DOMAIN_DESTROY:
-		return destroy(SBI_ARG(v, 0), false);
+		return destroy(hc_arg(v, 0), false);
 	case VIREO_HC_FOREIGN_RELEASE:
-		return destroy(SBI_ARG(v, 0), true);
+		return destroy(hc_arg(v, 0), true);
 	case VIREO_HC_DOMAIN_GETINFO: {
 		/* Dom0 and dying domains too (VIREO_DOMSTATE_DYING), as xl
 		 * lists a domain until it is gone. */
-		struct domain *d = domain_by_id((unsigned)SBI_ARG(v, 0));
+		struct domain *d = domain_by_id((unsigned)hc_arg(v, 0));
 		if (!d)
-			return (struct sbi_ret){SBI_ERR_INVALID_PARAM, 0};
-		return getinfo(d, SBI_ARG(v, 1));
+			return (struct hc_ret){HC_ERR_INVALID_PARAM, 0};
+		return getinfo(d, hc_arg(v, 1));
 	}
 	case VIREO_HC_DOMAIN_LIST:
-		return list(SBI_ARG(v, 0), SBI_ARG(v, 1));
+		return list(hc_arg(v, 0), hc_arg(v, 1));
 	case VIREO_HC_FOREIGN_UNMAP:
-		return (struct sbi_ret){foreign_unmap(SBI_ARG(v, 0), SBI_ARG(v, 1)), 0};
+		return (struct hc_ret){foreign_unmap(hc_arg(v, 0), hc_arg(v, 1)), 0};
 	case VIREO_HC_LOG_READ:
 		return log_read(v);
 	case VIREO_HC_VIRQ_ACK:
-		return (struct sbi_ret){SBI_SUCCESS, (long)virq_ack()};
+		return (struct hc_ret){HC_SUCCESS, (long)virq_ack()};
 	default:
-		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
+		return (struct hc_ret){HC_ERR_NOT_SUPPORTED, 0};
 	}
 }
 
@@ -401,19 +399,19 @@ static bool is_global_call(unsigned long fid)
 	       fid == VIREO_HC_VIRQ_ACK;
 }
 
-static struct sbi_ret vireo_handle(struct vcpu *v, unsigned long fid)
+struct hc_ret hypercall(struct vcpu *v, unsigned long fid)
 {
-	struct sbi_ret ret;
+	struct hc_ret ret;
 
 	if (fid == VIREO_HC_VERSION)
-		return (struct sbi_ret){SBI_SUCCESS, VIREO_INTERFACE_VERSION};
+		return (struct hc_ret){HC_SUCCESS, VIREO_INTERFACE_VERSION};
 	if (fid > VIREO_HC_MAX)
-		return (struct sbi_ret){SBI_ERR_NOT_SUPPORTED, 0};
+		return (struct hc_ret){HC_ERR_NOT_SUPPORTED, 0};
 	this_pcpu()->stats.hcall[fid]++;
 	if (fid >= VIREO_HC_FIRST_OPEN && fid <= VIREO_HC_LAST_OPEN)
 		return evtchn_hypercall(v, fid);
 	if (!v->dom->is_dom0)
-		return (struct sbi_ret){SBI_ERR_DENIED, 0};
+		return (struct hc_ret){HC_ERR_DENIED, 0};
 	if (!is_global_call(fid))
 		return domain_call(v, fid);
 	domctl_lock();
@@ -421,10 +419,3 @@ static struct sbi_ret vireo_handle(struct vcpu *v, unsigned long fid)
 	domctl_unlock();
 	return ret;
 }
-
-const struct sbi_ext sbi_ext_vireo = {
-	.name = "VIREO",
-	.eid_start = VIREO_SBI_EXT,
-	.eid_end = VIREO_SBI_EXT,
-	.handle = vireo_handle,
-};

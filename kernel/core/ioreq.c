@@ -7,15 +7,15 @@
  */
 #include <string.h>
 
+#include <arch/vplic.h>
+
 #include "domain.h"
 #include "evtchn.h"
-#include "insn.h"
+#include "hypercall.h"
 #include "ioreq.h"
 #include "memory.h"
 #include "page_alloc.h"
-#include "sbi.h"
 #include "vireo_abi.h"
-#include "vplic.h"
 
 _Static_assert(sizeof(struct vireo_ioreq_page) <= PAGE_SIZE, "ioreq page");
 
@@ -57,22 +57,22 @@ long ioreq_server_create(struct domain *d, uint64_t off, gpa_t base,
 
 	if (!create_args_ok(d, off, base, size, notify_off) ||
 	    dom0_port >= NR_EVTCHN_PORTS)
-		return SBI_ERR_INVALID_PARAM;
-	if (gstage_lookup(&dom0->gs, FOREIGN_WINDOW_BASE + off, NULL, NULL))
-		return SBI_ERR_ALREADY_AVAILABLE;
+		return HC_ERR_INVALID_PARAM;
+	if (p2m_lookup(&dom0->p2m, FOREIGN_WINDOW_BASE + off, NULL, NULL))
+		return HC_ERR_ALREADY_AVAILABLE;
 	page = page_alloc(0);
 	if (!page)
-		return SBI_ERR_FAILED;
+		return HC_ERR_FAILED;
 	if (evtchn_bind_reserved(d->evtchn, dom0->evtchn, (uint32_t)dom0_port,
 				 &port)) {
 		page_free(page, 0);
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	}
-	if (gstage_map(&dom0->gs, FOREIGN_WINDOW_BASE + off, (paddr_t)page,
-		       PAGE_SIZE, GSTAGE_PROT_R | GSTAGE_PROT_W)) {
+	if (p2m_map(&dom0->p2m, FOREIGN_WINDOW_BASE + off, (paddr_t)page,
+		       PAGE_SIZE, P2M_PROT_R | P2M_PROT_W)) {
 		evtchn_close(d->evtchn, port);
 		page_free(page, 0);
-		return SBI_ERR_FAILED;
+		return HC_ERR_FAILED;
 	}
 	spin_lock(&d->ioreq_lock);
 	d->ioreq_base = base;
@@ -84,7 +84,7 @@ long ioreq_server_create(struct domain *d, uint64_t off, gpa_t base,
 	d->ioreq = page;
 	spin_unlock(&d->ioreq_lock);
 	*domu_port = port;
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }
 
 bool ioreq_claims(struct domain *d, gpa_t gpa, unsigned width)
@@ -141,13 +141,13 @@ static bool virtio_isr(struct domain *d, gpa_t gpa, unsigned width,
 
 long ioreq_isr_sync(struct domain *d, uint64_t page)
 {
-	long err = SBI_ERR_INVALID_PARAM;
+	long err = HC_ERR_INVALID_PARAM;
 
 	spin_lock(&d->ioreq_lock);
 	if (d->ioreq && d->ioreq_virtio_isr &&
 	    page < d->ioreq_size / PAGE_SIZE) {
 		isr_sync(d, (unsigned)page);
-		err = SBI_SUCCESS;
+		err = HC_SUCCESS;
 	}
 	spin_unlock(&d->ioreq_lock);
 	return err;
@@ -173,7 +173,6 @@ enum mmio_result ioreq_send(struct vcpu *v, gpa_t gpa, unsigned width,
 	slot->size = width;
 	slot->dir = is_store ? VIREO_IOREQ_WRITE : VIREO_IOREQ_READ;
 	slot->vcpu = v->id;
-	v->io_read = !is_store;
 	v->state = VCPU_WAIT_IO;
 	/* The slot and the vCPU state before the device model can look. */
 	__atomic_store_n(&slot->state, VIREO_IOREQ_READY, __ATOMIC_SEQ_CST);
@@ -184,18 +183,14 @@ enum mmio_result ioreq_send(struct vcpu *v, gpa_t gpa, unsigned width,
 /* Finish v's access with value (reads) and let it run again. */
 static void finish(struct vcpu *v, uint64_t value)
 {
-	if (v->io_read && v->io_reg) {
-		struct mmio_insn d = {.width = v->io_width, .sign_ext = v->io_sign};
-		v->regs.x[v->io_reg] = insn_load_extend(&d, value);
-	}
-	v->regs.sepc += v->io_len;
+	vcpu_arch_mmio_finish(v, value);
 	vcpu_io_done(v); /* a wake-up: it may preempt (vcpu.c) */
 }
 
 long ioreq_complete(struct domain *d, unsigned long idx)
 {
 	struct vcpu *v = domain_vcpu(d, idx);
-	long err = SBI_ERR_INVALID_PARAM;
+	long err = HC_ERR_INVALID_PARAM;
 
 	spin_lock(&d->ioreq_lock);
 	if (v && d->ioreq && v->state == VCPU_WAIT_IO &&
@@ -203,7 +198,7 @@ long ioreq_complete(struct domain *d, unsigned long idx)
 		    VIREO_IOREQ_RESP) {
 		d->ioreq->slot[idx].state = VIREO_IOREQ_NONE;
 		finish(v, d->ioreq->slot[idx].data);
-		err = SBI_SUCCESS;
+		err = HC_SUCCESS;
 	}
 	spin_unlock(&d->ioreq_lock);
 	return err;
@@ -222,14 +217,14 @@ long ioreq_server_destroy(struct domain *d)
 			finish(d->vcpus[i], ~0UL);
 	spin_unlock(&d->ioreq_lock);
 	if (!page)
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	/* The devices are gone: so are their interrupts. */
 	for (unsigned i = 0; d->ioreq_virtio_isr && i < d->ioreq_size / PAGE_SIZE; i++)
 		vplic_set_level(&d->vplic, VIREO_DOMU_VIRTIO_IRQ0 + i, false);
 	d->ioreq_virtio_isr = false;
 	evtchn_close(d->evtchn, d->ioreq_port);
-	gstage_unmap(&dom0->gs, FOREIGN_WINDOW_BASE + d->ioreq_off, PAGE_SIZE);
-	gstage_flush_all_harts();
+	p2m_unmap(&dom0->p2m, FOREIGN_WINDOW_BASE + d->ioreq_off, PAGE_SIZE);
+	p2m_flush_all_harts();
 	page_free(page, 0);
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }

@@ -6,8 +6,9 @@
  * accesses: on QEMU, as on most RISC-V hardware, those trap to M-mode
  * and OpenSBI emulates them one byte at a time.
  */
-#include "types.h"
 #include <string.h>
+
+#include "types.h"
 
 /*
  * GCC turns byte loops like the ones below into calls to memcpy/memset

@@ -11,19 +11,19 @@
  */
 #include <string.h>
 
-#include "arch.h"
+#include <arch/plic.h>
+#include <arch/sbi.h>
+#include <arch/sbi_host.h>
+#include <arch/uart.h>
+
 #include "bootfdt.h"
 #include "console.h"
 #include "domain.h"
 #include "libfdt.h"
 #include "page_alloc.h"
 #include "pcpu.h"
-#include "plic.h"
 #include "printk.h"
-#include "sbi.h"
-#include "sbi_host.h"
 #include "sched.h"
-#include "uart.h"
 #include "vmid.h"
 
 #define HYP_BASE 0x80200000UL

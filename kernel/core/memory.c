@@ -1,12 +1,11 @@
 /* DomU memory and foreign mappings (see memory.h). */
 #include <string.h>
 
-#include "arch.h"
 #include "domain.h"
+#include "hypercall.h"
 #include "memory.h"
 #include "pcpu.h"
 #include "printk.h"
-#include "sbi.h"
 #include "vireo_abi.h"
 
 struct foreign_map {
@@ -42,40 +41,40 @@ static long populate_one(struct domain *d, gpa_t gpa, uint64_t left,
 	if (!pa)
 		pa = page_pool_alloc_clean(&dom_pool, 1, 1, &clean);
 	if (!pa)
-		return SBI_ERR_FAILED;
+		return HC_ERR_FAILED;
 	/* Scrubbed when its last owner freed it: already zero. */
 	if (!clean)
 		memset((void *)pa, 0, n);
-	if (gstage_map(&d->gs, gpa, pa, n, GSTAGE_PROT_RWX)) {
+	if (p2m_map(&d->p2m, gpa, pa, n, P2M_PROT_RWX)) {
 		page_pool_free_zeroed(&dom_pool, pa, n / PAGE_SIZE);
-		return SBI_ERR_FAILED;
+		return HC_ERR_FAILED;
 	}
 	d->mem_pages += n / PAGE_SIZE;
 	*done = n;
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }
 
 long memory_populate(struct domain *d, gpa_t gpa, uint64_t size)
 {
 	if (!in_ram(d, gpa, size))
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	/* Check first: a range partly populated already is refused whole. */
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
-		if (gstage_lookup(&d->gs, gpa + off, NULL, NULL))
-			return SBI_ERR_ALREADY_AVAILABLE;
+		if (p2m_lookup(&d->p2m, gpa + off, NULL, NULL))
+			return HC_ERR_ALREADY_AVAILABLE;
 	if (size / PAGE_SIZE > dom_pool.nfree)
-		return SBI_ERR_FAILED;
+		return HC_ERR_FAILED;
 	for (uint64_t off = 0; off < size;) {
 		uint64_t done;
 		if (populate_one(d, gpa + off, size - off, &done)) {
 			/* Out of memory midway: undo, so nothing changed. The
 			 * DomU may run meanwhile: fence before freeing. */
 			release_range(d, gpa, gpa + off, true);
-			return SBI_ERR_FAILED;
+			return HC_ERR_FAILED;
 		}
 		off += done;
 	}
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }
 
 void memory_release(struct domain *d)
@@ -127,7 +126,7 @@ static void release_batch_free(struct domain *d, struct release_batch *b,
 	if (!b->n && !b->dead_tables)
 		return;
 	if (live)
-		gstage_flush_all_harts();
+		p2m_flush_all_harts();
 	for (unsigned i = 0; i < b->n; i++) {
 		/* Scrub before anyone else gets it. */
 		memset((void *)b->leaf[i].pa, 0, b->leaf[i].size);
@@ -135,7 +134,7 @@ static void release_batch_free(struct domain *d, struct release_batch *b,
 				      b->leaf[i].size / PAGE_SIZE);
 		d->mem_pages -= b->leaf[i].size / PAGE_SIZE;
 	}
-	gstage_free_dead(&b->dead_tables);
+	p2m_free_dead(&b->dead_tables);
 	b->n = 0;
 }
 
@@ -146,11 +145,11 @@ static void release_range(struct domain *d, gpa_t start, gpa_t end, bool live)
 	for (gpa_t gpa = start; gpa < end;) {
 		paddr_t pa;
 		uint64_t leaf;
-		if (!gstage_lookup_leaf(&d->gs, gpa, &pa, &leaf)) {
+		if (!p2m_lookup_leaf(&d->p2m, gpa, &pa, &leaf)) {
 			gpa += PAGE_SIZE;
 			continue;
 		}
-		gstage_unmap_defer(&d->gs, gpa, leaf, &b.dead_tables);
+		p2m_unmap_defer(&d->p2m, gpa, leaf, &b.dead_tables);
 		b.leaf[b.n].pa = pa;
 		b.leaf[b.n++].size = leaf;
 		if (b.n == RELEASE_BATCH)
@@ -172,24 +171,24 @@ static long map_chunks(struct domain *d, gpa_t gpa, uint64_t size,
 	for (uint64_t done = 0; done < size;) {
 		paddr_t base;
 		uint64_t leaf, n = PAGE_SIZE;
-		gstage_lookup_leaf(&d->gs, gpa + done, &base, &leaf);
+		p2m_lookup_leaf(&d->p2m, gpa + done, &base, &leaf);
 		paddr_t pa = base + ((gpa + done) & (leaf - 1));
 		if (leaf >= MEGAPAGE_SIZE && IS_ALIGNED(pa | (dst + done), MEGAPAGE_SIZE) &&
 		    size - done >= MEGAPAGE_SIZE)
 			n = MEGAPAGE_SIZE;
-		if (gstage_map(&dom0->gs, dst + done, pa, n,
-			       GSTAGE_PROT_R | GSTAGE_PROT_W)) {
+		if (p2m_map(&dom0->p2m, dst + done, pa, n,
+			       P2M_PROT_R | P2M_PROT_W)) {
 			/* Dom0 runs on other harts and may have used the
 			 * window already: fence before its tables are freed. */
 			pte_t *dead = NULL;
-			gstage_unmap_defer(&dom0->gs, dst, done, &dead);
-			gstage_flush_all_harts();
-			gstage_free_dead(&dead);
-			return SBI_ERR_FAILED;
+			p2m_unmap_defer(&dom0->p2m, dst, done, &dead);
+			p2m_flush_all_harts();
+			p2m_free_dead(&dead);
+			return HC_ERR_FAILED;
 		}
 		done += n;
 	}
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }
 
 long foreign_map(struct domain *d, gpa_t gpa, uint64_t size, uint64_t off)
@@ -199,18 +198,18 @@ long foreign_map(struct domain *d, gpa_t gpa, uint64_t size, uint64_t off)
 	long err;
 
 	if (d->is_dom0 || !in_ram(d, gpa, size) || !window_ok(off, size))
-		return SBI_ERR_INVALID_PARAM;
+		return HC_ERR_INVALID_PARAM;
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
-		if (!gstage_lookup(&d->gs, gpa + o, NULL, NULL))
-			return SBI_ERR_INVALID_ADDRESS; /* not populated */
-		if (gstage_lookup(&dom0->gs, dst + o, NULL, NULL))
-			return SBI_ERR_ALREADY_AVAILABLE; /* window in use */
+		if (!p2m_lookup(&d->p2m, gpa + o, NULL, NULL))
+			return HC_ERR_INVALID_ADDRESS; /* not populated */
+		if (p2m_lookup(&dom0->p2m, dst + o, NULL, NULL))
+			return HC_ERR_ALREADY_AVAILABLE; /* window in use */
 	}
 	spin_lock(&fmap_lock);
 	for (unsigned i = 0; i < MAX_FOREIGN_MAPS && !slot; i++)
 		if (!fmaps[i].domid)
 			slot = &fmaps[i];
-	err = slot ? map_chunks(d, gpa, size, dst) : SBI_ERR_FAILED;
+	err = slot ? map_chunks(d, gpa, size, dst) : HC_ERR_FAILED;
 	if (!err)
 		*slot = (struct foreign_map){d->id, off, size};
 	spin_unlock(&fmap_lock);
@@ -220,28 +219,28 @@ long foreign_map(struct domain *d, gpa_t gpa, uint64_t size, uint64_t off)
 /* Dom0's tables the unmap empties go on *dead: freed after the fence. */
 static void unmap_slot(struct foreign_map *m, pte_t **dead)
 {
-	gstage_unmap_defer(&dom0->gs, FOREIGN_WINDOW_BASE + m->off, m->size,
+	p2m_unmap_defer(&dom0->p2m, FOREIGN_WINDOW_BASE + m->off, m->size,
 			   dead);
 	m->domid = 0;
 }
 
 long foreign_unmap(uint64_t off, uint64_t size)
 {
-	long err = SBI_ERR_INVALID_PARAM;
+	long err = HC_ERR_INVALID_PARAM;
 	pte_t *dead = NULL;
 
 	spin_lock(&fmap_lock);
 	for (unsigned i = 0; i < MAX_FOREIGN_MAPS; i++) {
 		if (fmaps[i].domid && fmaps[i].off == off && fmaps[i].size == size) {
 			unmap_slot(&fmaps[i], &dead);
-			err = SBI_SUCCESS;
+			err = HC_SUCCESS;
 			break;
 		}
 	}
 	spin_unlock(&fmap_lock);
 	if (!err)
-		gstage_flush_all_harts();
-	gstage_free_dead(&dead);
+		p2m_flush_all_harts();
+	p2m_free_dead(&dead);
 	return err;
 }
 
@@ -254,11 +253,11 @@ void foreign_revoke(struct domain *d)
 		if (fmaps[i].domid == d->id)
 			unmap_slot(&fmaps[i], &dead);
 	spin_unlock(&fmap_lock);
-	gstage_flush_all_harts();
-	gstage_free_dead(&dead);
+	p2m_flush_all_harts();
+	p2m_free_dead(&dead);
 }
 
-void gstage_flush_all_harts(void)
+void p2m_flush_all_harts(void)
 {
 	struct pcpu *self = this_pcpu();
 
@@ -275,7 +274,7 @@ bool memory_populated(struct domain *d, gpa_t gpa, uint64_t size)
 	if (!in_ram(d, gpa, size))
 		return false;
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE)
-		if (!gstage_lookup(&d->gs, gpa + o, NULL, NULL))
+		if (!p2m_lookup(&d->p2m, gpa + o, NULL, NULL))
 			return false;
 	return true;
 }
@@ -292,7 +291,7 @@ uint64_t direct_extents(struct domain *d, gpa_t gpa, uint64_t size,
 	while (done < size) {
 		paddr_t base;
 		uint64_t leaf;
-		gstage_lookup_leaf(&d->gs, gpa + done, &base, &leaf);
+		p2m_lookup_leaf(&d->p2m, gpa + done, &base, &leaf);
 		paddr_t pa = base + ((gpa + done) & (leaf - 1));
 		uint64_t len = MIN(leaf - ((gpa + done) & (leaf - 1)), size - done);
 
@@ -315,10 +314,10 @@ uint64_t direct_extents(struct domain *d, gpa_t gpa, uint64_t size,
 /* Map one frame 1:1 into Dom0 unless it is already. */
 static int direct_map_page(paddr_t pa)
 {
-	if (gstage_lookup(&dom0->gs, pa, NULL, NULL))
+	if (p2m_lookup(&dom0->p2m, pa, NULL, NULL))
 		return 0;
-	return gstage_map(&dom0->gs, pa, pa, PAGE_SIZE,
-			  GSTAGE_PROT_R | GSTAGE_PROT_W);
+	return p2m_map(&dom0->p2m, pa, pa, PAGE_SIZE,
+			  P2M_PROT_R | P2M_PROT_W);
 }
 
 /*
@@ -335,24 +334,24 @@ long direct_map(struct domain *d, gpa_t gpa, uint64_t size)
 	for (uint64_t done = 0; done < size;) {
 		paddr_t base;
 		uint64_t leaf;
-		gstage_lookup_leaf(&d->gs, gpa + done, &base, &leaf);
+		p2m_lookup_leaf(&d->p2m, gpa + done, &base, &leaf);
 		uint64_t in = (gpa + done) & (leaf - 1);
 		uint64_t n = in == 0 && size - done >= leaf ? leaf : PAGE_SIZE;
 		paddr_t pa = base + in;
 		int rc = 0;
 
 		if (n == PAGE_SIZE ||
-		    gstage_map(&dom0->gs, pa, pa, n, GSTAGE_PROT_R | GSTAGE_PROT_W))
+		    p2m_map(&dom0->p2m, pa, pa, n, P2M_PROT_R | P2M_PROT_W))
 			for (uint64_t o = 0; o < n && !rc; o += PAGE_SIZE)
 				rc = direct_map_page(pa + o);
 		if (rc) {
 			if (!was)
 				direct_revoke(d);
-			return SBI_ERR_FAILED;
+			return HC_ERR_FAILED;
 		}
 		done += n;
 	}
-	return SBI_SUCCESS;
+	return HC_SUCCESS;
 }
 
 void direct_revoke(struct domain *d)
@@ -364,14 +363,14 @@ void direct_revoke(struct domain *d)
 	for (gpa_t gpa = d->ram_base; gpa < d->ram_base + d->ram_size;) {
 		paddr_t pa;
 		uint64_t leaf;
-		if (!gstage_lookup_leaf(&d->gs, gpa, &pa, &leaf)) {
+		if (!p2m_lookup_leaf(&d->p2m, gpa, &pa, &leaf)) {
 			gpa += PAGE_SIZE;
 			continue;
 		}
-		gstage_unmap_defer(&dom0->gs, pa, leaf, &dead);
+		p2m_unmap_defer(&dom0->p2m, pa, leaf, &dead);
 		gpa += leaf;
 	}
 	d->direct_mapped = false;
-	gstage_flush_all_harts();
-	gstage_free_dead(&dead);
+	p2m_flush_all_harts();
+	p2m_free_dead(&dead);
 }

@@ -1,5 +1,4 @@
 /* Per-hart round-robin run queues (see sched.h). */
-#include "arch.h"
 #include "domain.h"
 #include "pcpu.h"
 #include "sched.h"
@@ -166,7 +165,7 @@ static struct vcpu *choose(struct pcpu *p, uint64_t now)
 	return v;
 }
 
-struct vcpu_regs *schedule(void)
+struct vcpu *schedule(void)
 {
 	struct pcpu *p = this_pcpu();
 	struct vcpu *v;
@@ -192,10 +191,10 @@ struct vcpu_regs *schedule(void)
 	vcpu_arch_prepare_entry(v);
 	v->run_start = time_now();
 	vcpu_steal_account(v, v->run_start);
-	return &v->regs;
+	return v;
 }
 
 void sched_start(void)
 {
-	vcpu_resume_full(schedule());
+	vcpu_arch_enter(schedule());
 }

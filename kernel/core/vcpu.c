@@ -1,5 +1,4 @@
 /* vCPU state changes that other harts and devices trigger. */
-#include "arch.h"
 #include "domain.h"
 #include "pcpu.h"
 #include "vcpu.h"

@@ -70,7 +70,7 @@ static unsigned take_free(void)
 	return VMID_SHARED;
 }
 
-void vmid_assign(struct gstage *gs)
+void vmid_assign(struct p2m *gs)
 {
 	bool flush;
 
@@ -86,10 +86,10 @@ void vmid_assign(struct gstage *gs)
 	spin_unlock(&vmid_lock);
 	/* Ours alone now: nothing runs with it before we return. */
 	if (flush)
-		gstage_flush_all_harts();
+		p2m_flush_all_harts();
 }
 
-void vmid_release(struct gstage *gs)
+void vmid_release(struct p2m *gs)
 {
 	if (!gs->vmid_tag)
 		return; /* never had one (a domain that failed to build) */
@@ -102,7 +102,7 @@ void vmid_release(struct gstage *gs)
 	gs->vmid_tag = 0;
 }
 
-void vmid_load(const struct gstage *gs)
+void vmid_load(const struct p2m *gs)
 {
 	uint32_t *holder;
 

@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 
 #include "../../kernel/core/page_alloc.c"
-#include "../../kernel/core/gstage.c"
+#include "../../kernel/arch/riscv/p2m.c"
 
 #include "domain.h"
 #include "pcpu.h"
@@ -72,11 +72,11 @@ static void test_hfence_gvma_all(void)
 #define WB FOREIGN_WINDOW_BASE
 #define ROOT_PAGES (1U << GSTAGE_ROOT_ORDER)
 
-#define OK SBI_SUCCESS
-#define INVAL SBI_ERR_INVALID_PARAM
-#define FAILED SBI_ERR_FAILED
-#define BADADDR SBI_ERR_INVALID_ADDRESS
-#define AVAIL SBI_ERR_ALREADY_AVAILABLE
+#define OK HC_SUCCESS
+#define INVAL HC_ERR_INVALID_PARAM
+#define FAILED HC_ERR_FAILED
+#define BADADDR HC_ERR_INVALID_ADDRESS
+#define AVAIL HC_ERR_ALREADY_AVAILABLE
 
 static uint8_t *hyp_arena, *dom_arena;
 static uint64_t hyp_bitmap[HYP_PAGES / 64];
@@ -99,7 +99,7 @@ static void domain_setup(struct domain *d, unsigned id, bool is_dom0)
 		d->ram_base = RAM_BASE;
 		d->ram_size = RAM_SIZE;
 	}
-	CHECK_EQ(gstage_init(&d->gs, id + 1), 0);
+	CHECK_EQ(p2m_init(&d->p2m, id + 1), 0);
 }
 
 static void setup(void)
@@ -138,16 +138,16 @@ static void teardown(void)
 	foreign_revoke(&A);
 	foreign_revoke(&B);
 	CHECK(fmaps_empty());
-	CHECK_EQ(D0.gs.table_pages, ROOT_PAGES); /* the window left no tables */
+	CHECK_EQ(D0.p2m.table_pages, ROOT_PAGES); /* the window left no tables */
 	memory_release(&A);
 	memory_release(&B);
 	CHECK_EQ(A.mem_pages, 0);
 	CHECK_EQ(B.mem_pages, 0);
-	CHECK_EQ(A.gs.table_pages, ROOT_PAGES);
-	CHECK_EQ(B.gs.table_pages, ROOT_PAGES);
-	gstage_destroy(&A.gs);
-	gstage_destroy(&B.gs);
-	gstage_destroy(&D0.gs);
+	CHECK_EQ(A.p2m.table_pages, ROOT_PAGES);
+	CHECK_EQ(B.p2m.table_pages, ROOT_PAGES);
+	p2m_destroy(&A.p2m);
+	p2m_destroy(&B.p2m);
+	p2m_destroy(&D0.p2m);
 	CHECK_EQ(fl.bad_reason, 0);
 	CHECK_EQ(fl.ipi[0], 0); /* never this hart */
 	CHECK_EQ(fl.ipi[2], 0); /* never an offline one */
@@ -178,23 +178,23 @@ static void unhold(struct page_pool *p, paddr_t *held, unsigned *n)
 }
 
 /* Host address of gpa in gs, 0 if unmapped. */
-static paddr_t host(const struct gstage *gs, gpa_t gpa)
+static paddr_t host(const struct p2m *gs, gpa_t gpa)
 {
 	paddr_t pa;
 
-	return gstage_lookup(gs, gpa, &pa, NULL) ? pa : 0;
+	return p2m_lookup(gs, gpa, &pa, NULL) ? pa : 0;
 }
 
 /* Size of the leaf mapping gpa in gs, 0 if unmapped. */
-static uint64_t leaf(const struct gstage *gs, gpa_t gpa)
+static uint64_t leaf(const struct p2m *gs, gpa_t gpa)
 {
 	paddr_t pa;
 	uint64_t size;
 
-	return gstage_lookup_leaf(gs, gpa, &pa, &size) ? size : 0;
+	return p2m_lookup_leaf(gs, gpa, &pa, &size) ? size : 0;
 }
 
-static bool unmapped(const struct gstage *gs, gpa_t gpa, uint64_t size)
+static bool unmapped(const struct p2m *gs, gpa_t gpa, uint64_t size)
 {
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE)
 		if (host(gs, gpa + o))
@@ -223,9 +223,9 @@ static void check_populated(struct domain *d, gpa_t gpa, uint64_t size)
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
 		paddr_t pa = 0;
 		unsigned long prot = 0;
-		CHECK(gstage_lookup(&d->gs, gpa + o, &pa, &prot));
+		CHECK(p2m_lookup(&d->p2m, gpa + o, &pa, &prot));
 		CHECK(in_dom_pool(pa));
-		CHECK_EQ(prot, GSTAGE_PROT_RWX);
+		CHECK_EQ(prot, P2M_PROT_RWX);
 		CHECK(zero(pa, PAGE_SIZE));
 	}
 }
@@ -237,10 +237,10 @@ static void check_window(struct domain *d, gpa_t gpa, uint64_t size,
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
 		paddr_t pa = 0;
 		unsigned long prot = 0;
-		CHECK(gstage_lookup(&D0.gs, WB + off + o, &pa, &prot));
-		CHECK_EQ(pa, host(&d->gs, gpa + o));
+		CHECK(p2m_lookup(&D0.p2m, WB + off + o, &pa, &prot));
+		CHECK_EQ(pa, host(&d->p2m, gpa + o));
 		CHECK(pa != 0);
-		CHECK_EQ(prot, GSTAGE_PROT_R | GSTAGE_PROT_W); /* never X */
+		CHECK_EQ(prot, P2M_PROT_R | P2M_PROT_W); /* never X */
 	}
 }
 

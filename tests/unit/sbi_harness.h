@@ -10,18 +10,18 @@
 
 #include "test.h"
 
-#include "../../kernel/core/sbi.c"
-#include "../../kernel/core/sbi_base.c"
-#include "../../kernel/core/sbi_dbcn.c"
-#include "../../kernel/core/sbi_hsm.c"
-#include "../../kernel/core/sbi_ipi.c"
-#include "../../kernel/core/sbi_legacy.c"
-#include "../../kernel/core/sbi_rfence.c"
-#include "../../kernel/core/sbi_srst.c"
-#include "../../kernel/core/sbi_susp.c"
-#include "../../kernel/core/sbi_sta.c"
-#include "../../kernel/core/sbi_pmu.c"
-#include "../../kernel/core/sbi_time.c"
+#include "../../kernel/arch/riscv/sbi/sbi.c"
+#include "../../kernel/arch/riscv/sbi/sbi_base.c"
+#include "../../kernel/arch/riscv/sbi/sbi_dbcn.c"
+#include "../../kernel/arch/riscv/sbi/sbi_hsm.c"
+#include "../../kernel/arch/riscv/sbi/sbi_ipi.c"
+#include "../../kernel/arch/riscv/sbi/sbi_legacy.c"
+#include "../../kernel/arch/riscv/sbi/sbi_rfence.c"
+#include "../../kernel/arch/riscv/sbi/sbi_srst.c"
+#include "../../kernel/arch/riscv/sbi/sbi_susp.c"
+#include "../../kernel/arch/riscv/sbi/sbi_sta.c"
+#include "../../kernel/arch/riscv/sbi/sbi_pmu.c"
+#include "../../kernel/arch/riscv/sbi/sbi_time.c"
 
 #define NVCPU 2
 #define RAM_BASE 0x80000000UL /* 64 KiB of fake guest RAM, RWX */
@@ -141,15 +141,15 @@ bool domain_copy_from(struct domain *d, void *dst, gpa_t src, size_t len)
 	return true;
 }
 
-bool gstage_lookup(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
+bool p2m_lookup(const struct p2m *gs, gpa_t gpa, paddr_t *pa,
 		   unsigned long *prot)
 {
 	unsigned long p;
 
 	if (gpa >= RAM_BASE && gpa - RAM_BASE < RAM_SIZE)
-		p = GSTAGE_PROT_RWX;
+		p = P2M_PROT_RWX;
 	else if (gpa >= DEV_BASE && gpa - DEV_BASE < DEV_SIZE)
-		p = GSTAGE_PROT_R | GSTAGE_PROT_W;
+		p = P2M_PROT_R | P2M_PROT_W;
 	else
 		return false;
 	if (pa)

@@ -20,7 +20,7 @@ enum mmio_result ioreq_send(struct vcpu *v, gpa_t gpa, unsigned width,
 long ioreq_server_destroy(struct domain *d)
 {
 	ioreq_destroys++;
-	return -3; /* SBI_ERR_INVALID_PARAM: it had none */
+	return -3; /* HC_ERR_INVALID_PARAM: it had none */
 }
 bool vcpu_arch_irq_pending(struct vcpu *v) { return false; }
 void vcpu_arch_load(struct vcpu *v) {}
@@ -32,7 +32,7 @@ uint64_t vcpu_arch_timer(struct vcpu *v) { return ~0UL; }
 uint64_t vcpu_arch_wakeup(struct vcpu *v) { return ~0UL; }
 void vcpu_arch_trap_wfi(struct vcpu *v, bool trap) {}
 void vcpu_kick(struct vcpu *v) {}
-void vcpu_resume_full(void *r) { abort(); }
+void vcpu_arch_enter(struct vcpu *v) { abort(); }
 void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level) {}
 /* Counted: the console ring's tests check when Dom0 is told. */
 static unsigned virq_raised, tx_ready_calls;

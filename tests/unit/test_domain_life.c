@@ -68,7 +68,7 @@ void pcpu_ipi(struct pcpu *p, uint32_t reason)
 #include "stubs_domain_life.h"
 
 #include "../../kernel/core/page_alloc.c"
-#include "../../kernel/core/gstage.c"
+#include "../../kernel/arch/riscv/p2m.c"
 #include "../../kernel/core/memory.c"
 #include "../../kernel/core/evtchn.c"
 #include "../../kernel/core/evtchn_glue.c"
@@ -108,8 +108,8 @@ static struct domain *make_domu(unsigned vcpus, uint64_t mib)
 {
 	struct domain *d = NULL;
 
-	CHECK_EQ(domu_create(vcpus, mib << 20, &d), SBI_SUCCESS);
-	CHECK_EQ(memory_populate(d, d->ram_base, mib << 20), SBI_SUCCESS);
+	CHECK_EQ(domu_create(vcpus, mib << 20, &d), HC_SUCCESS);
+	CHECK_EQ(memory_populate(d, d->ram_base, mib << 20), HC_SUCCESS);
 	return d;
 }
 
@@ -117,7 +117,7 @@ static void destroy_all(struct domain *d)
 {
 	bool more;
 	do
-		CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+		CHECK_EQ(domain_destroy(d, &more), HC_SUCCESS);
 	while (more);
 }
 
@@ -171,13 +171,13 @@ static void test_destroy_waits_for_refs(void)
 	release_after = 50;
 	torn_while_held = false;
 	on_wait = release_ref_later;
-	CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+	CHECK_EQ(domain_destroy(d, &more), HC_SUCCESS);
 	on_wait = NULL;
 	CHECK(!torn_while_held);
 	CHECK(waits >= 50); /* it waited for the holder */
 	CHECK(held == NULL);
 	while (more)
-		CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+		CHECK_EQ(domain_destroy(d, &more), HC_SUCCESS);
 }
 
 /*
@@ -229,12 +229,12 @@ static void test_no_reap_inside_trap(void)
 	CHECK(v->pcpu == &pcpus[1] && pcpus[1].current == v);
 	d->dying = false;
 
-	CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+	CHECK_EQ(domain_destroy(d, &more), HC_SUCCESS);
 	on_wait = NULL;
 	CHECK(!reaped_in_trap);
 	CHECK(pcpus[1].current == NULL && pcpus[1].loaded == NULL);
 	while (more)
-		CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+		CHECK_EQ(domain_destroy(d, &more), HC_SUCCESS);
 }
 
 /* Phase 2 frees at most a chunk per call, and the count ends exact. */
@@ -247,7 +247,7 @@ static void test_destroy_in_chunks(void)
 
 	do {
 		uint64_t before = dom_pool.nfree;
-		CHECK_EQ(domain_destroy(d, &more), SBI_SUCCESS);
+		CHECK_EQ(domain_destroy(d, &more), HC_SUCCESS);
 		CHECK(dom_pool.nfree - before <= DESTROY_CHUNK_PAGES);
 		calls++;
 		if (more) {

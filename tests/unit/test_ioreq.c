@@ -9,7 +9,7 @@
 #include "test.h"
 
 #include "../../kernel/core/page_alloc.c"
-#include "../../kernel/core/gstage.c"
+#include "../../kernel/arch/riscv/p2m.c"
 #include "../../kernel/core/evtchn.c"
 #include "../../kernel/arch/riscv/insn_decode.c"
 
@@ -23,7 +23,7 @@ static struct domain *const doms[] = {&D0, &U, &U2};
 static struct vcpu V0, V[2];
 
 static struct {
-	unsigned flush;	    /* gstage_flush_all_harts() */
+	unsigned flush;	    /* p2m_flush_all_harts() */
 	unsigned kick[2];   /* vcpu_kick() of V[i] */
 	unsigned upcall[3]; /* evtchn upcalls of D0, U, U2 */
 	int line[VPLIC_MAX_SRC]; /* vplic_set_level() of U, -1 never */
@@ -35,7 +35,7 @@ void vplic_set_level(struct vplic *p, unsigned src, bool level)
 	st.line[src] = level;
 }
 
-void gstage_flush_all_harts(void)
+void p2m_flush_all_harts(void)
 {
 	st.flush++;
 }
@@ -103,10 +103,10 @@ void domain_put(struct domain *d)
 #define NOFF 0x50UL /* virtio-mmio QueueNotify */
 #define ROOT_PAGES (1U << GSTAGE_ROOT_ORDER)
 
-#define OK SBI_SUCCESS
-#define INVAL SBI_ERR_INVALID_PARAM
-#define FAILED SBI_ERR_FAILED
-#define AVAIL SBI_ERR_ALREADY_AVAILABLE
+#define OK HC_SUCCESS
+#define INVAL HC_ERR_INVALID_PARAM
+#define FAILED HC_ERR_FAILED
+#define AVAIL HC_ERR_ALREADY_AVAILABLE
 
 static uint8_t *arena;
 static uint64_t bitmap[HYP_PAGES / 64];
@@ -126,7 +126,7 @@ static void domain_setup(struct domain *d, unsigned id, struct evtchn_shared *s)
 		d->ram_base = RAM_BASE;
 		d->ram_size = RAM_SIZE;
 	}
-	CHECK_EQ(gstage_init(&d->gs, id + 1), 0);
+	CHECK_EQ(p2m_init(&d->p2m, id + 1), 0);
 	CHECK_EQ(domain_evtchn_init(d, 3), 0);
 	CHECK_EQ(evtchn_set_shared(d->evtchn, s), 0);
 }
@@ -164,10 +164,10 @@ static void teardown(void)
 	if (U.ioreq)
 		CHECK_EQ(ioreq_server_destroy(&U), OK);
 	CHECK_EQ(hyp_pool.nfree, hyp_start);
-	CHECK_EQ(D0.gs.table_pages, ROOT_PAGES);
+	CHECK_EQ(D0.p2m.table_pages, ROOT_PAGES);
 	for (unsigned i = ARRAY_SIZE(doms); i--;) {
 		domain_evtchn_teardown(doms[i]);
-		gstage_destroy(&doms[i]->gs);
+		p2m_destroy(&doms[i]->p2m);
 	}
 	CHECK_EQ(hyp_pool.nfree, HYP_PAGES);
 }
@@ -189,7 +189,7 @@ static struct vireo_ioreq_page *win(void)
 {
 	paddr_t pa = 0;
 
-	return gstage_lookup(&D0.gs, WB + WOFF, &pa, NULL)
+	return p2m_lookup(&D0.p2m, WB + WOFF, &pa, NULL)
 		   ? (struct vireo_ioreq_page *)pa
 		   : NULL;
 }
@@ -224,10 +224,11 @@ static enum mmio_result access(struct vcpu *v, gpa_t gpa, unsigned width,
 	struct domain *d = v->dom;
 	enum mmio_result r = MMIO_FAULT;
 
-	v->io_reg = reg;
-	v->io_len = len;
-	v->io_width = width;
-	v->io_sign = sign;
+	v->arch.mmio = (struct mmio_pending){.reg = (uint8_t)reg,
+					     .len = (uint8_t)len,
+					     .width = (uint8_t)width,
+					     .sign = sign,
+					     .read = !is_store};
 	spin_lock(&d->ioreq_lock);
 	if (ioreq_claims(d, gpa, width))
 		r = ioreq_send(v, gpa, width, is_store, &val);
@@ -269,7 +270,7 @@ static long hc_val;
 static long hc(struct vcpu *v, unsigned long fid, unsigned long a0,
 	       unsigned long a1)
 {
-	struct sbi_ret r;
+	struct hc_ret r;
 
 	v->regs.x[10] = a0;
 	v->regs.x[11] = a1;
@@ -295,14 +296,14 @@ struct snap {
 
 static struct snap snap(void)
 {
-	return (struct snap){hyp_pool.nfree, D0.gs.table_pages,
+	return (struct snap){hyp_pool.nfree, D0.p2m.table_pages,
 			     ports_used(U.evtchn), st.flush};
 }
 
 static void check_unchanged(const struct snap *s)
 {
 	CHECK_EQ(hyp_pool.nfree, s->nfree);
-	CHECK_EQ(D0.gs.table_pages, s->tables);
+	CHECK_EQ(D0.p2m.table_pages, s->tables);
 	CHECK_EQ(D0.evtchn->ports[p0].state, EVTCHN_UNBOUND);
 	CHECK_EQ(D0.evtchn->ports[p0].remote_domid, U.id);
 	CHECK_EQ(ports_used(U.evtchn), s->u_ports);
@@ -325,12 +326,12 @@ static void test_create(void)
 	server();
 	page = U.ioreq;
 	/* One heap page, mapped RW (never X) at the window offset. */
-	CHECK(gstage_lookup(&D0.gs, WB + WOFF, &pa, &prot));
+	CHECK(p2m_lookup(&D0.p2m, WB + WOFF, &pa, &prot));
 	CHECK_EQ(pa, (paddr_t)page);
-	CHECK_EQ(prot, GSTAGE_PROT_R | GSTAGE_PROT_W);
+	CHECK_EQ(prot, P2M_PROT_R | P2M_PROT_W);
 	CHECK(pa >= (paddr_t)arena && pa < (paddr_t)arena + HYP_SIZE);
 	CHECK_EQ(hyp_pool.nfree,
-		 hyp_start - 1 - (D0.gs.table_pages - ROOT_PAGES));
+		 hyp_start - 1 - (D0.p2m.table_pages - ROOT_PAGES));
 	CHECK(!memcmp(page, zeros, PAGE_SIZE));
 	/* U's end: reserved, bound to Dom0's port, which is bound to it. */
 	CHECK(pu != 0 && U.ioreq_port == pu);
@@ -356,7 +357,7 @@ static void test_create(void)
 	    INVAL);
 	CHECK_EQ(hyp_pool.nfree, nfree);
 	CHECK_EQ(D0.evtchn->ports[p1].state, EVTCHN_UNBOUND);
-	CHECK(!gstage_lookup(&D0.gs, WB + WOFF + PAGE_SIZE, NULL, NULL));
+	CHECK(!p2m_lookup(&D0.p2m, WB + WOFF + PAGE_SIZE, NULL, NULL));
 	CHECK(U.ioreq_port == pu && U.ioreq_base == IO_BASE && win() == page);
 	teardown();
 }
@@ -482,14 +483,14 @@ static void test_create_no_room(void)
 	setup();
 	spare = page_pool_alloc(&hyp_pool, 1, 1);
 	/* The window page is taken (a foreign mapping, say). */
-	CHECK_EQ(gstage_map(&D0.gs, WB + WOFF, spare, PAGE_SIZE,
-			    GSTAGE_PROT_R | GSTAGE_PROT_W),
+	CHECK_EQ(p2m_map(&D0.p2m, WB + WOFF, spare, PAGE_SIZE,
+			    P2M_PROT_R | P2M_PROT_W),
 		 0);
 	s = snap();
 	CHECK_EQ(create(&U, WOFF, IO_BASE, IO_SIZE, p0, NOFF), AVAIL);
 	check_unchanged(&s);
-	CHECK(gstage_lookup(&D0.gs, WB + WOFF, &pa, NULL) && pa == spare);
-	CHECK_EQ(gstage_unmap(&D0.gs, WB + WOFF, PAGE_SIZE), 0);
+	CHECK(p2m_lookup(&D0.p2m, WB + WOFF, &pa, NULL) && pa == spare);
+	CHECK_EQ(p2m_unmap(&D0.p2m, WB + WOFF, PAGE_SIZE), 0);
 	page_pool_free(&hyp_pool, spare, 1);
 	while (hyp_pool.nfree)
 		held[n++] = page_pool_alloc(&hyp_pool, 1, 1);
@@ -754,7 +755,7 @@ static void test_destroy_waiting(void)
 	CHECK(win() == NULL);
 	CHECK_EQ(st.flush, 1);
 	CHECK_EQ(hyp_pool.nfree, hyp_start);
-	CHECK_EQ(D0.gs.table_pages, ROOT_PAGES);
+	CHECK_EQ(D0.p2m.table_pages, ROOT_PAGES);
 	/* Twice: an error that changes nothing. */
 	nfree = hyp_pool.nfree;
 	CHECK_EQ(ioreq_server_destroy(&U), INVAL);

@@ -16,13 +16,13 @@ static void test_populate_megapages(void)
 	CHECK_EQ(A.mem_pages, MiB(4) / PAGE_SIZE);
 	check_populated(&A, RAM_BASE, MiB(4));
 	for (uint64_t o = 0; o < MiB(4); o += MEGAPAGE_SIZE) {
-		CHECK_EQ(leaf(&A.gs, RAM_BASE + o), MEGAPAGE_SIZE);
-		CHECK(IS_ALIGNED(host(&A.gs, RAM_BASE + o), MEGAPAGE_SIZE));
+		CHECK_EQ(leaf(&A.p2m, RAM_BASE + o), MEGAPAGE_SIZE);
+		CHECK(IS_ALIGNED(host(&A.p2m, RAM_BASE + o), MEGAPAGE_SIZE));
 	}
 	/* Only the level-1 table: 2 MiB extents need no level-0 tables. */
-	CHECK_EQ(A.gs.table_pages, ROOT_PAGES + 1);
-	CHECK(unmapped(&A.gs, RAM_BASE + MiB(4), RAM_SIZE - MiB(4)));
-	CHECK(unmapped(&B.gs, RAM_BASE, RAM_SIZE));
+	CHECK_EQ(A.p2m.table_pages, ROOT_PAGES + 1);
+	CHECK(unmapped(&A.p2m, RAM_BASE + MiB(4), RAM_SIZE - MiB(4)));
+	CHECK(unmapped(&B.p2m, RAM_BASE, RAM_SIZE));
 	teardown();
 }
 
@@ -36,9 +36,9 @@ static void test_populate_small_pages(void)
 	CHECK_EQ(A.mem_pages, 16);
 	check_populated(&A, g, 16 * PAGE_SIZE);
 	for (uint64_t o = 0; o < 16 * PAGE_SIZE; o += PAGE_SIZE)
-		CHECK_EQ(leaf(&A.gs, g + o), PAGE_SIZE);
-	CHECK(unmapped(&A.gs, g - PAGE_SIZE, PAGE_SIZE));
-	CHECK(unmapped(&A.gs, g + 16 * PAGE_SIZE, PAGE_SIZE));
+		CHECK_EQ(leaf(&A.p2m, g + o), PAGE_SIZE);
+	CHECK(unmapped(&A.p2m, g - PAGE_SIZE, PAGE_SIZE));
+	CHECK(unmapped(&A.p2m, g + 16 * PAGE_SIZE, PAGE_SIZE));
 	teardown();
 }
 
@@ -53,20 +53,20 @@ static void test_populate_mixed(void)
 	CHECK_EQ(dom_pool.nfree, dom_start - size / PAGE_SIZE);
 	CHECK_EQ(A.mem_pages, size / PAGE_SIZE);
 	check_populated(&A, g, size);
-	CHECK_EQ(leaf(&A.gs, g), PAGE_SIZE);
-	CHECK_EQ(leaf(&A.gs, g + PAGE_SIZE), PAGE_SIZE);
-	CHECK_EQ(leaf(&A.gs, RAM_BASE + MEGAPAGE_SIZE), MEGAPAGE_SIZE);
-	CHECK_EQ(leaf(&A.gs, RAM_BASE + 2 * MEGAPAGE_SIZE), PAGE_SIZE);
-	CHECK_EQ(leaf(&A.gs, RAM_BASE + 2 * MEGAPAGE_SIZE + 2 * PAGE_SIZE),
+	CHECK_EQ(leaf(&A.p2m, g), PAGE_SIZE);
+	CHECK_EQ(leaf(&A.p2m, g + PAGE_SIZE), PAGE_SIZE);
+	CHECK_EQ(leaf(&A.p2m, RAM_BASE + MEGAPAGE_SIZE), MEGAPAGE_SIZE);
+	CHECK_EQ(leaf(&A.p2m, RAM_BASE + 2 * MEGAPAGE_SIZE), PAGE_SIZE);
+	CHECK_EQ(leaf(&A.p2m, RAM_BASE + 2 * MEGAPAGE_SIZE + 2 * PAGE_SIZE),
 		 PAGE_SIZE);
-	CHECK(unmapped(&A.gs, RAM_BASE, MEGAPAGE_SIZE - 2 * PAGE_SIZE));
-	CHECK(unmapped(&A.gs, g + size, PAGE_SIZE));
+	CHECK(unmapped(&A.p2m, RAM_BASE, MEGAPAGE_SIZE - 2 * PAGE_SIZE));
+	CHECK(unmapped(&A.p2m, g + size, PAGE_SIZE));
 	/* 2 MiB aligned but 2 MiB + 4 KiB long: one extent and one page. */
 	CHECK_EQ(memory_populate(&A, RAM_BASE + MiB(8), MEGAPAGE_SIZE + PAGE_SIZE),
 		 OK);
-	CHECK_EQ(leaf(&A.gs, RAM_BASE + MiB(8)), MEGAPAGE_SIZE);
-	CHECK_EQ(leaf(&A.gs, RAM_BASE + MiB(10)), PAGE_SIZE);
-	CHECK(unmapped(&A.gs, RAM_BASE + MiB(10) + PAGE_SIZE, PAGE_SIZE));
+	CHECK_EQ(leaf(&A.p2m, RAM_BASE + MiB(8)), MEGAPAGE_SIZE);
+	CHECK_EQ(leaf(&A.p2m, RAM_BASE + MiB(10)), PAGE_SIZE);
+	CHECK(unmapped(&A.p2m, RAM_BASE + MiB(10) + PAGE_SIZE, PAGE_SIZE));
 	CHECK_EQ(A.mem_pages, size / PAGE_SIZE + PAGES_2M + 1);
 	CHECK_EQ(dom_pool.nfree, dom_start - A.mem_pages);
 	/* All of RAM, the rest of it, in one call after the holes are gone. */
@@ -76,7 +76,7 @@ static void test_populate_mixed(void)
 	CHECK_EQ(A.mem_pages, RAM_SIZE / PAGE_SIZE);
 	CHECK_EQ(dom_pool.nfree, dom_start - RAM_SIZE / PAGE_SIZE);
 	for (uint64_t o = 0; o < RAM_SIZE; o += MEGAPAGE_SIZE)
-		CHECK_EQ(leaf(&A.gs, RAM_BASE + o), MEGAPAGE_SIZE);
+		CHECK_EQ(leaf(&A.p2m, RAM_BASE + o), MEGAPAGE_SIZE);
 	check_populated(&A, RAM_BASE, RAM_SIZE);
 	teardown();
 }
@@ -90,7 +90,7 @@ static void test_populate_already(void)
 	CHECK_EQ(memory_populate(&A, RAM_BASE + MiB(8), PAGE_SIZE), OK);
 	nfree = dom_pool.nfree;
 	pages = A.mem_pages;
-	tables = A.gs.table_pages;
+	tables = A.p2m.table_pages;
 	/* Overlapping the extent at either end, containing it, or the page. */
 	CHECK_EQ(memory_populate(&A, RAM_BASE + MiB(2), MiB(4)), AVAIL);
 	CHECK_EQ(memory_populate(&A, RAM_BASE + MiB(6) - PAGE_SIZE, MiB(2)), AVAIL);
@@ -101,13 +101,13 @@ static void test_populate_already(void)
 	CHECK_EQ(memory_populate(&A, RAM_BASE + MiB(8), PAGE_SIZE), AVAIL);
 	CHECK_EQ(dom_pool.nfree, nfree);
 	CHECK_EQ(A.mem_pages, pages);
-	CHECK_EQ(A.gs.table_pages, tables);
-	CHECK(unmapped(&A.gs, RAM_BASE, MiB(4)));
-	CHECK(unmapped(&A.gs, RAM_BASE + MiB(6), MiB(2)));
-	CHECK(unmapped(&A.gs, RAM_BASE + MiB(8) + PAGE_SIZE, MiB(8) - PAGE_SIZE));
+	CHECK_EQ(A.p2m.table_pages, tables);
+	CHECK(unmapped(&A.p2m, RAM_BASE, MiB(4)));
+	CHECK(unmapped(&A.p2m, RAM_BASE + MiB(6), MiB(2)));
+	CHECK(unmapped(&A.p2m, RAM_BASE + MiB(8) + PAGE_SIZE, MiB(8) - PAGE_SIZE));
 	/* Another domain's same GPAs are its own business. */
 	CHECK_EQ(memory_populate(&B, RAM_BASE + MiB(4), MEGAPAGE_SIZE), OK);
-	CHECK(host(&B.gs, RAM_BASE + MiB(4)) != host(&A.gs, RAM_BASE + MiB(4)));
+	CHECK(host(&B.p2m, RAM_BASE + MiB(4)) != host(&A.p2m, RAM_BASE + MiB(4)));
 	teardown();
 }
 
@@ -140,7 +140,7 @@ static void test_populate_bad_args(void)
 		CHECK_EQ(memory_populate(&A, bad[i].gpa, bad[i].size), INVAL);
 	CHECK_EQ(dom_pool.nfree, dom_start);
 	CHECK_EQ(A.mem_pages, 0);
-	CHECK_EQ(A.gs.table_pages, ROOT_PAGES);
+	CHECK_EQ(A.p2m.table_pages, ROOT_PAGES);
 	/* The last page of RAM is fine. */
 	CHECK_EQ(memory_populate(&A, RAM_BASE + RAM_SIZE - PAGE_SIZE, PAGE_SIZE), OK);
 	CHECK_EQ(A.mem_pages, 1);
@@ -155,8 +155,8 @@ static void test_populate_more_than_pool(void)
 	CHECK_EQ(memory_populate(&A, RAM_BASE, RAM_SIZE), FAILED);
 	CHECK_EQ(dom_pool.nfree, 100);
 	CHECK_EQ(A.mem_pages, 0);
-	CHECK_EQ(A.gs.table_pages, ROOT_PAGES);
-	CHECK(unmapped(&A.gs, RAM_BASE, RAM_SIZE));
+	CHECK_EQ(A.p2m.table_pages, ROOT_PAGES);
+	CHECK(unmapped(&A.p2m, RAM_BASE, RAM_SIZE));
 	/* Exactly what is left works, and empties the pool. */
 	CHECK_EQ(memory_populate(&A, RAM_BASE + MiB(1), 100 * PAGE_SIZE), OK);
 	CHECK_EQ(dom_pool.nfree, 0);
@@ -185,7 +185,7 @@ static void test_populate_fragmented(void)
 	CHECK_EQ(dom_pool.nfree, 0);
 	CHECK_EQ(A.mem_pages, PAGES_2M);
 	for (uint64_t o = 0; o < MEGAPAGE_SIZE; o += PAGE_SIZE)
-		CHECK_EQ(leaf(&A.gs, RAM_BASE + o), PAGE_SIZE);
+		CHECK_EQ(leaf(&A.p2m, RAM_BASE + o), PAGE_SIZE);
 	check_populated(&A, RAM_BASE, MEGAPAGE_SIZE);
 	memory_release(&A);
 	CHECK_EQ(dom_pool.nfree, PAGES_2M);
@@ -212,8 +212,8 @@ static void test_populate_fails_midway(void)
 	CHECK_EQ(dom_pool.nfree, nfree);
 	CHECK_EQ(A.mem_pages, 0);
 	CHECK_EQ(hyp_pool.nfree, 2);
-	CHECK_EQ(A.gs.table_pages, ROOT_PAGES);
-	CHECK(unmapped(&A.gs, RAM_BASE, RAM_SIZE));
+	CHECK_EQ(A.p2m.table_pages, ROOT_PAGES);
+	CHECK(unmapped(&A.p2m, RAM_BASE, RAM_SIZE));
 	unhold(&hyp_pool, hyp_held, &hyp_nheld);
 
 	/* Failing on the very first chunk: the level-1 table walk_create got
@@ -222,7 +222,7 @@ static void test_populate_fails_midway(void)
 	CHECK_EQ(memory_populate(&A, RAM_BASE + PAGE_SIZE, PAGE_SIZE), FAILED);
 	CHECK_EQ(dom_pool.nfree, nfree);
 	CHECK_EQ(hyp_pool.nfree, 1);
-	CHECK_EQ(A.gs.table_pages, ROOT_PAGES);
+	CHECK_EQ(A.p2m.table_pages, ROOT_PAGES);
 	unhold(&hyp_pool, hyp_held, &hyp_nheld);
 
 	/* An extent (level-1 table only), then a page: no level-0 table. */
@@ -231,8 +231,8 @@ static void test_populate_fails_midway(void)
 	CHECK_EQ(dom_pool.nfree, nfree);
 	CHECK_EQ(A.mem_pages, 0);
 	CHECK_EQ(hyp_pool.nfree, 1);
-	CHECK_EQ(A.gs.table_pages, ROOT_PAGES);
-	CHECK(unmapped(&A.gs, RAM_BASE, RAM_SIZE));
+	CHECK_EQ(A.p2m.table_pages, ROOT_PAGES);
+	CHECK(unmapped(&A.p2m, RAM_BASE, RAM_SIZE));
 	/* With what is already populated kept as it was. */
 	unhold(&hyp_pool, hyp_held, &hyp_nheld);
 	CHECK_EQ(memory_populate(&A, RAM_BASE + MiB(8), PAGE_SIZE), OK);
@@ -242,8 +242,8 @@ static void test_populate_fails_midway(void)
 	CHECK_EQ(dom_pool.nfree, nfree);
 	CHECK_EQ(A.mem_pages, 1);
 	CHECK_EQ(hyp_pool.nfree, 0);
-	CHECK(unmapped(&A.gs, RAM_BASE, MiB(8)));
-	CHECK(host(&A.gs, RAM_BASE + MiB(8)) != 0);
+	CHECK(unmapped(&A.p2m, RAM_BASE, MiB(8)));
+	CHECK(host(&A.p2m, RAM_BASE + MiB(8)) != 0);
 	unhold(&hyp_pool, hyp_held, &hyp_nheld);
 	/* And with the heap back, the same request succeeds. */
 	CHECK_EQ(memory_populate(&A, RAM_BASE, MEGAPAGE_SIZE + PAGE_SIZE), OK);
@@ -276,7 +276,7 @@ static void test_populate_rollback_fences(void)
 	CHECK_EQ(dom_pool.nfree, nfree);
 	CHECK_EQ(hyp_pool.nfree, 2);
 	CHECK_EQ(A.mem_pages, 0);
-	CHECK_EQ(A.gs.table_pages, ROOT_PAGES);
+	CHECK_EQ(A.p2m.table_pages, ROOT_PAGES);
 	unhold(&hyp_pool, hyp_held, &hyp_nheld);
 
 	/* Forty pages to undo: fenced before the first of them is freed. */
@@ -290,7 +290,7 @@ static void test_populate_rollback_fences(void)
 	CHECK_EQ(dom_pool.nfree, nfree);
 	CHECK_EQ(hyp_pool.nfree, 2);
 	CHECK_EQ(A.mem_pages, 0);
-	CHECK(unmapped(&A.gs, RAM_BASE, RAM_SIZE));
+	CHECK(unmapped(&A.p2m, RAM_BASE, RAM_SIZE));
 	unhold(&hyp_pool, hyp_held, &hyp_nheld);
 
 	/* Destroy's release (the domain never runs again): no fence. */
@@ -318,8 +318,8 @@ static void test_foreign_map_rollback_fences(void)
 	CHECK_EQ(fl.ipi[1], 1);
 	CHECK_EQ(fl.hyp_free, 0); /* Dom0's tables: freed after the fence */
 	CHECK_EQ(hyp_pool.nfree, 2);
-	CHECK_EQ(D0.gs.table_pages, ROOT_PAGES);
-	CHECK(unmapped(&D0.gs, WB + MEGAPAGE_SIZE - PAGE_SIZE, 2 * PAGE_SIZE));
+	CHECK_EQ(D0.p2m.table_pages, ROOT_PAGES);
+	CHECK(unmapped(&D0.p2m, WB + MEGAPAGE_SIZE - PAGE_SIZE, 2 * PAGE_SIZE));
 	CHECK(fmaps_empty());
 	unhold(&hyp_pool, hyp_held, &hyp_nheld);
 
@@ -348,17 +348,17 @@ static void test_release_scrubs(void)
 	CHECK_EQ(memory_populate(&A, RAM_BASE, size), OK);
 	CHECK_EQ(memory_populate(&B, RAM_BASE, PAGE_SIZE), OK);
 	for (gpa_t g = RAM_BASE; g < RAM_BASE + size && n < ARRAY_SIZE(got);) {
-		CHECK(gstage_lookup_leaf(&A.gs, g, &got[n].pa, &got[n].size));
+		CHECK(p2m_lookup_leaf(&A.p2m, g, &got[n].pa, &got[n].size));
 		memset((void *)got[n].pa, 0x5c, got[n].size);
 		g += got[n++].size;
 	}
 	CHECK_EQ(n, 5);
-	memset((void *)host(&B.gs, RAM_BASE), 0x7e, PAGE_SIZE);
+	memset((void *)host(&B.p2m, RAM_BASE), 0x7e, PAGE_SIZE);
 	memory_release(&A);
 	CHECK_EQ(A.mem_pages, 0);
 	CHECK_EQ(dom_pool.nfree, dom_start - 1);
-	CHECK_EQ(A.gs.table_pages, ROOT_PAGES);
-	CHECK(unmapped(&A.gs, RAM_BASE, RAM_SIZE));
+	CHECK_EQ(A.p2m.table_pages, ROOT_PAGES);
+	CHECK(unmapped(&A.p2m, RAM_BASE, RAM_SIZE));
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t first = (got[i].pa - dom_pool.base) >> PAGE_SHIFT;
 		CHECK(zero(got[i].pa, got[i].size));
@@ -367,7 +367,7 @@ static void test_release_scrubs(void)
 	}
 	/* B's page is untouched. */
 	CHECK_EQ(B.mem_pages, 1);
-	CHECK_EQ(*(uint8_t *)host(&B.gs, RAM_BASE), 0x7e);
+	CHECK_EQ(*(uint8_t *)host(&B.p2m, RAM_BASE), 0x7e);
 	/* Releasing again, or a domain with nothing, changes nothing. */
 	memory_release(&A);
 	CHECK_EQ(dom_pool.nfree, dom_start - 1);
@@ -391,18 +391,18 @@ static void test_foreign_map(void)
 	/* Extents at a 2 MiB-aligned window offset: 2 MiB leaves in Dom0. */
 	CHECK_EQ(foreign_map(&A, RAM_BASE, MiB(4), 0), OK);
 	check_window(&A, RAM_BASE, MiB(4), 0);
-	CHECK_EQ(leaf(&D0.gs, WB), MEGAPAGE_SIZE);
-	CHECK_EQ(leaf(&D0.gs, WB + MiB(2)), MEGAPAGE_SIZE);
+	CHECK_EQ(leaf(&D0.p2m, WB), MEGAPAGE_SIZE);
+	CHECK_EQ(leaf(&D0.p2m, WB + MiB(2)), MEGAPAGE_SIZE);
 	/* Pages. */
 	CHECK_EQ(foreign_map(&A, small, 16 * PAGE_SIZE, MiB(6)), OK);
 	check_window(&A, small, 16 * PAGE_SIZE, MiB(6));
-	CHECK_EQ(leaf(&D0.gs, WB + MiB(6)), PAGE_SIZE);
-	CHECK(unmapped(&D0.gs, WB + MiB(6) + 16 * PAGE_SIZE, PAGE_SIZE));
+	CHECK_EQ(leaf(&D0.p2m, WB + MiB(6)), PAGE_SIZE);
+	CHECK(unmapped(&D0.p2m, WB + MiB(6) + 16 * PAGE_SIZE, PAGE_SIZE));
 	/* An extent at a misaligned window offset: pages. */
 	CHECK_EQ(foreign_map(&A, RAM_BASE, MEGAPAGE_SIZE, MiB(10) + PAGE_SIZE), OK);
 	check_window(&A, RAM_BASE, MEGAPAGE_SIZE, MiB(10) + PAGE_SIZE);
-	CHECK_EQ(leaf(&D0.gs, WB + MiB(10) + PAGE_SIZE), PAGE_SIZE);
-	CHECK_EQ(leaf(&D0.gs, WB + MiB(12)), PAGE_SIZE);
+	CHECK_EQ(leaf(&D0.p2m, WB + MiB(10) + PAGE_SIZE), PAGE_SIZE);
+	CHECK_EQ(leaf(&D0.p2m, WB + MiB(12)), PAGE_SIZE);
 	/* Part of an extent, and a range across an extent and pages. */
 	CHECK_EQ(foreign_map(&A, RAM_BASE + MiB(1), 3 * PAGE_SIZE, MiB(16)), OK);
 	check_window(&A, RAM_BASE + MiB(1), 3 * PAGE_SIZE, MiB(16));
@@ -413,12 +413,12 @@ static void test_foreign_map(void)
 		 OK);
 	check_window(&A, small, PAGE_SIZE, FOREIGN_WINDOW_SIZE - PAGE_SIZE);
 	/* A write through the window is seen by the DomU. */
-	*(volatile uint32_t *)host(&D0.gs, WB + MiB(6) + 8) = 0xfeedf00d;
-	CHECK_EQ(*(uint32_t *)host(&A.gs, small + 8), 0xfeedf00d);
+	*(volatile uint32_t *)host(&D0.p2m, WB + MiB(6) + 8) = 0xfeedf00d;
+	CHECK_EQ(*(uint32_t *)host(&A.p2m, small + 8), 0xfeedf00d);
 	CHECK_EQ(fl.hfence, hf); /* mapping needs no flush */
 	/* The DomU's own accounting and mappings are unchanged. */
 	CHECK_EQ(A.mem_pages, MiB(4) / PAGE_SIZE + 16);
-	CHECK_EQ(leaf(&A.gs, RAM_BASE), MEGAPAGE_SIZE);
+	CHECK_EQ(leaf(&A.p2m, RAM_BASE), MEGAPAGE_SIZE);
 	teardown();
 }
 
@@ -431,7 +431,7 @@ static void test_foreign_map_errors(void)
 	CHECK_EQ(memory_populate(&A, RAM_BASE, MiB(2)), OK);
 	CHECK_EQ(memory_populate(&A, small, 16 * PAGE_SIZE), OK);
 	CHECK_EQ(foreign_map(&A, small, 4 * PAGE_SIZE, MiB(6)), OK);
-	tables = D0.gs.table_pages;
+	tables = D0.p2m.table_pages;
 
 	/* Not populated, wholly or in part. */
 	CHECK_EQ(foreign_map(&A, small + 16 * PAGE_SIZE, PAGE_SIZE, MiB(20)),
@@ -441,15 +441,15 @@ static void test_foreign_map_errors(void)
 	CHECK_EQ(foreign_map(&A, RAM_BASE + MiB(2) - PAGE_SIZE, 2 * PAGE_SIZE,
 			     MiB(20)), BADADDR);
 	CHECK_EQ(foreign_map(&B, RAM_BASE, PAGE_SIZE, MiB(20)), BADADDR);
-	CHECK(unmapped(&D0.gs, WB + MiB(20), 2 * PAGE_SIZE));
+	CHECK(unmapped(&D0.p2m, WB + MiB(20), 2 * PAGE_SIZE));
 	/* Window in use, wholly or in part. */
 	CHECK_EQ(foreign_map(&A, RAM_BASE, PAGE_SIZE, MiB(6) + 3 * PAGE_SIZE),
 		 AVAIL);
 	CHECK_EQ(foreign_map(&A, RAM_BASE, 2 * PAGE_SIZE, MiB(6) - PAGE_SIZE),
 		 AVAIL);
 	CHECK_EQ(foreign_map(&A, RAM_BASE, MiB(2), MiB(6)), AVAIL);
-	CHECK(unmapped(&D0.gs, WB + MiB(6) - PAGE_SIZE, PAGE_SIZE));
-	CHECK(unmapped(&D0.gs, WB + MiB(6) + 4 * PAGE_SIZE, MiB(2) - 4 * PAGE_SIZE));
+	CHECK(unmapped(&D0.p2m, WB + MiB(6) - PAGE_SIZE, PAGE_SIZE));
+	CHECK(unmapped(&D0.p2m, WB + MiB(6) + 4 * PAGE_SIZE, MiB(2) - 4 * PAGE_SIZE));
 	check_window(&A, small, 4 * PAGE_SIZE, MiB(6));
 	/* Window offset or size out of range. */
 	CHECK_EQ(foreign_map(&A, small, PAGE_SIZE, FOREIGN_WINDOW_SIZE), INVAL);
@@ -465,8 +465,8 @@ static void test_foreign_map_errors(void)
 	CHECK_EQ(foreign_map(&A, RAM_BASE + RAM_SIZE, PAGE_SIZE, MiB(20)), INVAL);
 	CHECK_EQ(foreign_map(&A, RAM_BASE + 8, PAGE_SIZE, MiB(20)), INVAL);
 	CHECK_EQ(foreign_map(&D0, RAM_BASE, PAGE_SIZE, MiB(20)), INVAL);
-	CHECK_EQ(D0.gs.table_pages, tables);
-	CHECK(unmapped(&D0.gs, WB + MiB(20), MiB(2)));
+	CHECK_EQ(D0.p2m.table_pages, tables);
+	CHECK(unmapped(&D0.p2m, WB + MiB(20), MiB(2)));
 
 	/* foreign_unmap of what is not a mapping: nothing changes, no flush. */
 	CHECK_EQ(foreign_unmap(MiB(20), PAGE_SIZE), INVAL);
@@ -487,7 +487,7 @@ static void test_foreign_unmap(void)
 	CHECK_EQ(foreign_map(&A, RAM_BASE, MiB(4), 0), OK);
 	CHECK_EQ(foreign_map(&A, RAM_BASE + PAGE_SIZE, 2 * PAGE_SIZE, MiB(8)), OK);
 	CHECK_EQ(foreign_unmap(0, MiB(4)), OK);
-	CHECK(unmapped(&D0.gs, WB, MiB(4)));
+	CHECK(unmapped(&D0.p2m, WB, MiB(4)));
 	check_window(&A, RAM_BASE + PAGE_SIZE, 2 * PAGE_SIZE, MiB(8));
 	/* Every other online hart, then this one, dropped the translations. */
 	CHECK_EQ(fl.hfence, 1);
@@ -504,7 +504,7 @@ static void test_foreign_unmap(void)
 	CHECK_EQ(fl.hfence, 3);
 	CHECK_EQ(fl.ipi[1], 3);
 	CHECK(fmaps_empty());
-	CHECK_EQ(D0.gs.table_pages, ROOT_PAGES); /* tables pruned */
+	CHECK_EQ(D0.p2m.table_pages, ROOT_PAGES); /* tables pruned */
 	teardown();
 }
 
@@ -517,7 +517,7 @@ static void test_foreign_slots(void)
 		CHECK_EQ(foreign_map(&A, RAM_BASE, PAGE_SIZE, i * PAGE_SIZE), OK);
 	CHECK_EQ(foreign_map(&A, RAM_BASE, PAGE_SIZE,
 			     MAX_FOREIGN_MAPS * PAGE_SIZE), FAILED);
-	CHECK(unmapped(&D0.gs, WB + MAX_FOREIGN_MAPS * PAGE_SIZE, PAGE_SIZE));
+	CHECK(unmapped(&D0.p2m, WB + MAX_FOREIGN_MAPS * PAGE_SIZE, PAGE_SIZE));
 	check_window(&A, RAM_BASE, PAGE_SIZE, (MAX_FOREIGN_MAPS - 1) * PAGE_SIZE);
 	CHECK_EQ(foreign_unmap(5 * PAGE_SIZE, PAGE_SIZE), OK);
 	CHECK_EQ(foreign_map(&A, RAM_BASE, PAGE_SIZE,
@@ -525,7 +525,7 @@ static void test_foreign_slots(void)
 	check_window(&A, RAM_BASE, PAGE_SIZE, MAX_FOREIGN_MAPS * PAGE_SIZE);
 	foreign_revoke(&A);
 	CHECK(fmaps_empty());
-	CHECK(unmapped(&D0.gs, WB, (MAX_FOREIGN_MAPS + 1) * PAGE_SIZE));
+	CHECK(unmapped(&D0.p2m, WB, (MAX_FOREIGN_MAPS + 1) * PAGE_SIZE));
 	teardown();
 }
 
@@ -547,9 +547,9 @@ static void test_foreign_revoke(void)
 	foreign_revoke(&A);
 	CHECK_EQ(fl.hfence, hf + 1);
 	CHECK_EQ(fl.ipi[1], ipi + 1);
-	CHECK(unmapped(&D0.gs, WB, MiB(2)));
-	CHECK(unmapped(&D0.gs, WB + MiB(4), 8 * PAGE_SIZE));
-	CHECK(unmapped(&D0.gs, WB + MiB(6), PAGE_SIZE));
+	CHECK(unmapped(&D0.p2m, WB, MiB(2)));
+	CHECK(unmapped(&D0.p2m, WB + MiB(4), 8 * PAGE_SIZE));
+	CHECK(unmapped(&D0.p2m, WB + MiB(6), PAGE_SIZE));
 	check_window(&B, RAM_BASE, MiB(2), MiB(2));
 	check_window(&B, RAM_BASE + MiB(2), 8 * PAGE_SIZE, MiB(4) + 8 * PAGE_SIZE);
 	for (unsigned i = 0; i < MAX_FOREIGN_MAPS; i++)
@@ -566,8 +566,8 @@ static void test_foreign_revoke(void)
 	CHECK_EQ(foreign_unmap(MiB(2), MiB(2)), OK);
 	foreign_revoke(&B);
 	CHECK(fmaps_empty());
-	CHECK(unmapped(&D0.gs, WB, MiB(8)));
-	CHECK_EQ(D0.gs.table_pages, ROOT_PAGES);
+	CHECK(unmapped(&D0.p2m, WB, MiB(8)));
+	CHECK_EQ(D0.p2m.table_pages, ROOT_PAGES);
 	teardown();
 }
 
@@ -603,11 +603,11 @@ static void test_lifecycle_accounting(void)
 			foreign_revoke(d[i]);
 			memory_release(d[i]);
 			CHECK_EQ(d[i]->mem_pages, 0);
-			gstage_destroy(&d[i]->gs);
+			p2m_destroy(&d[i]->p2m);
 		}
 		CHECK(fmaps_empty());
-		CHECK_EQ(D0.gs.table_pages, ROOT_PAGES);
-		gstage_destroy(&D0.gs);
+		CHECK_EQ(D0.p2m.table_pages, ROOT_PAGES);
+		p2m_destroy(&D0.p2m);
 		CHECK_EQ(hyp_pool.nfree, hyp0);
 		CHECK_EQ(dom_pool.nfree, dom0_free);
 	}

@@ -23,8 +23,8 @@ static bool direct_ok(struct domain *d, gpa_t gpa, uint64_t size)
 {
 	for (uint64_t o = 0; o < size; o += PAGE_SIZE) {
 		paddr_t pa, d0;
-		if (!gstage_lookup(&d->gs, gpa + o, &pa, NULL) ||
-		    !gstage_lookup(&D0.gs, pa, &d0, NULL) || d0 != pa)
+		if (!p2m_lookup(&d->p2m, gpa + o, &pa, NULL) ||
+		    !p2m_lookup(&D0.p2m, pa, &d0, NULL) || d0 != pa)
 			return false;
 	}
 	return true;
@@ -46,7 +46,7 @@ static void test_direct_map(void)
 				collect, NULL), MiB(4) + 4 * PAGE_SIZE);
 	CHECK(n_ext >= 1 && n_ext <= 6);
 	CHECK_EQ(ext[0].gpa, RAM_BASE);
-	gstage_lookup(&A.gs, RAM_BASE, &pa, NULL);
+	p2m_lookup(&A.p2m, RAM_BASE, &pa, NULL);
 	CHECK_EQ(ext[0].hpa, pa);
 	n_ext = 0;
 	CHECK_EQ(direct_extents(&A, RAM_BASE, MiB(4) + 4 * PAGE_SIZE, 1,
@@ -61,8 +61,8 @@ static void test_direct_map(void)
 	CHECK_EQ(direct_map(&A, RAM_BASE + PAGE_SIZE, 2 * PAGE_SIZE), OK);
 	/* B's frames are not A's business: not mapped by it. */
 	CHECK_EQ(memory_populate(&B, RAM_BASE, MiB(2)), OK);
-	gstage_lookup(&B.gs, RAM_BASE, &pa, NULL);
-	CHECK(unmapped(&D0.gs, pa, PAGE_SIZE));
+	p2m_lookup(&B.p2m, RAM_BASE, &pa, NULL);
+	CHECK(unmapped(&D0.p2m, pa, PAGE_SIZE));
 
 	/* Revoke: every 1:1 entry goes, with a fence; B is untouched. */
 	CHECK_EQ(direct_map(&B, RAM_BASE, MiB(2)), OK);
@@ -70,10 +70,10 @@ static void test_direct_map(void)
 	direct_revoke(&A);
 	CHECK(!A.direct_mapped);
 	CHECK(fl.hfence > hf);
-	gstage_lookup(&A.gs, RAM_BASE, &pa, NULL);
-	CHECK(unmapped(&D0.gs, pa, MiB(2)));
-	gstage_lookup(&A.gs, small, &pa, NULL);
-	CHECK(unmapped(&D0.gs, pa, PAGE_SIZE));
+	p2m_lookup(&A.p2m, RAM_BASE, &pa, NULL);
+	CHECK(unmapped(&D0.p2m, pa, MiB(2)));
+	p2m_lookup(&A.p2m, small, &pa, NULL);
+	CHECK(unmapped(&D0.p2m, pa, PAGE_SIZE));
 	CHECK(direct_ok(&B, RAM_BASE, MiB(2)));
 	direct_revoke(&B);
 	teardown();
@@ -89,10 +89,10 @@ static void test_direct_map_partial_first(void)
 	CHECK_EQ(direct_map(&A, RAM_BASE + MiB(1), PAGE_SIZE), OK);
 	CHECK_EQ(direct_map(&A, RAM_BASE, MiB(4)), OK); /* over that page */
 	CHECK(direct_ok(&A, RAM_BASE, MiB(4)));
-	gstage_lookup(&A.gs, RAM_BASE + MiB(2), &pa, NULL);
-	CHECK_EQ(leaf(&D0.gs, pa), MEGAPAGE_SIZE);
+	p2m_lookup(&A.p2m, RAM_BASE + MiB(2), &pa, NULL);
+	CHECK_EQ(leaf(&D0.p2m, pa), MEGAPAGE_SIZE);
 	direct_revoke(&A);
-	CHECK(unmapped(&D0.gs, pa, MiB(2)));
+	CHECK(unmapped(&D0.p2m, pa, MiB(2)));
 	teardown();
 }
 
@@ -109,7 +109,7 @@ static void test_populate_skips_scrubbed(void)
 	page_pool_track_clean(&dom_pool, clean_bm);
 	/* Fresh pool pages are unknown (0xaa): zeroed. */
 	CHECK_EQ(memory_populate(&A, RAM_BASE, MiB(2)), OK);
-	CHECK(gstage_lookup(&A.gs, RAM_BASE, &pa, NULL));
+	CHECK(p2m_lookup(&A.p2m, RAM_BASE, &pa, NULL));
 	CHECK(zero(pa, MiB(2)));
 	memset((void *)pa, 0x5c, MiB(2));
 	memory_release(&A); /* scrubbed, and remembered as zero */
@@ -117,7 +117,7 @@ static void test_populate_skips_scrubbed(void)
 	/* Mark them so a second zeroing pass would show: none is made. */
 	memset((void *)pa, 0x11, PAGE_SIZE);
 	CHECK_EQ(memory_populate(&B, RAM_BASE, MiB(2)), OK);
-	CHECK(gstage_lookup(&B.gs, RAM_BASE, &pa2, NULL));
+	CHECK(p2m_lookup(&B.p2m, RAM_BASE, &pa2, NULL));
 	CHECK_EQ(pa2, pa);
 	CHECK_EQ(*(uint8_t *)pa2, 0x11);
 	memset((void *)pa2, 0, PAGE_SIZE);

@@ -13,10 +13,10 @@
  */
 #include "test.h"
 
-#include "arch.h"
+#include <arch/arch.h>
 #include "domain.h"
 #include "pcpu.h"
-#include "sbi.h"
+#include <arch/sbi.h>
 
 struct pcpu pcpus[MAX_PCPUS];
 unsigned nr_pcpus = 2;
@@ -60,8 +60,8 @@ void arch_handle_host_irqs(void)
 		__atomic_exchange_n(&acker->requests, 0, __ATOMIC_ACQ_REL);
 }
 
-#include "../../kernel/core/sbi.c"
-#include "../../kernel/core/sbi_rfence.c"
+#include "../../kernel/arch/riscv/sbi/sbi.c"
+#include "../../kernel/arch/riscv/sbi/sbi_rfence.c"
 #include "../../kernel/core/vcpu.c"
 
 /* sbi.c's table names every extension; only RFENCE is exercised. */

@@ -13,7 +13,7 @@
  */
 #include "test.h"
 
-#include "arch.h"
+#include <arch/arch.h>
 #include "domain.h"
 #include "pcpu.h"
 #include "sched.h"
@@ -64,7 +64,7 @@ uint64_t vcpu_arch_wakeup(struct vcpu *v)
 {
 	return (v->arch.vsie & VSIE_STIE) ? v->arch.vstimecmp : ~0UL;
 }
-void vcpu_resume_full(void *r) { abort(); }
+void vcpu_arch_enter(struct vcpu *v) { abort(); }
 
 /* Steal time (sbi_sta.c) has its own test in test_sbi. */
 void vcpu_steal_mark(struct vcpu *v, uint64_t now) {}

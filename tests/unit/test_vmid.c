@@ -2,7 +2,7 @@
  * Host test of the VMID allocator (kernel/core/vmid.c) with the VMID width
  * injected: 0, 1, 2 and 14 bits (QEMU 7.2 has 14). The arch hooks record
  * each flush: the local one per hart, and the all-harts one
- * (gstage_flush_all_harts) that VMID reuse needs.
+ * (p2m_flush_all_harts) that VMID reuse needs.
  */
 #include "test.h"
 
@@ -14,7 +14,7 @@ static unsigned cur_hart;
 static unsigned probe_bits;
 
 static struct {
-	unsigned all;                /* gstage_flush_all_harts() */
+	unsigned all;                /* p2m_flush_all_harts() */
 	unsigned local[MAX_PCPUS];   /* vmid_arch_flush_local() per hart */
 	unsigned local_other;        /* ... of another VMID than the shared */
 } F;
@@ -37,14 +37,14 @@ void vmid_arch_flush_local(uint16_t vmid)
 	if (vmid != VMID_SHARED)
 		F.local_other++;
 }
-void gstage_flush_all_harts(void)
+void p2m_flush_all_harts(void)
 {
 	F.all++;
 }
 
 /* ---------------------------------------------------------------- helpers */
 #define NDOM 16 /* MAX_DOMAINS */
-static struct gstage G[NDOM];
+static struct p2m G[NDOM];
 
 static void init(unsigned bits)
 {
@@ -58,7 +58,7 @@ static void init(unsigned bits)
 }
 
 /* hgatp of g was just loaded on hart h: the local flushes that took. */
-static unsigned load(unsigned h, const struct gstage *g)
+static unsigned load(unsigned h, const struct p2m *g)
 {
 	unsigned before = F.local[h];
 
@@ -107,7 +107,7 @@ static void test_widths(void)
 /* A VMID an earlier domain held is flushed on every hart before reuse. */
 static void test_reuse_flushes(void)
 {
-	struct gstage x = {0}, y = {0};
+	struct p2m x = {0}, y = {0};
 
 	init(2); /* VMIDs 1, 2, 3 of their own */
 	for (unsigned i = 0; i < 3; i++)
@@ -138,7 +138,7 @@ static void test_reuse_flushes(void)
 	CHECK_EQ(G[0].vmid, 3);
 	CHECK_EQ(F.all, 0);
 	for (unsigned i = 0; i < (1U << 14) - 4; i++) {
-		struct gstage t = {0};
+		struct p2m t = {0};
 		vmid_assign(&t);
 		CHECK(t.vmid > 3);
 		vmid_release(&t);
@@ -155,7 +155,7 @@ static void test_reuse_flushes(void)
 /* Domains on the shared VMID: a hart flushes it when the holder changes. */
 static void test_shared_flush_on_switch(void)
 {
-	struct gstage *own, *a, *b;
+	struct p2m *own, *a, *b;
 
 	init(1); /* VMID 1 for the first domain, then shared */
 	for (unsigned i = 0; i < 3; i++)
@@ -201,7 +201,7 @@ static void test_no_vmids(void)
 /* A gstage the allocator never saw (tag 0) is left alone. */
 static void test_unassigned(void)
 {
-	struct gstage g = {0};
+	struct p2m g = {0};
 
 	init(14);
 	g.vmid = 5;

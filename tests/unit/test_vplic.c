@@ -1,7 +1,7 @@
 /* Host unit test of the virtual PLIC (kernel/core/vplic.c). */
 #include "test.h"
 
-#include "../../kernel/core/vplic.c"
+#include "../../kernel/arch/riscv/vplic.c"
 
 #define NSRC 70 /* sources 1..69: word 2 is partly valid */
 #define NCTX 2

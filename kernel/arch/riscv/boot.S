@@ -3,8 +3,8 @@
  * satp = 0 and sstatus.SIE = 0. Only one hart arrives here; the others are
  * started later through SBI HSM at secondary_entry with a1 = their pcpu.
  */
-#include "asm-offsets.h"
-#include "csr.h"
+#include <arch/asm-offsets.h>
+#include <arch/csr.h>
 
 	.section .text.boot
 	.global _start

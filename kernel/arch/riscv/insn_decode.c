@@ -37,7 +37,9 @@
  * rd'/rs1'/rs2' are 3-bit fields naming x8..x15 (register = 8 + field).
  * C.LWSP and C.LDSP with rd = x0 are reserved encodings and are rejected.
  */
-#include "insn.h"
+#include <arch/insn.h>
+
+#include "vcpu.h"
 
 /* 32-bit major opcodes (bits 6:0). */
 #define OPC_MASK	0x7fU
@@ -198,4 +200,15 @@ uint64_t insn_load_extend(const struct mmio_insn *d, uint64_t raw)
 	/* Two's-complement sign extension without signed shifts. */
 	sign = 1ULL << (bits - 1);
 	return (raw ^ sign) - sign;
+}
+
+void vcpu_arch_mmio_finish(struct vcpu *v, uint64_t value)
+{
+	const struct mmio_pending *p = &v->arch.mmio;
+
+	if (p->read && p->reg) { /* x0 stays zero */
+		struct mmio_insn d = {.width = p->width, .sign_ext = p->sign};
+		v->regs.x[p->reg] = insn_load_extend(&d, value);
+	}
+	v->regs.sepc += p->len;
 }

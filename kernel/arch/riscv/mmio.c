@@ -7,11 +7,12 @@
  * access. Anything that is not emulated MMIO goes back to the guest as an
  * access fault, the way a bus error would on real hardware.
  */
-#include "arch.h"
-#include "csr.h"
+#include <arch/arch.h>
+#include <arch/csr.h>
+#include <arch/insn.h>
+#include <arch/mmio.h>
+
 #include "domain.h"
-#include "insn.h"
-#include "mmio.h"
 
 /* htinst values for implicit accesses of the guest's own page-table walk */
 #define HTINST_PTW_READ 0x3000
@@ -78,10 +79,11 @@ void mmio_guest_page_fault(struct vcpu *v)
 	if (d.is_store)
 		val = r->x[d.reg];
 	/* Saved first: a device model may answer before we return. */
-	v->io_reg = d.reg;
-	v->io_len = d.len;
-	v->io_width = d.width;
-	v->io_sign = d.sign_ext;
+	v->arch.mmio = (struct mmio_pending){.reg = (uint8_t)d.reg,
+					     .len = (uint8_t)d.len,
+					     .width = (uint8_t)d.width,
+					     .sign = d.sign_ext,
+					     .read = !d.is_store};
 	switch (domain_mmio(v->dom, v, gpa, d.width, d.is_store, &val)) {
 	case MMIO_FAULT:
 		vcpu_inject_exception(v, access_fault(cause), r->stval);
@@ -89,9 +91,7 @@ void mmio_guest_page_fault(struct vcpu *v)
 	case MMIO_PENDING:
 		return; /* ioreq.c finishes the access on completion */
 	case MMIO_DONE:
-		break;
+		vcpu_arch_mmio_finish(v, val);
+		return;
 	}
-	if (!d.is_store && d.reg != 0)
-		r->x[d.reg] = insn_load_extend(&d, val);
-	r->sepc += d.len;
 }

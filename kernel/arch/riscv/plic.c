@@ -4,8 +4,9 @@
  * i, and the entry whose cause is 9 (S external) on our hart is ours. On QEMU
  * virt that is 2*hart+1, but the device tree is what we trust.
  */
+#include <arch/plic.h>
+
 #include "libfdt.h"
-#include "plic.h"
 #include "printk.h"
 
 #define PLIC_PRIORITY(src) (4 * (src))

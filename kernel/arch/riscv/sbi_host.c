@@ -1,7 +1,8 @@
 /* The hypervisor's own SBI calls to OpenSBI. */
+#include <arch/sbi.h>
+#include <arch/sbi_host.h>
+
 #include "printk.h"
-#include "sbi.h"
-#include "sbi_host.h"
 
 #define HSM_HART_START 0
 #define IPI_SEND_IPI 0

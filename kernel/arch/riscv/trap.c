@@ -2,19 +2,20 @@
  * C side of trap.S: the VS-ecall fast path, the slow path for every other
  * guest exit, and the host interrupts (timer, IPI, PLIC) of this hart.
  */
-#include "arch.h"
-#include "asm-offsets.h"
+#include <arch/arch.h>
+#include <arch/asm-offsets.h>
+#include <arch/csr.h>
+#include <arch/mmio.h>
+#include <arch/plic.h>
+#include <arch/sbi.h>
+#include <arch/sbi_host.h>
+#include <arch/uart.h>
+
 #include "console.h"
-#include "csr.h"
 #include "domain.h"
-#include "mmio.h"
 #include "pcpu.h"
-#include "plic.h"
-#include "sbi_host.h"
 #include "printk.h"
-#include "sbi.h"
 #include "sched.h"
-#include "uart.h"
 
 #define INSN_WFI 0x10500073U
 
@@ -131,7 +132,7 @@ struct vcpu_regs *vcpu_trap_slow(struct vcpu_regs *r)
 	if (!(r->scause & SCAUSE_IRQ))
 		guest_exception(v, r->scause);
 	/* Interrupts are handled in schedule(), which runs for every exit. */
-	return schedule();
+	return &schedule()->regs;
 }
 
 void arch_timer_arm(uint64_t when)

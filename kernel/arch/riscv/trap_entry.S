@@ -9,8 +9,8 @@
  * In HS-mode sstatus.SIE stays 0: the hypervisor is never interrupted, and
  * interrupts reach it only as traps out of the guest or as WFI wake-ups.
  */
-#include "asm-offsets.h"
-#include "csr.h"
+#include <arch/asm-offsets.h>
+#include <arch/csr.h>
 
 	.section .text
 	.balign 4

@@ -2,7 +2,7 @@
  * Polled output and interrupt-driven input on QEMU virt's ns16550a
  * (reg-shift 0). Registers: 0 RBR/THR, 1 IER, 2 IIR/FCR, 3 LCR, 5 LSR.
  */
-#include "uart.h"
+#include <arch/uart.h>
 
 #define UART_RBR 0
 #define UART_THR 0

@@ -3,8 +3,9 @@
  * exception injection. A vCPU stays "loaded" on its hart until another vCPU
  * takes the hart, so a lone vCPU never pays for a context switch.
  */
-#include "arch.h"
-#include "csr.h"
+#include <arch/arch.h>
+#include <arch/csr.h>
+
 #include "domain.h"
 #include "pcpu.h"
 #include "printk.h"
@@ -36,7 +37,7 @@ void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
 	a->vstimecmp = ~0UL;
 	a->hvip = 0;
 	a->ssip_req = 0;
-	a->hgatp = gstage_hgatp(&v->dom->gs);
+	a->hgatp = gstage_hgatp(&v->dom->p2m);
 	a->henvcfg = HENVCFG_STCE;
 	/*
 	 * A DomU's cycle and instret reads trap (to vcpu_pmu_read_csr): it
@@ -60,7 +61,7 @@ void vcpu_arch_load(struct vcpu *v)
 	struct vcpu_arch *a = &v->arch;
 
 	csr_write(CSR_HGATP, a->hgatp);
-	vmid_load(&v->dom->gs); /* a shared VMID: another domain's entries */
+	vmid_load(&v->dom->p2m); /* a shared VMID: another domain's entries */
 	csr_write(CSR_HENVCFG, a->henvcfg);
 	csr_write(CSR_HCOUNTEREN, a->hcounteren);
 	csr_write(CSR_VSSTATUS, a->vsstatus);
@@ -87,6 +88,11 @@ void vcpu_arch_resume_state(struct vcpu *v)
 	(void)v;
 	csr_write(CSR_VSATP, 0);
 	csr_clear(CSR_VSSTATUS, SSTATUS_SIE);
+}
+
+void vcpu_arch_enter(struct vcpu *v)
+{
+	vcpu_resume_full(&v->regs);
 }
 
 void vcpu_arch_put(struct vcpu *v)

@@ -28,10 +28,11 @@
 #ifndef VIREO_DOMAIN_H
 #define VIREO_DOMAIN_H
 
-#include "gstage.h"
+#include <arch/vplic.h>
+
+#include "p2m.h"
 #include "types.h"
 #include "vcpu.h"
-#include "vplic.h"
 #include "vuart.h"
 
 #define MAX_DOMAINS 16
@@ -76,7 +77,7 @@ struct domain {
 	uint64_t ioreq_notify_off;       /* posted writes' offset, 0 = none */
 	bool ioreq_virtio_isr;           /* VIREO_IOREQ_F_VIRTIO_ISR */
 	uint32_t ioreq_port;             /* our end of the server's channel */
-	struct gstage gs;
+	struct p2m p2m;
 	gpa_t ram_base;
 	uint64_t ram_size;
 	unsigned nr_vcpus;

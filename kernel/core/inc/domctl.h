@@ -16,7 +16,7 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out);
 /*
  * Destroy d, one bounded step per call (see domain.h): *more is set while
  * memory remains to be freed, and the caller calls again. d is gone when a
- * call returns SBI_SUCCESS with *more clear.
+ * call returns HC_SUCCESS with *more clear.
  */
 long domain_destroy(struct domain *d, bool *more);
 /* FOREIGN_RELEASE: see abi/vireo_abi.h. */

@@ -49,7 +49,5 @@ uint64_t direct_extents(struct domain *d, gpa_t gpa, uint64_t size,
 long direct_map(struct domain *d, gpa_t gpa, uint64_t size);
 /* Remove every 1:1 mapping of d's frames from Dom0 and fence. */
 void direct_revoke(struct domain *d);
-/* Make every hart drop G-stage translations (after an unmap). */
-void gstage_flush_all_harts(void);
 
 #endif

@@ -40,16 +40,23 @@ struct pcpu {
 extern struct pcpu pcpus[MAX_PCPUS];
 extern unsigned nr_pcpus;
 
-static inline struct pcpu *this_pcpu(void)
-{
-	struct pcpu *p;
-	__asm__("mv %0, tp" : "=r"(p));
-	return p;
-}
-
 /* Interrupt another hart (host SBI IPI) with a reason. */
 void pcpu_ipi(struct pcpu *p, uint32_t reason);
 /* The same, and wait until that hart has acted on it. */
 void pcpu_ipi_wait(struct pcpu *p, uint32_t reason);
+
+/* Provided by the architecture (and this_pcpu(), time_now() as inlines). */
+void arch_halt(void) __attribute__((noreturn));
+/* Per-hart HS-mode setup: delegation, counters, interrupt enables. */
+void arch_hart_init(void);
+/* Arm this hart's own timer; ~0 disarms. */
+void arch_timer_arm(uint64_t when);
+/* Wait for an interrupt in the hypervisor (interrupts stay masked) and
+ * dispatch it. */
+void arch_idle(void);
+/* Handle this hart's pending host interrupts (IPI, timer, external). */
+void arch_handle_host_irqs(void);
+
+#include <arch/pcpu.h>
 
 #endif

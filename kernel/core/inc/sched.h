@@ -29,7 +29,7 @@ struct pcpu *sched_place(unsigned n);
  */
 void sched_reap(struct pcpu *p, bool trap_done);
 /* Pick the vCPU this hart runs next, idling until there is one. */
-struct vcpu_regs *schedule(void);
+struct vcpu *schedule(void);
 /* Scheduler entry on a hart that has never run a vCPU. */
 void sched_start(void) __attribute__((noreturn));
 

@@ -6,9 +6,10 @@
 #ifndef VIREO_VCPU_H
 #define VIREO_VCPU_H
 
+#include <arch/vcpu_arch.h>
+
 #include "pmu.h"
 #include "types.h"
-#include "vcpu_arch.h"
 
 struct domain;
 struct pcpu;
@@ -45,9 +46,6 @@ struct vcpu {
 	gpa_t sta_gpa;
 	bool sta_on;
 	struct vcpu_pmu pmu; /* SBI PMU: its virtual counters */
-	/* VCPU_WAIT_IO: how to finish the load/store when the answer comes */
-	unsigned io_reg, io_len, io_width;
-	bool io_sign, io_read;
 	struct vcpu_arch arch;
 };
 
@@ -76,5 +74,41 @@ void vcpu_steal_account(struct vcpu *v, uint64_t now);
 /* Redirect an exception into the guest as if VS-mode had taken it. */
 void vcpu_inject_exception(struct vcpu *v, unsigned long cause,
 			   unsigned long tval);
+
+/* Provided by the architecture. */
+/* Put v's guest state into a fresh reset: pc, a0, a1, VS CSRs. */
+void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
+		     unsigned long a1);
+/* Move v's VS state into this hart's CSRs, and out again. */
+void vcpu_arch_load(struct vcpu *v);
+void vcpu_arch_put(struct vcpu *v);
+/* The state of a non-retentive resume (SBI HSM): paging and interrupts off. */
+void vcpu_arch_resume_state(struct vcpu *v);
+/* Before entering v (loaded): its interrupt lines, pending fences. */
+void vcpu_arch_prepare_entry(struct vcpu *v);
+/* After a trap out of v: sync what the guest changed itself. */
+void vcpu_arch_after_exit(struct vcpu *v);
+/* Enter v (loaded, prepared) on this hart; returns only by a trap. */
+void vcpu_arch_enter(struct vcpu *v) __attribute__((noreturn));
+/* An interrupt for v is pending and enabled (wakes it from WFI). */
+bool vcpu_arch_irq_pending(struct vcpu *v);
+/*
+ * Whether v's WFI traps. A vCPU alone on its hart waits in the hardware
+ * instead: no trap per idle period, and any host interrupt still takes
+ * the hart back.
+ */
+void vcpu_arch_trap_wfi(struct vcpu *v, bool trap);
+/* Guest timer deadline of v, ~0 if none. */
+uint64_t vcpu_arch_timer(struct vcpu *v);
+/*
+ * When v's own timer would wake it from WFI: its deadline if the guest
+ * enabled the timer interrupt, else ~0. A deadline that cannot wake it
+ * must not arm the hart's timer: it would fire at once, again and again,
+ * and starve the vCPU that runs there.
+ */
+uint64_t vcpu_arch_wakeup(struct vcpu *v);
+/* Finish v's trapped MMIO access: a load's value into its register, and
+ * on past the instruction. */
+void vcpu_arch_mmio_finish(struct vcpu *v, uint64_t value);
 
 #endif

@@ -15,7 +15,7 @@
 #ifndef VIREO_VMID_H
 #define VIREO_VMID_H
 
-#include "gstage.h"
+#include "p2m.h"
 #include "types.h"
 
 #define VMID_BITS_MAX 14
@@ -27,15 +27,15 @@ void vmid_init(void);
 unsigned vmid_bits(void);
 unsigned vmid_exclusive(void);
 /*
- * Give gs (a new domain's, from gstage_init) a VMID: its own while any is
+ * Give gs (a new domain's, from p2m_init) a VMID: its own while any is
  * free, else VMID_SHARED. Sets gs->vmid and gs->vmid_tag. May flush every
  * hart (a VMID an earlier domain had), so call it where that may wait.
  */
-void vmid_assign(struct gstage *gs);
+void vmid_assign(struct p2m *gs);
 /* The domain is gone: its VMID may go to another (flushed first). */
-void vmid_release(struct gstage *gs);
+void vmid_release(struct p2m *gs);
 /* On this hart, just after hgatp was loaded with gs: flush if need be. */
-void vmid_load(const struct gstage *gs);
+void vmid_load(const struct p2m *gs);
 
 /* Must be implemented by architecture */
 /* VMIDLEN: write all-ones to hgatp.VMID with MODE = Bare, read back. */

@@ -1,5 +1,6 @@
 /* SBI TIME: set_timer lands in the vCPU's vstimecmp (Sstc). */
-#include "sbi.h"
+#include <arch/sbi.h>
+
 #include "vcpu.h"
 
 #define TIME_SET_TIMER 0

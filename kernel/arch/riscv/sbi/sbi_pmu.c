@@ -5,9 +5,10 @@
  * snapshot, no mode filters: the *INH flags are accepted and a counter
  * counts in every guest mode.
  */
+#include <arch/sbi.h>
+
 #include "domain.h"
 #include "pmu.h"
-#include "sbi.h"
 
 #define PMU_NUM_COUNTERS 0
 #define PMU_GET_INFO 1

@@ -1,6 +1,7 @@
 /* SBI BASE extension: versions, implementation ID and probing. */
+#include <arch/sbi.h>
+
 #include "domain.h"
-#include "sbi.h"
 #include "vcpu.h"
 
 #define BASE_GET_SPEC_VERSION 0

@@ -1,7 +1,8 @@
 /* SBI HSM: start, stop and query the domain's vCPUs (its "harts"). */
-#include "arch.h"
+#include <arch/arch.h>
+#include <arch/sbi.h>
+
 #include "domain.h"
-#include "sbi.h"
 
 #define HSM_HART_START 0
 #define HSM_HART_STOP 1
@@ -19,8 +20,8 @@ bool sbi_entry_ok(struct domain *d, unsigned long pc)
 {
 	unsigned long prot;
 
-	return !(pc & 1) && gstage_lookup(&d->gs, pc, NULL, &prot) &&
-	       (prot & GSTAGE_PROT_X);
+	return !(pc & 1) && p2m_lookup(&d->p2m, pc, NULL, &prot) &&
+	       (prot & P2M_PROT_X);
 }
 
 static long hart_start(struct vcpu *v)

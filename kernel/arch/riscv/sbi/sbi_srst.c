@@ -2,8 +2,9 @@
  * SBI SRST. Dom0 owns the machine: its shutdown or reboot is the host's. A
  * DomU's would end only that domain (the lifecycle issue wires it up).
  */
+#include <arch/sbi.h>
+
 #include "domain.h"
-#include "sbi.h"
 #include "vireo_abi.h"
 
 #define SRST_SYSTEM_RESET 0

@@ -2,7 +2,8 @@
 #ifndef VIREO_VCPU_ARCH_H
 #define VIREO_VCPU_ARCH_H
 
-#include "csr.h"
+#include <arch/csr.h>
+
 #include "types.h"
 
 /* GPR indices in vcpu_regs.x[] (x0 is never stored). */
@@ -27,7 +28,18 @@ struct vcpu_regs {
 	unsigned long scause, stval, htval, htinst;
 };
 
+/*
+ * A trapped load or store waiting for its device (emulated MMIO or a
+ * device model): how to finish it when the value comes. mmio.c fills it;
+ * vcpu_arch_mmio_finish() completes it, whoever answers.
+ */
+struct mmio_pending {
+	uint8_t reg, len, width; /* destination GPR, insn bytes, access bytes */
+	bool sign, read;         /* sign-extend; a load */
+};
+
 struct vcpu_arch {
+	struct mmio_pending mmio;
 	/* VS CSRs, valid while the vCPU is not loaded on a hart */
 	unsigned long vsstatus, vsie, vstvec, vsscratch, vsepc, vscause,
 		vstval, vsatp, scounteren, senvcfg;

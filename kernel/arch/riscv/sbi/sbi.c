@@ -1,6 +1,7 @@
 /* SBI dispatch: find the extension by a7, call it with the function in a6. */
+#include <arch/sbi.h>
+
 #include "domain.h"
-#include "sbi.h"
 
 const struct sbi_ext *const sbi_exts[] = {
 	&sbi_ext_base,	&sbi_ext_time, &sbi_ext_ipi,  &sbi_ext_rfence,

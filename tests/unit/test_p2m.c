@@ -1,9 +1,9 @@
-/* Host unit test of the Sv39x4 G-stage tables (kernel/core/gstage.c). */
+/* Host unit test of the Sv39x4 G-stage tables (kernel/arch/riscv/p2m.c). */
 #include "test.h"
 
 #include "../../kernel/core/page_alloc.c"
 
-/* gstage.c's page_alloc, with a look at the tables when the heap is dry. */
+/* p2m.c's page_alloc, with a look at the tables when the heap is dry. */
 static void (*on_oom)(void);
 static void *test_page_alloc(unsigned order)
 {
@@ -14,18 +14,18 @@ static void *test_page_alloc(unsigned order)
 	return p;
 }
 #define page_alloc test_page_alloc
-#include "../../kernel/core/gstage.c"
+#include "../../kernel/arch/riscv/p2m.c"
 #undef page_alloc
 
 #define ARENA_SIZE MiB(16)
 #define ARENA_PAGES (ARENA_SIZE >> PAGE_SHIFT)
 #define LEAF_BASE (PTE_V | PTE_U | PTE_A)
-#define RWX GSTAGE_PROT_RWX
+#define RWX P2M_PROT_RWX
 
 static uint8_t *arena;
 static uint64_t bitmap[ARENA_PAGES / 64];
-static struct gstage G;
-static uint64_t pool_start; /* hyp_pool.nfree before gstage_init */
+static struct p2m G;
+static uint64_t pool_start; /* hyp_pool.nfree before p2m_init */
 
 static void setup(void)
 {
@@ -33,18 +33,18 @@ static void setup(void)
 	memset(arena, 0xa5, ARENA_SIZE); /* tables must come out zeroed */
 	pool_start = hyp_pool.nfree;
 	memset(&G, 0x5a, sizeof(G));
-	CHECK_EQ(gstage_init(&G, 0x2a), 0);
+	CHECK_EQ(p2m_init(&G, 0x2a), 0);
 }
 
 static void teardown(void)
 {
-	gstage_destroy(&G);
+	p2m_destroy(&G);
 	CHECK(G.root == NULL);
 	CHECK_EQ(G.table_pages, 0);
 	CHECK_EQ(hyp_pool.nfree, pool_start);
 }
 
-/* Our own walk of the tables, independent of gstage.c: leaf PTE + level. */
+/* Our own walk of the tables, independent of p2m.c: leaf PTE + level. */
 static pte_t walk(gpa_t gpa, int *level)
 {
 	const pte_t *t = G.root;
@@ -78,7 +78,7 @@ static void check_xlate(gpa_t gpa, paddr_t pa, unsigned long prot)
 	paddr_t got = 0;
 	unsigned long gprot = 0;
 
-	CHECK(gstage_lookup(&G, gpa, &got, &gprot));
+	CHECK(p2m_lookup(&G, gpa, &got, &gprot));
 	CHECK_EQ(got, pa);
 	CHECK_EQ(gprot, prot);
 }
@@ -88,7 +88,7 @@ static bool mapped(gpa_t gpa)
 	paddr_t pa;
 	unsigned long prot;
 
-	return gstage_lookup(&G, gpa, &pa, &prot);
+	return p2m_lookup(&G, gpa, &pa, &prot);
 }
 
 static void test_init_hgatp(void)
@@ -113,8 +113,8 @@ static void test_init_hgatp(void)
 
 	/* Largest 14-bit VMID. */
 	setup();
-	gstage_destroy(&G);
-	CHECK_EQ(gstage_init(&G, 0x3fff), 0);
+	p2m_destroy(&G);
+	CHECK_EQ(p2m_init(&G, 0x3fff), 0);
 	h = gstage_hgatp(&G);
 	CHECK_EQ(h >> 60, 8);
 	CHECK_EQ((h >> 44) & 0x3fff, 0x3fff);
@@ -130,7 +130,7 @@ static void test_megapages(void)
 	int level = -1;
 
 	setup();
-	CHECK_EQ(gstage_map(&G, gpa, pa, MiB(4), RWX), 0);
+	CHECK_EQ(p2m_map(&G, gpa, pa, MiB(4), RWX), 0);
 	/* Only one level-1 table was needed: two 2 MiB leaves in it. */
 	CHECK_EQ(G.table_pages, 4 + 1);
 	CHECK_EQ(hyp_pool.nfree, pool_start - 5);
@@ -152,11 +152,11 @@ static void test_megapages(void)
 	CHECK(!mapped(gpa + MiB(4)));
 	CHECK(!mapped(0));
 	/* NULL out-parameters are allowed. */
-	CHECK(gstage_lookup(&G, gpa + 8, NULL, NULL));
+	CHECK(p2m_lookup(&G, gpa + 8, NULL, NULL));
 
 	/* Another 2 MiB in the same 1 GiB: no new table. */
-	CHECK_EQ(gstage_map(&G, gpa + MiB(8), pa + MiB(8), MEGAPAGE_SIZE,
-			    GSTAGE_PROT_R),
+	CHECK_EQ(p2m_map(&G, gpa + MiB(8), pa + MiB(8), MEGAPAGE_SIZE,
+			    P2M_PROT_R),
 		 0);
 	CHECK_EQ(G.table_pages, 5);
 	pte_t pte = walk(gpa + MiB(8), &level);
@@ -174,11 +174,11 @@ static void test_high_gpa(void)
 	setup();
 	for (unsigned k = 0; k < 4; k++) {
 		gpa_t g = lo + GiB(512) * k;
-		CHECK_EQ(gstage_map(&G, g, 0x100000000UL + MiB(2) * k, MiB(2),
+		CHECK_EQ(p2m_map(&G, g, 0x100000000UL + MiB(2) * k, MiB(2),
 				    RWX),
 			 0);
-		CHECK_EQ(gstage_map(&G, g + MiB(2), 0x200000000UL + PAGE_SIZE * k,
-				    PAGE_SIZE, GSTAGE_PROT_R),
+		CHECK_EQ(p2m_map(&G, g + MiB(2), 0x200000000UL + PAGE_SIZE * k,
+				    PAGE_SIZE, P2M_PROT_R),
 			 0);
 	}
 	CHECK_EQ(G.table_pages, 4 + 4 * 2);
@@ -190,21 +190,21 @@ static void test_high_gpa(void)
 		CHECK(G.root[(g >> 30) & 0x7ff] & PTE_V);
 		check_xlate(g + 0x1234, 0x100001234UL + MiB(2) * k, RWX);
 		check_xlate(g + MiB(2) + 0x10, 0x200000010UL + PAGE_SIZE * k,
-			    GSTAGE_PROT_R);
+			    P2M_PROT_R);
 	}
 	/* The very last GiB uses root entry 2047. */
 	const gpa_t top = (1UL << GSTAGE_GPA_BITS) - MiB(2);
-	CHECK_EQ(gstage_map(&G, top, 0x300000000UL, MiB(2), RWX), 0);
+	CHECK_EQ(p2m_map(&G, top, 0x300000000UL, MiB(2), RWX), 0);
 	CHECK(G.root[2047] & PTE_V);
 	walk(top + MiB(1), &level);
 	CHECK_EQ(level, 1);
 	check_xlate(top + MiB(2) - 1, 0x300000000UL + MiB(2) - 1, RWX);
 	CHECK(!mapped(top - GiB(512)));
 	/* Unmapping one of the aliases leaves the others. */
-	CHECK_EQ(gstage_unmap(&G, lo + GiB(1024), MiB(4)), 0);
+	CHECK_EQ(p2m_unmap(&G, lo + GiB(1024), MiB(4)), 0);
 	CHECK(!mapped(lo + GiB(1024)));
 	check_xlate(lo, 0x100000000UL, RWX);
-	check_xlate(lo + GiB(512) + MiB(2), 0x200001000UL, GSTAGE_PROT_R);
+	check_xlate(lo + GiB(512) + MiB(2), 0x200001000UL, P2M_PROT_R);
 	check_xlate(lo + GiB(1536), 0x100000000UL + MiB(6), RWX);
 	teardown();
 }
@@ -215,32 +215,32 @@ static void test_small_pages(void)
 	int level = -1;
 
 	setup();
-	CHECK_EQ(gstage_map(&G, gpa, 0x90001000UL, PAGE_SIZE,
-			    GSTAGE_PROT_R | GSTAGE_PROT_W),
+	CHECK_EQ(p2m_map(&G, gpa, 0x90001000UL, PAGE_SIZE,
+			    P2M_PROT_R | P2M_PROT_W),
 		 0);
 	CHECK_EQ(G.table_pages, 4 + 2); /* a level-1 and a level-0 table */
 	pte_t pte = walk(gpa, &level);
 	CHECK_EQ(level, 0);
 	CHECK_EQ(pte & 0x3ff, LEAF_BASE | PTE_R | PTE_W | PTE_D);
 	CHECK_EQ(pte_pa(pte), 0x90001000UL);
-	check_xlate(gpa, 0x90001000UL, GSTAGE_PROT_R | GSTAGE_PROT_W);
-	check_xlate(gpa + 0xfff, 0x90001fffUL, GSTAGE_PROT_R | GSTAGE_PROT_W);
+	check_xlate(gpa, 0x90001000UL, P2M_PROT_R | P2M_PROT_W);
+	check_xlate(gpa + 0xfff, 0x90001fffUL, P2M_PROT_R | P2M_PROT_W);
 	CHECK(!mapped(gpa + PAGE_SIZE));
 	CHECK(!mapped(gpa - PAGE_SIZE));
 
 	/* Neighbour in the same level-0 table: no new table. */
-	CHECK_EQ(gstage_map(&G, gpa + PAGE_SIZE, 0x50000000UL, PAGE_SIZE,
-			    GSTAGE_PROT_X),
+	CHECK_EQ(p2m_map(&G, gpa + PAGE_SIZE, 0x50000000UL, PAGE_SIZE,
+			    P2M_PROT_X),
 		 0);
 	CHECK_EQ(G.table_pages, 6);
 	pte = walk(gpa + PAGE_SIZE, &level);
 	CHECK_EQ(level, 0);
 	CHECK_EQ(pte & 0x3ff, LEAF_BASE | PTE_X); /* execute-only, no D */
-	check_xlate(gpa + PAGE_SIZE + 8, 0x50000008UL, GSTAGE_PROT_X);
+	check_xlate(gpa + PAGE_SIZE + 8, 0x50000008UL, P2M_PROT_X);
 
 	/* gpa 2 MiB aligned but pa not: 512 small pages, one more table. */
 	const gpa_t g2 = 0x40000000UL;
-	CHECK_EQ(gstage_map(&G, g2, 0x80201000UL, MEGAPAGE_SIZE, RWX), 0);
+	CHECK_EQ(p2m_map(&G, g2, 0x80201000UL, MEGAPAGE_SIZE, RWX), 0);
 	CHECK_EQ(G.table_pages, 6 + 2);
 	for (unsigned i = 0; i < 512; i += 73) {
 		pte = walk(g2 + i * PAGE_SIZE, &level);
@@ -253,7 +253,7 @@ static void test_small_pages(void)
 	/* A range with small pages at both ends and a megapage between. */
 	const gpa_t g3 = 0x7ff000UL; /* 8 MiB - 4 KiB */
 	const paddr_t p3 = 0xa07ff000UL;
-	CHECK_EQ(gstage_map(&G, g3, p3, MEGAPAGE_SIZE + 2 * PAGE_SIZE, RWX), 0);
+	CHECK_EQ(p2m_map(&G, g3, p3, MEGAPAGE_SIZE + 2 * PAGE_SIZE, RWX), 0);
 	walk(g3, &level);
 	CHECK_EQ(level, 0);
 	walk(g3 + PAGE_SIZE, &level);
@@ -274,30 +274,30 @@ static void test_overlap(void)
 	const gpa_t gpa = 0x80000000UL;
 
 	setup();
-	CHECK_EQ(gstage_map(&G, gpa + MiB(2) + KiB(8), 0x1000000UL, PAGE_SIZE,
-			    GSTAGE_PROT_R),
+	CHECK_EQ(p2m_map(&G, gpa + MiB(2) + KiB(8), 0x1000000UL, PAGE_SIZE,
+			    P2M_PROT_R),
 		 0);
 	uint64_t tp = G.table_pages, nf = hyp_pool.nfree;
 	/* Overlaps only in its last 2 MiB, at one small page. */
-	CHECK_EQ(gstage_map(&G, gpa - MiB(2), 0x2000000UL, MiB(6), RWX), -1);
+	CHECK_EQ(p2m_map(&G, gpa - MiB(2), 0x2000000UL, MiB(6), RWX), -1);
 	CHECK_EQ(G.table_pages, tp);
 	CHECK_EQ(hyp_pool.nfree, nf);
 	CHECK(!mapped(gpa - MiB(2)));
 	CHECK(!mapped(gpa));
 	CHECK(!mapped(gpa + MiB(2)));
-	check_xlate(gpa + MiB(2) + KiB(8), 0x1000000UL, GSTAGE_PROT_R);
+	check_xlate(gpa + MiB(2) + KiB(8), 0x1000000UL, P2M_PROT_R);
 	/* Exactly the same page again. */
-	CHECK_EQ(gstage_map(&G, gpa + MiB(2) + KiB(8), 0x3000000UL, PAGE_SIZE,
+	CHECK_EQ(p2m_map(&G, gpa + MiB(2) + KiB(8), 0x3000000UL, PAGE_SIZE,
 			    RWX),
 		 -1);
-	check_xlate(gpa + MiB(2) + KiB(8), 0x1000000UL, GSTAGE_PROT_R);
+	check_xlate(gpa + MiB(2) + KiB(8), 0x1000000UL, P2M_PROT_R);
 
 	/* A small page inside an existing megapage. */
-	CHECK_EQ(gstage_map(&G, gpa, 0x4000000UL, MiB(2), RWX), 0);
+	CHECK_EQ(p2m_map(&G, gpa, 0x4000000UL, MiB(2), RWX), 0);
 	tp = G.table_pages;
 	nf = hyp_pool.nfree;
-	CHECK_EQ(gstage_map(&G, gpa + KiB(12), 0x5000000UL, PAGE_SIZE, RWX), -1);
-	CHECK_EQ(gstage_map(&G, gpa + MiB(2) - PAGE_SIZE, 0x5000000UL,
+	CHECK_EQ(p2m_map(&G, gpa + KiB(12), 0x5000000UL, PAGE_SIZE, RWX), -1);
+	CHECK_EQ(p2m_map(&G, gpa + MiB(2) - PAGE_SIZE, 0x5000000UL,
 			    2 * PAGE_SIZE, RWX),
 		 -1);
 	CHECK_EQ(G.table_pages, tp);
@@ -316,48 +316,48 @@ static void test_bad_args(void)
 
 	setup();
 	/* Unaligned gpa, pa, size; zero size. */
-	CHECK_EQ(gstage_map(&G, 0x1001000UL + 8, 0x2000000UL, PAGE_SIZE, RWX), -1);
-	CHECK_EQ(gstage_map(&G, 0x1001000UL, 0x2000000UL + 8, PAGE_SIZE, RWX), -1);
-	CHECK_EQ(gstage_map(&G, 0x1001000UL, 0x2000000UL, PAGE_SIZE + 1, RWX), -1);
-	CHECK_EQ(gstage_map(&G, 0x1001000UL, 0x2000000UL, 0, RWX), -1);
+	CHECK_EQ(p2m_map(&G, 0x1001000UL + 8, 0x2000000UL, PAGE_SIZE, RWX), -1);
+	CHECK_EQ(p2m_map(&G, 0x1001000UL, 0x2000000UL + 8, PAGE_SIZE, RWX), -1);
+	CHECK_EQ(p2m_map(&G, 0x1001000UL, 0x2000000UL, PAGE_SIZE + 1, RWX), -1);
+	CHECK_EQ(p2m_map(&G, 0x1001000UL, 0x2000000UL, 0, RWX), -1);
 	/* Beyond the 41-bit guest-physical space, or wrapping. */
-	CHECK_EQ(gstage_map(&G, top, 0x2000000UL, PAGE_SIZE, RWX), -1);
-	CHECK_EQ(gstage_map(&G, top - PAGE_SIZE, 0x2000000UL, 2 * PAGE_SIZE,
+	CHECK_EQ(p2m_map(&G, top, 0x2000000UL, PAGE_SIZE, RWX), -1);
+	CHECK_EQ(p2m_map(&G, top - PAGE_SIZE, 0x2000000UL, 2 * PAGE_SIZE,
 			    RWX),
 		 -1);
-	CHECK_EQ(gstage_map(&G, top - MiB(2), 0x2000000UL, MiB(4), RWX), -1);
-	CHECK_EQ(gstage_map(&G, 1UL << 50, 0x2000000UL, PAGE_SIZE, RWX), -1);
-	CHECK_EQ(gstage_map(&G, -PAGE_SIZE, 0x2000000UL, 2 * PAGE_SIZE, RWX), -1);
-	CHECK_EQ(gstage_map(&G, PAGE_SIZE, 0x2000000UL, -PAGE_SIZE, RWX), -1);
+	CHECK_EQ(p2m_map(&G, top - MiB(2), 0x2000000UL, MiB(4), RWX), -1);
+	CHECK_EQ(p2m_map(&G, 1UL << 50, 0x2000000UL, PAGE_SIZE, RWX), -1);
+	CHECK_EQ(p2m_map(&G, -PAGE_SIZE, 0x2000000UL, 2 * PAGE_SIZE, RWX), -1);
+	CHECK_EQ(p2m_map(&G, PAGE_SIZE, 0x2000000UL, -PAGE_SIZE, RWX), -1);
 	/* Invalid permissions: none, write-only, write+execute without read. */
-	CHECK_EQ(gstage_map(&G, 0x1001000UL, 0x2000000UL, PAGE_SIZE, 0), -1);
-	CHECK_EQ(gstage_map(&G, 0x1001000UL, 0x2000000UL, PAGE_SIZE,
-			    GSTAGE_PROT_W),
+	CHECK_EQ(p2m_map(&G, 0x1001000UL, 0x2000000UL, PAGE_SIZE, 0), -1);
+	CHECK_EQ(p2m_map(&G, 0x1001000UL, 0x2000000UL, PAGE_SIZE,
+			    P2M_PROT_W),
 		 -1);
-	CHECK_EQ(gstage_map(&G, 0x1001000UL, 0x2000000UL, PAGE_SIZE,
-			    GSTAGE_PROT_W | GSTAGE_PROT_X),
+	CHECK_EQ(p2m_map(&G, 0x1001000UL, 0x2000000UL, PAGE_SIZE,
+			    P2M_PROT_W | P2M_PROT_X),
 		 -1);
 	/* Nothing was mapped, no table was allocated. */
 	CHECK_EQ(G.table_pages, 4);
 	CHECK(!mapped(0x1001000UL));
 	CHECK(!mapped(0));
 	/* The last page below 2^41 is fine. */
-	CHECK_EQ(gstage_map(&G, top - PAGE_SIZE, 0x2000000UL, PAGE_SIZE,
-			    GSTAGE_PROT_R),
+	CHECK_EQ(p2m_map(&G, top - PAGE_SIZE, 0x2000000UL, PAGE_SIZE,
+			    P2M_PROT_R),
 		 0);
-	check_xlate(top - 1, 0x2000fffUL, GSTAGE_PROT_R);
+	check_xlate(top - 1, 0x2000fffUL, P2M_PROT_R);
 	/* Lookups beyond 2^41 must not alias low addresses. */
-	CHECK_EQ(gstage_map(&G, 0, 0x3000000UL, PAGE_SIZE, RWX), 0);
+	CHECK_EQ(p2m_map(&G, 0, 0x3000000UL, PAGE_SIZE, RWX), 0);
 	check_xlate(0, 0x3000000UL, RWX);
 	CHECK(!mapped(top));
 	CHECK(!mapped(top + PAGE_SIZE - 1));
 	CHECK(!mapped(top * 2 - 1));
 	CHECK(!mapped(-1UL));
 	/* Nor unmaps: and unaligned unmaps fail. */
-	CHECK(gstage_unmap(&G, top, PAGE_SIZE) != 0);
-	CHECK(gstage_unmap(&G, -PAGE_SIZE, 2 * PAGE_SIZE) != 0);
-	CHECK_EQ(gstage_unmap(&G, 8, PAGE_SIZE), -1);
-	CHECK_EQ(gstage_unmap(&G, 0, PAGE_SIZE - 8), -1);
+	CHECK(p2m_unmap(&G, top, PAGE_SIZE) != 0);
+	CHECK(p2m_unmap(&G, -PAGE_SIZE, 2 * PAGE_SIZE) != 0);
+	CHECK_EQ(p2m_unmap(&G, 8, PAGE_SIZE), -1);
+	CHECK_EQ(p2m_unmap(&G, 0, PAGE_SIZE - 8), -1);
 	check_xlate(0, 0x3000000UL, RWX);
 	teardown();
 }
@@ -365,10 +365,10 @@ static void test_bad_args(void)
 static void test_prot_bits(void)
 {
 	static const unsigned long prots[] = {
-		GSTAGE_PROT_R,
-		GSTAGE_PROT_X,
-		GSTAGE_PROT_R | GSTAGE_PROT_W,
-		GSTAGE_PROT_R | GSTAGE_PROT_X,
+		P2M_PROT_R,
+		P2M_PROT_X,
+		P2M_PROT_R | P2M_PROT_W,
+		P2M_PROT_R | P2M_PROT_X,
 		RWX,
 	};
 
@@ -378,8 +378,8 @@ static void test_prot_bits(void)
 		int level = -1;
 
 		/* One megapage and one small page per protection. */
-		CHECK_EQ(gstage_map(&G, gpa, 0x80000000UL, MiB(2), prots[i]), 0);
-		CHECK_EQ(gstage_map(&G, gpa + MiB(2), 0x80000000UL, PAGE_SIZE,
+		CHECK_EQ(p2m_map(&G, gpa, 0x80000000UL, MiB(2), prots[i]), 0);
+		CHECK_EQ(p2m_map(&G, gpa + MiB(2), 0x80000000UL, PAGE_SIZE,
 				    prots[i]),
 			 0);
 		for (unsigned k = 0; k < 2; k++) {
@@ -395,8 +395,8 @@ static void test_prot_bits(void)
 		check_xlate(gpa + MiB(2) + 0x777, 0x80000777UL, prots[i]);
 	}
 	/* Extra bits in prot do not leak into the PTE. */
-	CHECK_EQ(gstage_map(&G, 0x200000000UL, 0x80000000UL, PAGE_SIZE,
-			    GSTAGE_PROT_R | PTE_G | PTE_V | (1UL << 60)),
+	CHECK_EQ(p2m_map(&G, 0x200000000UL, 0x80000000UL, PAGE_SIZE,
+			    P2M_PROT_R | PTE_G | PTE_V | (1UL << 60)),
 		 0);
 	int level = -1;
 	CHECK_EQ(walk(0x200000000UL, &level), LEAF_BASE | PTE_R |
@@ -408,15 +408,15 @@ static void test_split(void)
 {
 	const gpa_t gpa = 0x80000000UL;
 	const paddr_t pa = 0x240000000UL;
-	const unsigned long rw = GSTAGE_PROT_R | GSTAGE_PROT_W;
+	const unsigned long rw = P2M_PROT_R | P2M_PROT_W;
 	int level = -1;
 
 	setup();
-	CHECK_EQ(gstage_map(&G, gpa, pa, MiB(4), rw), 0);
+	CHECK_EQ(p2m_map(&G, gpa, pa, MiB(4), rw), 0);
 	CHECK_EQ(G.table_pages, 5);
 	/* Punch a 4 KiB hole in the middle of the first megapage. */
 	const gpa_t hole = gpa + 100 * PAGE_SIZE;
-	CHECK_EQ(gstage_unmap(&G, hole, PAGE_SIZE), 0);
+	CHECK_EQ(p2m_unmap(&G, hole, PAGE_SIZE), 0);
 	CHECK_EQ(G.table_pages, 6);
 	CHECK(!mapped(hole));
 	CHECK(!mapped(hole + PAGE_SIZE - 1));
@@ -434,7 +434,7 @@ static void test_split(void)
 	bool all = true;
 	for (unsigned i = 0; i < 512; i++)
 		if (i != 100)
-			all &= gstage_lookup(&G, gpa + i * PAGE_SIZE, NULL, NULL);
+			all &= p2m_lookup(&G, gpa + i * PAGE_SIZE, NULL, NULL);
 	CHECK(all);
 	/* The second megapage is untouched. */
 	walk(gpa + MiB(2), &level);
@@ -442,7 +442,7 @@ static void test_split(void)
 	check_xlate(gpa + MiB(3), pa + MiB(3), rw);
 
 	/* Unmap across the boundary of the two: splits the second too. */
-	CHECK_EQ(gstage_unmap(&G, gpa + MiB(1), MiB(2)), 0);
+	CHECK_EQ(p2m_unmap(&G, gpa + MiB(1), MiB(2)), 0);
 	CHECK_EQ(G.table_pages, 7);
 	CHECK(!mapped(gpa + MiB(1)));
 	CHECK(!mapped(gpa + MiB(2)));
@@ -452,9 +452,9 @@ static void test_split(void)
 	check_xlate(gpa + MiB(4) - 1, pa + MiB(4) - 1, rw);
 
 	/* Unmapping a whole aligned megapage does not split it. */
-	CHECK_EQ(gstage_map(&G, gpa + MiB(6), pa, MiB(2), rw), 0);
+	CHECK_EQ(p2m_map(&G, gpa + MiB(6), pa, MiB(2), rw), 0);
 	uint64_t tp = G.table_pages;
-	CHECK_EQ(gstage_unmap(&G, gpa + MiB(6), MiB(2)), 0);
+	CHECK_EQ(p2m_unmap(&G, gpa + MiB(6), MiB(2)), 0);
 	CHECK_EQ(G.table_pages, tp);
 	CHECK(!mapped(gpa + MiB(6)));
 	CHECK(!mapped(gpa + MiB(8) - 1));
@@ -464,17 +464,17 @@ static void test_split(void)
 static void test_unmap_unmapped(void)
 {
 	setup();
-	CHECK_EQ(gstage_map(&G, 0x80000000UL, 0x80000000UL, MiB(2), RWX), 0);
+	CHECK_EQ(p2m_map(&G, 0x80000000UL, 0x80000000UL, MiB(2), RWX), 0);
 	uint64_t tp = G.table_pages, nf = hyp_pool.nfree;
-	CHECK_EQ(gstage_unmap(&G, 0x10000000UL, MiB(4)), 0);
-	CHECK_EQ(gstage_unmap(&G, 0x80200000UL, PAGE_SIZE), 0);
-	CHECK_EQ(gstage_unmap(&G, 0x0, 0), 0);
+	CHECK_EQ(p2m_unmap(&G, 0x10000000UL, MiB(4)), 0);
+	CHECK_EQ(p2m_unmap(&G, 0x80200000UL, PAGE_SIZE), 0);
+	CHECK_EQ(p2m_unmap(&G, 0x0, 0), 0);
 	CHECK_EQ(G.table_pages, tp);
 	CHECK_EQ(hyp_pool.nfree, nf);
 	check_xlate(0x80000000UL, 0x80000000UL, RWX);
 	/* Unmapping twice is fine. */
-	CHECK_EQ(gstage_unmap(&G, 0x80000000UL, MiB(2)), 0);
-	CHECK_EQ(gstage_unmap(&G, 0x80000000UL, MiB(2)), 0);
+	CHECK_EQ(p2m_unmap(&G, 0x80000000UL, MiB(2)), 0);
+	CHECK_EQ(p2m_unmap(&G, 0x80000000UL, MiB(2)), 0);
 	CHECK(!mapped(0x80000000UL));
 	teardown();
 }
@@ -487,21 +487,21 @@ static void test_remap_over_empty_table(void)
 
 	setup();
 	/* A small page, unmapped: its level-0 table stays, empty. */
-	CHECK_EQ(gstage_map(&G, gpa + PAGE_SIZE, 0x1000UL, PAGE_SIZE, RWX), 0);
-	CHECK_EQ(gstage_unmap(&G, gpa + PAGE_SIZE, PAGE_SIZE), 0);
-	CHECK_EQ(gstage_map(&G, gpa, 0x200000UL, MiB(2), RWX), 0);
+	CHECK_EQ(p2m_map(&G, gpa + PAGE_SIZE, 0x1000UL, PAGE_SIZE, RWX), 0);
+	CHECK_EQ(p2m_unmap(&G, gpa + PAGE_SIZE, PAGE_SIZE), 0);
+	CHECK_EQ(p2m_map(&G, gpa, 0x200000UL, MiB(2), RWX), 0);
 	walk(gpa, &level);
 	CHECK_EQ(level, 1);
 	check_xlate(gpa + PAGE_SIZE, 0x201000UL, RWX);
 
 	/* Split, then unmap everything, then map the megapage again. */
-	CHECK_EQ(gstage_unmap(&G, gpa + MiB(1), PAGE_SIZE), 0);
-	CHECK_EQ(gstage_unmap(&G, gpa, MiB(2)), 0);
+	CHECK_EQ(p2m_unmap(&G, gpa + MiB(1), PAGE_SIZE), 0);
+	CHECK_EQ(p2m_unmap(&G, gpa, MiB(2)), 0);
 	CHECK(!mapped(gpa));
-	CHECK_EQ(gstage_map(&G, gpa, 0x400000UL, MiB(2), GSTAGE_PROT_R), 0);
+	CHECK_EQ(p2m_map(&G, gpa, 0x400000UL, MiB(2), P2M_PROT_R), 0);
 	walk(gpa, &level);
 	CHECK_EQ(level, 1);
-	check_xlate(gpa + MiB(1), 0x500000UL, GSTAGE_PROT_R);
+	check_xlate(gpa + MiB(1), 0x500000UL, P2M_PROT_R);
 	/* Every table page is accounted for and reachable: only root + L1. */
 	CHECK_EQ(G.table_pages, 4 + 1);
 	CHECK_EQ(hyp_pool.nfree, pool_start - G.table_pages);
@@ -518,18 +518,18 @@ static void test_out_of_memory(void)
 	CHECK_EQ(hyp_pool.nfree, 1);
 	/* Spans two 1 GiB regions: the second level-1 table cannot be had. */
 	const gpa_t gpa = GiB(2) - MiB(4);
-	CHECK_EQ(gstage_map(&G, gpa, 0x80000000UL, MiB(8), RWX), -1);
+	CHECK_EQ(p2m_map(&G, gpa, 0x80000000UL, MiB(8), RWX), -1);
 	CHECK(!mapped(gpa));
 	CHECK(!mapped(gpa + MiB(2)));
 	CHECK(!mapped(gpa + MiB(4)));
 	CHECK_EQ(G.table_pages + hyp_pool.nfree, 4 + 1);
 	/* Splitting needs a page too. */
 	page_pool_free(&hyp_pool, hog, hog_n);
-	CHECK_EQ(gstage_map(&G, 0, 0, MiB(2), RWX), 0);
+	CHECK_EQ(p2m_map(&G, 0, 0, MiB(2), RWX), 0);
 	hog = page_pool_alloc(&hyp_pool, hyp_pool.nfree, 1);
 	hog_n = pool_start - G.table_pages;
 	CHECK_EQ(hyp_pool.nfree, 0);
-	CHECK_EQ(gstage_unmap(&G, PAGE_SIZE, PAGE_SIZE), -1);
+	CHECK_EQ(p2m_unmap(&G, PAGE_SIZE, PAGE_SIZE), -1);
 	check_xlate(PAGE_SIZE, PAGE_SIZE, RWX);
 	page_pool_free(&hyp_pool, hog, hog_n);
 	teardown();
@@ -585,7 +585,7 @@ static void test_map_all_or_nothing(void)
 
 		setup();
 		/* Set-up: one page at 1 GiB + 2 MiB (an L1 and an L0 table). */
-		CHECK_EQ(gstage_map(&G, GiB(1) + MiB(2), 0x9000UL, PAGE_SIZE, RWX),
+		CHECK_EQ(p2m_map(&G, GiB(1) + MiB(2), 0x9000UL, PAGE_SIZE, RWX),
 			 0);
 		live_l1 = pte_table(G.root[1]);
 		live_l0 = pte_table(live_l1[1]);
@@ -598,7 +598,7 @@ static void test_map_all_or_nothing(void)
 			nf = hyp_pool.nfree;
 			ooms = 0;
 			on_oom = check_untouched;
-			CHECK_EQ(gstage_map(&G, cases[i].gpa, cases[i].pa,
+			CHECK_EQ(p2m_map(&G, cases[i].gpa, cases[i].pa,
 					    cases[i].size, RWX), -1);
 			on_oom = NULL;
 			CHECK_EQ(ooms, 1);
@@ -610,7 +610,7 @@ static void test_map_all_or_nothing(void)
 			page_pool_free(&hyp_pool, hog, held);
 		}
 		hog = hold_all_but(cases[i].tables, &held);
-		CHECK_EQ(gstage_map(&G, cases[i].gpa, cases[i].pa, cases[i].size,
+		CHECK_EQ(p2m_map(&G, cases[i].gpa, cases[i].pa, cases[i].size,
 				    RWX), 0);
 		CHECK_EQ(hyp_pool.nfree, 0);
 		CHECK_EQ(G.table_pages, tp + cases[i].tables);
@@ -623,7 +623,7 @@ static void test_map_all_or_nothing(void)
 }
 
 /*
- * gstage_unmap_defer unlinks the tables it empties but frees none: they
+ * p2m_unmap_defer unlinks the tables it empties but frees none: they
  * wait on the caller's list, every entry invalid, until it has fenced.
  */
 static void test_unmap_defer(void)
@@ -634,20 +634,20 @@ static void test_unmap_defer(void)
 
 	setup();
 	/* A page, an extent, a page: an L1 and two L0 tables. */
-	CHECK_EQ(gstage_map(&G, GiB(5) + MiB(2) - PAGE_SIZE,
+	CHECK_EQ(p2m_map(&G, GiB(5) + MiB(2) - PAGE_SIZE,
 			    0x80000000UL - PAGE_SIZE, MiB(2) + 2 * PAGE_SIZE, RWX),
 		 0);
 	CHECK_EQ(G.table_pages, 4 + 1 + 2);
 	nf = hyp_pool.nfree;
 	/* The first page: its L0 table is unlinked, not freed. */
-	CHECK_EQ(gstage_unmap_defer(&G, GiB(5) + MiB(2) - PAGE_SIZE, PAGE_SIZE,
+	CHECK_EQ(p2m_unmap_defer(&G, GiB(5) + MiB(2) - PAGE_SIZE, PAGE_SIZE,
 				    &dead), 0);
 	CHECK(dead != NULL);
 	CHECK_EQ(G.table_pages, 4 + 1 + 1);
 	CHECK_EQ(hyp_pool.nfree, nf);
 	check_xlate(GiB(5) + MiB(2), 0x80000000UL, RWX);
 	/* The rest: the other L0 table and the L1 table follow. */
-	CHECK_EQ(gstage_unmap_defer(&G, GiB(5), GiB(1), &dead), 0);
+	CHECK_EQ(p2m_unmap_defer(&G, GiB(5), GiB(1), &dead), 0);
 	CHECK_EQ(G.table_pages, 4);
 	CHECK_EQ(G.root[5], 0);
 	for (uint64_t o = 0; o < MiB(6); o += PAGE_SIZE)
@@ -658,10 +658,10 @@ static void test_unmap_defer(void)
 		for (unsigned e = 0; e < 512; e++)
 			CHECK(!(t[e] & PTE_V));
 	CHECK_EQ(n, 3);
-	gstage_free_dead(&dead);
+	p2m_free_dead(&dead);
 	CHECK(dead == NULL);
 	CHECK_EQ(hyp_pool.nfree, nf + 3);
-	gstage_free_dead(&dead); /* an empty list: nothing */
+	p2m_free_dead(&dead); /* an empty list: nothing */
 	CHECK_EQ(hyp_pool.nfree, nf + 3);
 	teardown();
 }
@@ -672,17 +672,17 @@ static void test_destroy(void)
 	/* Many tables in many places. */
 	for (unsigned i = 0; i < 8; i++) {
 		gpa_t g = GiB(1) * (i * 37 % 2048) + MiB(2) * i;
-		CHECK_EQ(gstage_map(&G, g, 0x80000000UL, MiB(4), RWX), 0);
-		CHECK_EQ(gstage_map(&G, g + MiB(6) + PAGE_SIZE, 0x80000000UL,
+		CHECK_EQ(p2m_map(&G, g, 0x80000000UL, MiB(4), RWX), 0);
+		CHECK_EQ(p2m_map(&G, g + MiB(6) + PAGE_SIZE, 0x80000000UL,
 				    PAGE_SIZE * 3, RWX),
 			 0);
-		CHECK_EQ(gstage_unmap(&G, g + MiB(1), PAGE_SIZE), 0);
+		CHECK_EQ(p2m_unmap(&G, g + MiB(1), PAGE_SIZE), 0);
 	}
 	CHECK_EQ(hyp_pool.nfree, pool_start - G.table_pages);
 	CHECK(G.table_pages > 8 * 3);
 	teardown();
 	/* Destroying twice, or an address space that never mapped. */
-	gstage_destroy(&G);
+	p2m_destroy(&G);
 	CHECK_EQ(hyp_pool.nfree, pool_start);
 	setup();
 	teardown();

@@ -8,8 +8,9 @@
  * vCPU that suspended at its resume address with a0 = hart id, a1 =
  * opaque, satp = 0 and interrupts off, as the spec's non-retentive resume.
  */
+#include <arch/sbi.h>
+
 #include "domain.h"
-#include "sbi.h"
 #include "vireo_abi.h"
 
 #define SUSP_SYSTEM_SUSPEND 0

@@ -3,7 +3,7 @@
  * hypervisor heap; the hypervisor runs with satp = Bare, so a table's
  * physical address is also its pointer.
  */
-#include "gstage.h"
+#include "p2m.h"
 #include "page_alloc.h"
 #include "printk.h"
 
@@ -45,7 +45,7 @@ static inline pte_t make_table(const pte_t *t)
 	return (((paddr_t)t >> PAGE_SHIFT) << PTE_PPN_SHIFT) | PTE_V;
 }
 
-int gstage_init(struct gstage *gs, uint16_t vmid)
+int p2m_init(struct p2m *gs, uint16_t vmid)
 {
 	gs->vmid = vmid;
 	gs->vmid_tag = 0;
@@ -56,7 +56,7 @@ int gstage_init(struct gstage *gs, uint16_t vmid)
 	return 0;
 }
 
-unsigned long gstage_hgatp(const struct gstage *gs)
+unsigned long gstage_hgatp(const struct p2m *gs)
 {
 	return (8UL << 60) | ((unsigned long)(gs->vmid & 0x3fffU) << 44) |
 	       ((paddr_t)gs->root >> PAGE_SHIFT);
@@ -65,7 +65,7 @@ unsigned long gstage_hgatp(const struct gstage *gs)
 /*
  * Table pages not linked into any G-stage, chained through entry 0. Used
  * for tables reserved before a map (nothing can walk them yet) and for
- * tables unlinked by gstage_unmap_defer (a stale walker reading one sees
+ * tables unlinked by p2m_unmap_defer (a stale walker reading one sees
  * entry 0 as a page-aligned value, so V clear: an invalid PTE).
  */
 static void table_push(pte_t **list, pte_t *t)
@@ -85,7 +85,7 @@ static pte_t *table_pop(pte_t **list)
 	return t;
 }
 
-/* The level gstage_map gives the leaf at gpa: 2 MiB where it can. */
+/* The level p2m_map gives the leaf at gpa: 2 MiB where it can. */
 static int map_level(gpa_t gpa, paddr_t pa, uint64_t left)
 {
 	return IS_ALIGNED(gpa | pa, MEGAPAGE_SIZE) && left >= MEGAPAGE_SIZE;
@@ -96,7 +96,7 @@ static int map_level(gpa_t gpa, paddr_t pa, uint64_t left)
  * in order, so a table still to be created is counted once, when first met
  * (last[l]: the GPA span, at the parent's level l, of the last one counted).
  */
-static uint64_t tables_needed(const struct gstage *gs, gpa_t gpa, paddr_t pa,
+static uint64_t tables_needed(const struct p2m *gs, gpa_t gpa, paddr_t pa,
 			      uint64_t size)
 {
 	uint64_t n = 0, last[LEVELS] = {~0UL, ~0UL, ~0UL};
@@ -124,7 +124,7 @@ static uint64_t tables_needed(const struct gstage *gs, gpa_t gpa, paddr_t pa,
 }
 
 /* The PTE for gpa at level, creating tables above it from *spare. */
-static pte_t *walk_create(struct gstage *gs, gpa_t gpa, int level,
+static pte_t *walk_create(struct p2m *gs, gpa_t gpa, int level,
 			  pte_t **spare)
 {
 	pte_t *table = gs->root;
@@ -144,7 +144,7 @@ static pte_t *walk_create(struct gstage *gs, gpa_t gpa, int level,
 }
 
 /* The valid leaf mapping gpa, with its level; NULL if unmapped. */
-static pte_t *walk_find(const struct gstage *gs, gpa_t gpa, int *level)
+static pte_t *walk_find(const struct p2m *gs, gpa_t gpa, int *level)
 {
 	pte_t *table = gs->root;
 
@@ -161,7 +161,7 @@ static pte_t *walk_find(const struct gstage *gs, gpa_t gpa, int *level)
 	return NULL;
 }
 
-static bool range_free(const struct gstage *gs, gpa_t gpa, uint64_t size)
+static bool range_free(const struct p2m *gs, gpa_t gpa, uint64_t size)
 {
 	int level;
 
@@ -174,7 +174,7 @@ static bool range_free(const struct gstage *gs, gpa_t gpa, uint64_t size)
 	return true;
 }
 
-static void prune(struct gstage *gs, gpa_t gpa, pte_t **dead);
+static void prune(struct p2m *gs, gpa_t gpa, pte_t **dead);
 
 static void free_tables(pte_t **list)
 {
@@ -182,7 +182,7 @@ static void free_tables(pte_t **list)
 		page_free(t, 0);
 }
 
-int gstage_map(struct gstage *gs, gpa_t gpa, paddr_t pa, uint64_t size,
+int p2m_map(struct p2m *gs, gpa_t gpa, paddr_t pa, uint64_t size,
 	       unsigned long prot)
 {
 	pte_t *spare = NULL;
@@ -223,7 +223,7 @@ int gstage_map(struct gstage *gs, gpa_t gpa, paddr_t pa, uint64_t size,
 }
 
 /* Replace a 2 MiB leaf by a table of 512 4 KiB leaves with the same mapping. */
-static int split_megapage(struct gstage *gs, pte_t *pte)
+static int split_megapage(struct p2m *gs, pte_t *pte)
 {
 	pte_t *t = page_alloc(0);
 	paddr_t pa = (*pte >> PTE_PPN_SHIFT) << PAGE_SHIFT;
@@ -251,7 +251,7 @@ static bool table_empty(const pte_t *t)
  * so that the heap comes back exactly after a map and unmap. With dead,
  * they are only unlinked and go on *dead instead.
  */
-static void prune(struct gstage *gs, gpa_t gpa, pte_t **dead)
+static void prune(struct p2m *gs, gpa_t gpa, pte_t **dead)
 {
 	pte_t *parents[LEVELS];
 	pte_t *table = gs->root;
@@ -278,7 +278,7 @@ static void prune(struct gstage *gs, gpa_t gpa, pte_t **dead)
 	}
 }
 
-static int unmap(struct gstage *gs, gpa_t gpa, uint64_t size, pte_t **dead)
+static int unmap(struct p2m *gs, gpa_t gpa, uint64_t size, pte_t **dead)
 {
 	int level;
 
@@ -305,31 +305,31 @@ static int unmap(struct gstage *gs, gpa_t gpa, uint64_t size, pte_t **dead)
 	return 0;
 }
 
-int gstage_unmap(struct gstage *gs, gpa_t gpa, uint64_t size)
+int p2m_unmap(struct p2m *gs, gpa_t gpa, uint64_t size)
 {
 	return unmap(gs, gpa, size, NULL);
 }
 
-int gstage_unmap_defer(struct gstage *gs, gpa_t gpa, uint64_t size,
+int p2m_unmap_defer(struct p2m *gs, gpa_t gpa, uint64_t size,
 		       pte_t **dead)
 {
 	return unmap(gs, gpa, size, dead);
 }
 
-void gstage_free_dead(pte_t **dead)
+void p2m_free_dead(pte_t **dead)
 {
 	free_tables(dead);
 }
 
 /* The valid leaf for any gpa, range-checked; NULL if unmapped. */
-static pte_t *lookup_pte(const struct gstage *gs, gpa_t gpa, int *level)
+static pte_t *lookup_pte(const struct p2m *gs, gpa_t gpa, int *level)
 {
 	if (gpa >= (1UL << GSTAGE_GPA_BITS))
 		return NULL;
 	return walk_find(gs, gpa, level);
 }
 
-bool gstage_lookup_leaf(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
+bool p2m_lookup_leaf(const struct p2m *gs, gpa_t gpa, paddr_t *pa,
 			uint64_t *leaf_size)
 {
 	int level;
@@ -342,7 +342,7 @@ bool gstage_lookup_leaf(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
 	return true;
 }
 
-bool gstage_lookup(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
+bool p2m_lookup(const struct p2m *gs, gpa_t gpa, paddr_t *pa,
 		   unsigned long *prot)
 {
 	int level;
@@ -358,7 +358,7 @@ bool gstage_lookup(const struct gstage *gs, gpa_t gpa, paddr_t *pa,
 	return true;
 }
 
-static void free_table(struct gstage *gs, pte_t *t, int level, unsigned n)
+static void free_table(struct p2m *gs, pte_t *t, int level, unsigned n)
 {
 	for (unsigned i = 0; level > 0 && i < n; i++)
 		if ((t[i] & PTE_V) && !pte_leaf(t[i]))
@@ -370,7 +370,7 @@ static void free_table(struct gstage *gs, pte_t *t, int level, unsigned n)
 	}
 }
 
-void gstage_destroy(struct gstage *gs)
+void p2m_destroy(struct p2m *gs)
 {
 	if (!gs->root)
 		return;

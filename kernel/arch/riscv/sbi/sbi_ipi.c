@@ -1,6 +1,7 @@
 /* SBI IPI: a supervisor software interrupt (VSSIP) on each named vCPU. */
+#include <arch/sbi.h>
+
 #include "domain.h"
-#include "sbi.h"
 
 #define IPI_SEND_IPI 0
 

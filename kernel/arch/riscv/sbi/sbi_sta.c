@@ -12,8 +12,9 @@
  * and only when the steal grew, so a vCPU alone on its hart costs
  * nothing. preempted stays 0: Linux on RISC-V does not read it.
  */
+#include <arch/sbi.h>
+
 #include "domain.h"
-#include "sbi.h"
 #include "sched.h"
 
 #define STA_SET_SHMEM 0

@@ -4,8 +4,9 @@
  * runs guest code; vcpu_request_fence waits until running targets have.
  * The HFENCE functions are for guests with the H extension, which ours lack.
  */
+#include <arch/sbi.h>
+
 #include "domain.h"
-#include "sbi.h"
 
 #define RFENCE_FENCE_I 0
 #define RFENCE_SFENCE_VMA 1

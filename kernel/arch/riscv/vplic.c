@@ -26,7 +26,8 @@
  * Locking: every entry point takes p->lock. The ops callbacks run with it
  * held, so they must not call back into the same vPLIC.
  */
-#include "vplic.h"
+#include <arch/vplic.h>
+
 #include "printk.h"
 
 /* Register offsets from the base of the window. */

@@ -4,8 +4,9 @@
  * legacy IPI and fence calls, which pass guest-virtual mask pointers, are
  * not offered: Linux 6.1 uses them only with SBI < 0.2.
  */
+#include <arch/sbi.h>
+
 #include "domain.h"
-#include "sbi.h"
 #include "vireo_abi.h"
 
 static struct sbi_ret legacy_handle(struct vcpu *v, unsigned long fid)

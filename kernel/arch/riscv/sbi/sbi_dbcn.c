@@ -2,8 +2,9 @@
  * SBI DBCN (debug console, SBI 2.0): writes go to the domain's console;
  * reads return nothing, since console input belongs to the vUART.
  */
+#include <arch/sbi.h>
+
 #include "domain.h"
-#include "sbi.h"
 
 #define DBCN_WRITE 0
 #define DBCN_READ 1
