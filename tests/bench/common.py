@@ -36,12 +36,17 @@ def results_path(smoke=None):
 
 def record(name, unit, runs, target, op):
     """The median of runs (with min-max) against its target, printed and
-    kept in the results file under name (a later record replaces it)."""
+    kept in the results file under name (a later record replaces it).
+    target None: a figure without one (op None too, met None)."""
     med = statistics.median(runs)
-    met = med <= target if op == "<=" else med >= target
-    print("BENCH %-30s %10.3f %-20s [%.3f-%.3f, %d runs] target %s %g  %s" %
-          (name, med, unit, min(runs), max(runs), len(runs), op, target,
-           "met" if met else "MISSED"), flush=True)
+    if target is None:
+        met = None
+        goal = "no target"
+    else:
+        met = med <= target if op == "<=" else med >= target
+        goal = "target %s %g  %s" % (op, target, "met" if met else "MISSED")
+    print("BENCH %-30s %10.3f %-20s [%.3f-%.3f, %d runs] %s" %
+          (name, med, unit, min(runs), max(runs), len(runs), goal), flush=True)
     path = results_path()
     os.makedirs(os.path.dirname(path), exist_ok=True)
     try:

@@ -31,6 +31,7 @@ for x in figures:
     print("%-30s %10.3f %-20s %-21s %5d %-9s %s" %
           (x["name"], x["median"], x["unit"],
            "%.3f-%.3f" % (x["min"], x["max"]), x["runs"],
-           "%s %g" % (x["op"], x["target"]), "met" if x["met"] else "MISSED"))
+           "-" if x["target"] is None else "%s %g" % (x["op"], x["target"]),
+           {None: "", True: "met", False: "MISSED"}[x["met"]]))
 print("(%s)" % path)
 sys.exit(rc)

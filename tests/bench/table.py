@@ -32,6 +32,8 @@ WHAT = {
     "blk_randread_iops_vs_native": ("virtio-blk 4 KiB random read IOPS, DomU ÷ bare host", ""),
     "blk_randread_iops_vs_dom0": ("the same, DomU ÷ Dom0", ""),
     "blk_traps_per_4k": ("hypervisor traps per 4 KiB virtio-blk read, both domains", ""),
+    "blk_instr_per_4k": ("hypervisor instructions per 4 KiB virtio-blk random read, both domains (`-icount`, 1 hart)", ""),
+    "blk_traps_per_4k_icount": ("hypervisor traps per 4 KiB virtio-blk random read, both domains (`-icount`, 1 hart)", ""),
     "net_tcp_vs_native_loopback": ("TCP DomU → Dom0 over vbr0 ÷ bare host's loopback TCP", "0.17–0.21 (guest → host)"),
     "net_tcp_vs_dom0_loopback": ("the same ÷ Dom0's loopback TCP", ""),
     "cpu_vs_native": ("CPU-bound (md5sum 32 MiB in tmpfs), DomU time ÷ bare host", "1.40"),
@@ -59,10 +61,14 @@ def table(figures):
              "|---|---|---|---|---|---|---|"]
     for f in figures:
         what, kvm = WHAT.get(f["name"], ("(not described in tests/bench/table.py)", ""))
-        lines.append("| `%s` | %s | **%s** %s | %s–%s | %d | %s %s %s | %s |" % (
+        if f["target"] is None:
+            target = "—"
+        else:
+            target = "%s %s %s" % ("≤" if f["op"] == "<=" else "≥", num(f["target"]),
+                                   "met" if f["met"] else "**missed**")
+        lines.append("| `%s` | %s | **%s** %s | %s–%s | %d | %s | %s |" % (
             f["name"], what, num(f["median"]), f["unit"], num(f["min"]),
-            num(f["max"]), f["runs"], "≤" if f["op"] == "<=" else "≥",
-            num(f["target"]), "met" if f["met"] else "**missed**", kvm))
+            num(f["max"]), f["runs"], target, kvm))
     return "\n".join(lines)
 
 
