@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00010009U
+#define VIREO_INTERFACE_VERSION 0x00020000U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -57,25 +57,11 @@
 #define VIREO_HC_EVTCHN_SEND 21     /* a0 = port */
 #define VIREO_HC_EVTCHN_UNMASK 22   /* a0 = port */
 #define VIREO_HC_EVTCHN_CLOSE 23    /* a0 = port */
-/* Device models (ioreq servers): Dom0 only. */
 /*
- * IOREQ_SERVER_CREATE: a0 = domid, a1 = window offset of the ioreq page,
- * a2 = MMIO base, a3 = size (both page-aligned, at most
- * VIREO_IOREQ_NOTIFY_PAGES pages when a5 != 0), a4 = a port of Dom0's,
- * unbound and waiting for domid: the hypervisor binds the domain's end
- * and signals it for every request; a5 = posted-notify offset within each
- * page of the range (bits 0-11: 0 = none, else 4-byte aligned) and flags
- * (VIREO_IOREQ_F_*): see struct vireo_ioreq_page. value = the domain's end of the channel (a
- * new device model can bind to it if the first one dies).
+ * 24..28 were interface 1.x's one server per domain: IOREQ_SERVER_CREATE
+ * (24), IOREQ_COMPLETE (25), IOREQ_SERVER_DESTROY (26), IRQ_SET_LEVEL (27),
+ * IOREQ_ISR_SYNC (28). Retired in 2.0 for the IOREQ_* calls from 32 on.
  */
-#define VIREO_HC_IOREQ_SERVER_CREATE 24
-#define VIREO_HC_IOREQ_COMPLETE 25  /* a0 = domid, a1 = vcpu: its slot holds the response */
-#define VIREO_HC_IOREQ_SERVER_DESTROY 26 /* a0 = domid: waiting accesses fail (reads return all ones) */
-/* Dom0: a0 = domid, a1 = line (VIREO_DOMU_VIRTIO_IRQ0 + slot), a2 = 0/1 */
-#define VIREO_HC_IRQ_SET_LEVEL 27
-/* Dom0: a0 = domid, a1 = page i of a VIREO_IOREQ_F_VIRTIO_ISR server: its
- * line follows isr[i] (raised while non-zero) */
-#define VIREO_HC_IOREQ_ISR_SYNC 28
 /* Dom0: a0 = domid, a1 = VIREO_TRIGGER_* (xl trigger) */
 #define VIREO_HC_DOMAIN_TRIGGER 29
 /*
@@ -96,7 +82,43 @@
  * some remains (call again), as DOMAIN_DESTROY.
  */
 #define VIREO_HC_FOREIGN_RELEASE 31
-#define VIREO_HC_MAX 31
+/*
+ * Device models: ioreq servers, as Xen's dm_op, Dom0 only. A domain has up
+ * to VIREO_IOREQ_MAX_SERVERS servers, each with its request page (struct
+ * vireo_ioreq_page, below) in Dom0's foreign window, its event channel and
+ * its own MMIO ranges; no range overlaps another server's, RAM or a device
+ * the hypervisor emulates.
+ *
+ * IOREQ_CREATE: a0 = domid, a1 = gpa of struct vireo_ioreq_server (in/out):
+ * a server with its page at window offset page_off, signalling Dom0's port
+ * dom0_port (unbound, waiting for domid). Out: its id, and domu_port, the
+ * domain's end of the channel, which a successor model can bind to.
+ */
+#define VIREO_HC_IOREQ_CREATE 32
+/*
+ * IOREQ_MAP_RANGE: a0 = domid, a1 = server, a2 = base, a3 = size (both
+ * page-aligned), a4 = posted-notify offset within each page of the range
+ * (0 = none, else 4-byte aligned): see notify[] below. value = the index in
+ * notify[] of the range's first page (0 when a4 = 0).
+ */
+#define VIREO_HC_IOREQ_MAP_RANGE 33
+/* a0 = domid, a1 = server, a2 = base, a3 = size: a range mapped before,
+ * exactly; its latches go with it (their lines lowered). */
+#define VIREO_HC_IOREQ_UNMAP_RANGE 34
+/* a0 = domid, a1 = server, a2 = gpa of struct vireo_ioreq_latch: declare a
+ * status latch; value = its index in latch[]. */
+#define VIREO_HC_IOREQ_LATCH 35
+/*
+ * IOREQ_COMPLETE: a0 = domid, a1 = server, a2 = vCPU mask (bit i: vCPU i's
+ * slot holds its response, state RESP; each must be waiting on this
+ * server), a3 = latch mask (bit i: latch[i] changed, its line follows it
+ * again). One call for a batch: every bit is checked before any acts.
+ */
+#define VIREO_HC_IOREQ_COMPLETE 36
+/* a0 = domid, a1 = server: its accesses in flight fail (reads return all
+ * ones), its ranges are no device, its latches' lines fall. */
+#define VIREO_HC_IOREQ_DESTROY 37
+#define VIREO_HC_MAX 37
 /* Calls EVTCHN_INIT..EVTCHN_CLOSE: any domain; all others Dom0 only. */
 #define VIREO_HC_FIRST_OPEN VIREO_HC_EVTCHN_INIT
 #define VIREO_HC_LAST_OPEN VIREO_HC_EVTCHN_CLOSE
@@ -122,6 +144,10 @@
 #define VIREO_DOMU_VIRTIO_IRQ0 11 /* slot i interrupts on line IRQ0 + i */
 #define VIREO_DOMU_RAM_BASE 0x80000000UL
 #define VIREO_DOMU_PLIC_NDEV 31
+/* Lines a device model may drive (IOREQ_LATCH): every line above the
+ * hypervisor's own devices'. */
+#define VIREO_DOMU_DM_IRQ_FIRST VIREO_DOMU_VIRTIO_IRQ0
+#define VIREO_DOMU_DM_IRQ_LAST VIREO_DOMU_PLIC_NDEV
 
 /*
  * The DomU control device (for the guest agent, through Linux's
@@ -183,31 +209,51 @@ struct vireo_ioreq {
 
 /*
  * Posted writes (virtio's QueueNotify): a 4-byte store of a value v < 32 at
- * offset notify_off of page i of the range does not block the vCPU; the
- * hypervisor sets bit v of notify[i] and signals the event channel. The
- * device model takes the bits with an atomic exchange.
+ * the range's notify offset of its page j does not block the vCPU; the
+ * hypervisor sets bit v of notify[first + j] (first: what MAP_RANGE
+ * returned) and signals the event channel. The device model takes the
+ * bits with an atomic exchange.
  */
 #define VIREO_IOREQ_NOTIFY_PAGES 64
+#define VIREO_IOREQ_MAX_SERVERS 4
+#define VIREO_IOREQ_MAX_RANGES 8
 /*
- * VIREO_IOREQ_F_VIRTIO_ISR: page i of the range is the virtio-mmio slot
- * at VIREO_DOMU_VIRTIO_BASE + i * 4 KiB with interrupt line
- * VIREO_DOMU_VIRTIO_IRQ0 + i, and its InterruptStatus lives in isr[i]:
- * the hypervisor answers 4-byte reads of offset 0x60 from it and applies
- * 4-byte writes to 0x64 (InterruptACK: clear those bits, lower the line
- * at zero) without waking the device model, which sets bits with an
- * atomic OR and then calls IOREQ_ISR_SYNC. Every interrupt then costs the
- * guest no round trip to Dom0.
+ * Status latches: interrupt-status words the hypervisor serves for the
+ * guest without waking the device model, which declares them (IOREQ_LATCH)
+ * and knows what they mean; the hypervisor does not. latch[i] holds the
+ * value; line is raised while it is non-zero. A load of width bytes at
+ * read_addr returns it (and clears it with VIREO_LATCH_F_READ_CLEARS); a
+ * store of width bytes at clear_addr clears the bits stored (write 1 to
+ * clear). An address of 0 is not served. Both lie in a range of the
+ * server, width-aligned; other accesses there go to the device model. The
+ * guest can only read and clear; the model sets bits (atomic OR) and then
+ * names the latch in IOREQ_COMPLETE's latch mask. One latch per line;
+ * lines are the device models' (VIREO_DOMU_DM_IRQ_FIRST..LAST). A latch
+ * that goes (UNMAP_RANGE, DESTROY) leaves its word zero. Notify words of
+ * an unmapped range are not handed out again.
  */
-#define VIREO_IOREQ_NOTIFY_MASK 0xfffUL
-#define VIREO_IOREQ_F_VIRTIO_ISR (1UL << 16)
-#define VIREO_IOREQ_VIRTIO_ISR_OFF 0x60
-#define VIREO_IOREQ_VIRTIO_ACK_OFF 0x64
+#define VIREO_IOREQ_MAX_LATCHES 16
+#define VIREO_LATCH_F_READ_CLEARS (1U << 0)
+struct vireo_ioreq_latch {
+	uint64_t read_addr;
+	uint64_t clear_addr;
+	uint32_t width; /* 1, 2 or 4 */
+	uint32_t line;
+	uint32_t flags; /* VIREO_LATCH_F_* */
+	uint32_t _pad;
+};
+struct vireo_ioreq_server {
+	uint64_t page_off;  /* window offset of the request page */
+	uint32_t dom0_port;
+	uint32_t id;        /* out */
+	uint32_t domu_port; /* out */
+	uint32_t _pad;
+};
 struct vireo_ioreq_page {
 	struct vireo_ioreq slot[VIREO_MAX_VCPUS];
 	uint32_t notify[VIREO_IOREQ_NOTIFY_PAGES];
-	uint32_t isr[VIREO_IOREQ_NOTIFY_PAGES];
+	uint32_t latch[VIREO_IOREQ_MAX_LATCHES];
 };
-
 #define VIREO_MAX_DOMAINS 16
 
 struct vireo_physinfo {

@@ -2,9 +2,10 @@
  * vireo-dm's loop. One thread: the ioreq channel, backend input and
  * signals are polled together. Each pass over the request page answers
  * every READY slot (a vCPU blocked on a register access) and takes the
- * posted QueueNotify bits; the port is unmasked (written back) only after
- * the scan, so an event that arrives during it fires again and is never
- * lost.
+ * posted QueueNotify bits; what the pass answered and the interrupt lines
+ * it changed go to the hypervisor in one call (dm_flush). The port is
+ * unmasked (written back) only after the scan, so an event that arrives
+ * during it fires again and is never lost.
  */
 #include <errno.h>
 #include <poll.h>
@@ -34,14 +35,13 @@ static void serve_slot(struct dm *dm, unsigned vcpu)
 	volatile struct vireo_ioreq *s = &dm->page->slot[vcpu];
 	struct dm_device *dev;
 	uint64_t off = 0;
-	int rc;
 
 	switch (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE)) {
 	case VIREO_IOREQ_READY:
 		break;
 	case VIREO_IOREQ_RESP:
 		/* Answered by a model that died before completing it. */
-		vireo_ioreq_complete(dm->v, dm->domid, vcpu);
+		dm->done_vcpus |= 1U << vcpu;
 		return;
 	default:
 		return;
@@ -58,10 +58,7 @@ static void serve_slot(struct dm *dm, unsigned vcpu)
 			dm_state_save(dm, dev);
 	}
 	__atomic_store_n(&s->state, VIREO_IOREQ_RESP, __ATOMIC_RELEASE);
-	rc = vireo_ioreq_complete(dm->v, dm->domid, vcpu);
-	if (rc)
-		fprintf(stderr, "vireo-dm: complete vcpu %u: %s\n", vcpu,
-			vireo_strerror(rc));
+	dm->done_vcpus |= 1U << vcpu;
 }
 
 static void take_notifies(struct dm *dm)
@@ -90,6 +87,7 @@ static int channel_event(struct dm *dm)
 	for (unsigned v = 0; v < VIREO_MAX_VCPUS; v++)
 		serve_slot(dm, v);
 	take_notifies(dm);
+	dm_flush(dm);
 	if (n > 0 && write(dm->evtchn_fd, ports, (size_t)n) != n)
 		return -1;
 	return 0;
@@ -147,5 +145,6 @@ int dm_loop(struct dm *dm)
 		for (unsigned i = 2; i < nfds; i++)
 			if (fds[i].revents)
 				owner[i]->backend->input(&owner[i]->vm);
+		dm_flush(dm);
 	}
 }

@@ -16,19 +16,44 @@
 #include "vireo_ioctl.h"
 
 /*
- * InterruptStatus lives in the request page (VIREO_IOREQ_F_VIRTIO_ISR):
- * the hypervisor reads and acknowledges it for the guest, and the line
- * follows it; level is what the transport saw, the sync makes it so.
+ * InterruptStatus is a status latch in the request page: the hypervisor
+ * reads and acknowledges it for the guest, and the line follows it once
+ * told that the word changed; level is what the transport saw.
  */
 void dm_set_irq(void *opaque, bool level)
 {
 	struct dm_device *dev = opaque;
-	int rc = vireo_ioreq_isr_sync(dev->dm->v, dev->dm->domid, dev->slot);
 
 	(void)level;
-	if (rc)
-		fprintf(stderr, "vireo-dm: slot %u: irq: %s\n", dev->slot,
-			vireo_strerror(rc));
+	dev->dm->dirty_latches |= 1U << dev->latch;
+}
+
+void dm_flush(struct dm *dm)
+{
+	uint32_t vcpus = dm->done_vcpus, latches = dm->dirty_latches & dm->latches;
+	int rc;
+
+	if (!vcpus && !latches)
+		return;
+	dm->done_vcpus = dm->dirty_latches = 0;
+	rc = vireo_ioreq_complete(dm->v, dm->domid, dm->server, vcpus, latches);
+	if (!rc)
+		return;
+	/* A batch fails whole: find the bad one, let the others through. */
+	for (unsigned i = 0; i < 32; i++) {
+		if ((vcpus >> i) & 1)
+			rc = vireo_ioreq_complete(dm->v, dm->domid, dm->server,
+						  1U << i, 0);
+		else if ((latches >> i) & 1)
+			rc = vireo_ioreq_complete(dm->v, dm->domid, dm->server,
+						  0, 1U << i);
+		else
+			continue;
+		if (rc)
+			fprintf(stderr, "vireo-dm: complete %s %u: %s\n",
+				(vcpus >> i) & 1 ? "vcpu" : "latch", i,
+				vireo_strerror(rc));
+	}
 }
 
 /* "SLOT:TYPE[:ARGS]": the backend is created now, the transport later. */
@@ -158,6 +183,30 @@ static int start_devices(struct dm *dm)
 	return 0;
 }
 
+/* virtio-mmio's InterruptStatus (read) and InterruptACK (write 1 to clear)
+ * of dev's slot, served by the hypervisor, driving the slot's line. */
+static int declare_latch(struct dm *dm, struct dm_device *dev)
+{
+	uint64_t base = VIREO_DOMU_VIRTIO_BASE +
+			(uint64_t)dev->slot * VIREO_DOMU_VIRTIO_SIZE;
+	struct vireo_ioreq_latch l = {
+		.read_addr = base + VIRTIO_MMIO_INTERRUPT_STATUS,
+		.clear_addr = base + VIRTIO_MMIO_INTERRUPT_ACK,
+		.width = 4,
+		.line = VIREO_DOMU_VIRTIO_IRQ0 + dev->slot,
+	};
+	int rc = vireo_ioreq_latch(dm->v, dm->domid, dm->server, &l, &dev->latch);
+
+	if (rc)
+		return rc;
+	/* What the transport raised before goes on in the page's word. */
+	dm->page->latch[dev->latch] = dev->vm.interrupt_status;
+	dev->vm.isr = &dm->page->latch[dev->latch];
+	dm->latches |= 1U << dev->latch;
+	dm->dirty_latches |= 1U << dev->latch;
+	return 0;
+}
+
 int dm_attach(struct dm *dm)
 {
 	int rc;
@@ -170,18 +219,24 @@ int dm_attach(struct dm *dm)
 	}
 	if (map_ram(dm) || open_channel(dm) || start_devices(dm))
 		return -1;
-	dm->page = vireo_ioreq_server_create(
-		dm->v, dm->domid, VIREO_DOMU_VIRTIO_BASE,
-		dm->nr_slots * VIREO_DOMU_VIRTIO_SIZE, dm->port,
-		VIRTIO_MMIO_QUEUE_NOTIFY | VIREO_IOREQ_F_VIRTIO_ISR, &dm->domu_port,
-		&rc);
+	dm->page = vireo_ioreq_server_create(dm->v, dm->domid, dm->port,
+					     &dm->server, &dm->domu_port, &rc);
 	if (!dm->page) {
 		fprintf(stderr, "vireo-dm: ioreq server for domain %u: %s\n",
 			dm->domid, vireo_strerror(rc));
 		return -1;
 	}
-	for (unsigned i = 0; i < dm->nr_devices; i++)
-		dm->devices[i].vm.isr = &dm->page->isr[dm->devices[i].slot];
+	rc = vireo_ioreq_map_range(dm->v, dm->domid, dm->server,
+				   VIREO_DOMU_VIRTIO_BASE,
+				   dm->nr_slots * VIREO_DOMU_VIRTIO_SIZE,
+				   VIRTIO_MMIO_QUEUE_NOTIFY, NULL);
+	for (unsigned i = 0; !rc && i < dm->nr_devices; i++)
+		rc = declare_latch(dm, &dm->devices[i]);
+	if (rc) {
+		fprintf(stderr, "vireo-dm: ioreq range of domain %u: %s\n",
+			dm->domid, vireo_strerror(rc));
+		return -1;
+	}
 	return dm_state_create(dm);
 }
 
@@ -190,7 +245,8 @@ void dm_detach(struct dm *dm)
 	for (unsigned i = 0; i < dm->nr_devices; i++)
 		virtio_mmio_destroy(&dm->devices[i].vm);
 	if (dm->page && !dm->page_adopted)
-		vireo_ioreq_server_destroy(dm->v, dm->domid, dm->page);
+		vireo_ioreq_server_destroy(dm->v, dm->domid, dm->server,
+					   dm->page);
 	if (dm->evtchn_fd >= 0)
 		close(dm->evtchn_fd);
 	if (dm->state_fd >= 0) {

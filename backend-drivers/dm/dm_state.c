@@ -34,7 +34,7 @@
 #include "vireo_ioctl.h"
 
 #define STATE_MAGIC 0x534d4456U /* "VDMS" */
-#define STATE_VERSION 1
+#define STATE_VERSION 2
 #define CONFIG_SAVE 256
 
 struct saved_queue {
@@ -46,6 +46,7 @@ struct saved_queue {
 struct saved_dev {
 	uint32_t present, device_id;
 	uint32_t nr_queues, queue_max;
+	uint32_t latch, _pad; /* its InterruptStatus latch */
 	uint64_t device_features, driver_features;
 	uint32_t status, config_size;
 	uint8_t config[CONFIG_SAVE];
@@ -55,7 +56,7 @@ struct saved_dev {
 struct saved {
 	uint32_t magic, version, domid, domu_port;
 	uint64_t ram_off, ram_size, ioreq_off;
-	uint32_t nr_slots, _pad;
+	uint32_t nr_slots, server;
 	struct saved_dev dev[VIREO_DOMU_VIRTIO_SLOTS];
 };
 
@@ -67,6 +68,7 @@ static void state_path(uint32_t domid, char *buf, size_t len)
 static void save_dev(struct saved_dev *s, struct virtio_mmio *vm)
 {
 	s->present = 1;
+	s->latch = ((struct dm_device *)vm->irq_opaque)->latch;
 	s->device_id = vm->ops->device_id;
 	s->nr_queues = vm->ops->nr_queues;
 	s->queue_max = vm->ops->queue_max;
@@ -109,6 +111,7 @@ int dm_state_create(struct dm *dm)
 		return -1;
 	s.ram_size = dm->mem.size;
 	s.nr_slots = dm->nr_slots;
+	s.server = dm->server;
 	for (unsigned i = 0; i < dm->nr_devices; i++)
 		save_dev(&s.dev[dm->devices[i].slot], &dm->devices[i].vm);
 	mkdir("/run/vireo", 0755);
@@ -186,6 +189,8 @@ static int restore_dev(struct dm *dm, struct dm_device *dev,
 {
 	struct virtio_dev_ops *ops = &dev->failed_ops;
 
+	if (s->latch >= VIREO_IOREQ_MAX_LATCHES)
+		return -1;
 	*ops = (struct virtio_dev_ops){
 		.name = "failed", .device_id = s->device_id,
 		.nr_queues = s->nr_queues, .queue_max = (uint16_t)s->queue_max,
@@ -201,7 +206,9 @@ static int restore_dev(struct dm *dm, struct dm_device *dev,
 	 * The dead model's InterruptStatus is in the request page: keep it,
 	 * and make the line agree with it.
 	 */
-	dev->vm.isr = &dm->page->isr[dev->slot];
+	dev->latch = s->latch;
+	dev->vm.isr = &dm->page->latch[dev->latch];
+	dm->latches |= 1U << dev->latch;
 	dm_set_irq(dev, false);
 	dev->vm.driver_features = s->driver_features;
 	dev->vm.status = s->status;
@@ -280,6 +287,7 @@ int dm_recover(struct dm *dm)
 	dm->ram_window = dm->mem.host;
 	dm_map_direct(dm);
 	dm->nr_slots = s.nr_slots;
+	dm->server = s.server;
 	for (unsigned i = 0; i < s.nr_slots; i++) {
 		struct dm_device *dev = &dm->devices[dm->nr_devices];
 		if (!s.dev[i].present)

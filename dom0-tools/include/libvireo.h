@@ -81,17 +81,25 @@ int vireo_foreign_unmap(struct vireo *v, void *addr, uint64_t bytes);
 void *vireo_foreign_map_direct(struct vireo *v, uint32_t domid, uint64_t gpa,
 			       uint64_t bytes, int *rc);
 /*
- * Device models. Create d's ioreq server over [base, base + size) with
- * Dom0 event port `port` (unbound, waiting for domid) and posted-notify
- * offset notify_off (0 = none); returns the mapped request page and the
- * domain's end of the channel, or NULL with *rc set. One server per
- * process.
+ * Device models (ioreq servers, abi/vireo_abi.h). Create a server of
+ * domid with Dom0 event port `port` (unbound, waiting for domid): returns
+ * its mapped request page, its id and the domain's end of the channel, or
+ * NULL with *rc set. One server page per process.
  */
 struct vireo_ioreq_page *vireo_ioreq_server_create(struct vireo *v,
-						   uint32_t domid, uint64_t base,
-						   uint64_t size, uint32_t port,
-						   uint64_t notify_off,
+						   uint32_t domid,
+						   uint32_t port, uint32_t *id,
 						   uint32_t *domu_port, int *rc);
+/* Route [base, base + size) to server id; notify_off: posted-notify offset
+ * in each page (0 = none); *notify_first: the range's first notify word. */
+int vireo_ioreq_map_range(struct vireo *v, uint32_t domid, uint32_t id,
+			  uint64_t base, uint64_t size, uint32_t notify_off,
+			  uint32_t *notify_first);
+int vireo_ioreq_unmap_range(struct vireo *v, uint32_t domid, uint32_t id,
+			    uint64_t base, uint64_t size);
+/* Declare a status latch; *index: its word in the page's latch[]. */
+int vireo_ioreq_latch(struct vireo *v, uint32_t domid, uint32_t id,
+		      const struct vireo_ioreq_latch *l, uint32_t *index);
 /*
  * Map bytes at window offset off that an earlier process set up (a device
  * model taking over from one that died); NULL with errno on failure.
@@ -99,14 +107,12 @@ struct vireo_ioreq_page *vireo_ioreq_server_create(struct vireo *v,
 void *vireo_window_mmap(struct vireo *v, uint64_t off, uint64_t bytes);
 /* The window offset of a mapping this process made (foreign or ioreq). */
 int vireo_window_offset(struct vireo *v, const void *addr, uint64_t *off);
-int vireo_ioreq_server_destroy(struct vireo *v, uint32_t domid,
+int vireo_ioreq_server_destroy(struct vireo *v, uint32_t domid, uint32_t id,
 			       struct vireo_ioreq_page *page);
-int vireo_ioreq_complete(struct vireo *v, uint32_t domid, uint32_t vcpu);
-/* A VIREO_IOREQ_F_VIRTIO_ISR server: make page's line follow its isr word. */
-int vireo_ioreq_isr_sync(struct vireo *v, uint32_t domid, uint32_t page);
-/* Drive a DomU's virtio interrupt line (VIREO_DOMU_VIRTIO_IRQ0 + slot). */
-int vireo_irq_set_level(struct vireo *v, uint32_t domid, uint32_t line,
-			int level);
+/* One call for a batch: the responses in the slots of the vCPUs in mask
+ * vcpus, and the lines of the latches in mask latches. */
+int vireo_ioreq_complete(struct vireo *v, uint32_t domid, uint32_t id,
+			 uint32_t vcpus, uint32_t latches);
 
 /* Returns bytes moved (>= 0) or a negative rc. */
 int vireo_console_read(struct vireo *v, uint32_t domid, char *buf, size_t len);

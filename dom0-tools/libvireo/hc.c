@@ -371,27 +371,25 @@ void *vireo_foreign_map_direct(struct vireo *v, uint32_t domid, uint64_t gpa,
 }
 
 struct ioreq_args {
-	uint32_t domid, port;
-	uint64_t base, size, notify_off;
-	int64_t domu_port;
+	uint32_t domid;
+	struct vireo_ioreq_server srv;
 };
 
 static int ioreq_call(struct vireo *v, uint64_t off, void *arg)
 {
 	struct ioreq_args *a = arg;
 
-	return hc(v, VIREO_HC_IOREQ_SERVER_CREATE,
-		  ARGS(a->domid, off, a->base, a->size, a->port, a->notify_off),
-		  -1, NULL, 0, 0, &a->domu_port);
+	a->srv.page_off = off;
+	return hc(v, VIREO_HC_IOREQ_CREATE, ARGS(a->domid), 1, &a->srv,
+		  sizeof(a->srv), VIREO_BUF_IN | VIREO_BUF_OUT, NULL);
 }
 
 struct vireo_ioreq_page *vireo_ioreq_server_create(struct vireo *v,
-						   uint32_t domid, uint64_t base,
-						   uint64_t size, uint32_t port,
-						   uint64_t notify_off,
+						   uint32_t domid,
+						   uint32_t port, uint32_t *id,
 						   uint32_t *domu_port, int *rc)
 {
-	struct ioreq_args a = {domid, port, base, size, notify_off, 0};
+	struct ioreq_args a = {.domid = domid, .srv.dom0_port = port};
 	uint64_t off;
 	void *p;
 
@@ -402,15 +400,50 @@ struct vireo_ioreq_page *vireo_ioreq_server_create(struct vireo *v,
 		 (off_t)off);
 	if (p == MAP_FAILED) {
 		*rc = VIREO_ESYS;
-		hc(v, VIREO_HC_IOREQ_SERVER_DESTROY, ARGS(domid), -1, NULL, 0, 0,
-		   NULL);
+		hc(v, VIREO_HC_IOREQ_DESTROY, ARGS(domid, a.srv.id), -1, NULL,
+		   0, 0, NULL);
 		window_free(v, off, WINDOW_PAGE);
 		return NULL;
 	}
 	v->ioreq_off = off;
 	v->ioreq_page = p;
-	*domu_port = (uint32_t)a.domu_port;
+	*id = a.srv.id;
+	*domu_port = a.srv.domu_port;
 	return p;
+}
+
+int vireo_ioreq_map_range(struct vireo *v, uint32_t domid, uint32_t id,
+			  uint64_t base, uint64_t size, uint32_t notify_off,
+			  uint32_t *notify_first)
+{
+	int64_t first = 0;
+	int rc = hc(v, VIREO_HC_IOREQ_MAP_RANGE,
+		    ARGS(domid, id, base, size, notify_off), -1, NULL, 0, 0,
+		    &first);
+
+	if (!rc && notify_first)
+		*notify_first = (uint32_t)first;
+	return rc;
+}
+
+int vireo_ioreq_unmap_range(struct vireo *v, uint32_t domid, uint32_t id,
+			    uint64_t base, uint64_t size)
+{
+	return hc(v, VIREO_HC_IOREQ_UNMAP_RANGE, ARGS(domid, id, base, size),
+		  -1, NULL, 0, 0, NULL);
+}
+
+int vireo_ioreq_latch(struct vireo *v, uint32_t domid, uint32_t id,
+		      const struct vireo_ioreq_latch *l, uint32_t *index)
+{
+	struct vireo_ioreq_latch copy = *l;
+	int64_t i = 0;
+	int rc = hc(v, VIREO_HC_IOREQ_LATCH, ARGS(domid, id, 0), 2, &copy,
+		    sizeof(copy), VIREO_BUF_IN, &i);
+
+	if (!rc && index)
+		*index = (uint32_t)i;
+	return rc;
 }
 
 void *vireo_window_mmap(struct vireo *v, uint64_t off, uint64_t bytes)
@@ -436,10 +469,10 @@ int vireo_window_offset(struct vireo *v, const void *addr, uint64_t *off)
 	return VIREO_EINVAL;
 }
 
-int vireo_ioreq_server_destroy(struct vireo *v, uint32_t domid,
+int vireo_ioreq_server_destroy(struct vireo *v, uint32_t domid, uint32_t id,
 			       struct vireo_ioreq_page *page)
 {
-	int rc = hc(v, VIREO_HC_IOREQ_SERVER_DESTROY, ARGS(domid), -1, NULL, 0,
+	int rc = hc(v, VIREO_HC_IOREQ_DESTROY, ARGS(domid, id), -1, NULL, 0,
 		    0, NULL);
 
 	if (page) {
@@ -449,22 +482,10 @@ int vireo_ioreq_server_destroy(struct vireo *v, uint32_t domid,
 	return rc;
 }
 
-int vireo_ioreq_complete(struct vireo *v, uint32_t domid, uint32_t vcpu)
+int vireo_ioreq_complete(struct vireo *v, uint32_t domid, uint32_t id,
+			 uint32_t vcpus, uint32_t latches)
 {
-	return hc(v, VIREO_HC_IOREQ_COMPLETE, ARGS(domid, vcpu), -1, NULL, 0, 0,
-		  NULL);
-}
-
-int vireo_ioreq_isr_sync(struct vireo *v, uint32_t domid, uint32_t page)
-{
-	return hc(v, VIREO_HC_IOREQ_ISR_SYNC, ARGS(domid, page), -1, NULL, 0,
-		  0, NULL);
-}
-
-int vireo_irq_set_level(struct vireo *v, uint32_t domid, uint32_t line,
-			int level)
-{
-	return hc(v, VIREO_HC_IRQ_SET_LEVEL, ARGS(domid, line, level ? 1 : 0),
+	return hc(v, VIREO_HC_IOREQ_COMPLETE, ARGS(domid, id, vcpus, latches),
 		  -1, NULL, 0, 0, NULL);
 }
 

@@ -187,6 +187,8 @@ void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
 	if (domain_vplic_shadow(dom0))
 		panic("dom0: out of memory for the vPLIC");
 	vuart_init(&dom0->vuart, &dom0_vuart_ops, dom0);
+	if (domain_devices_init(dom0))
+		panic("dom0: its devices overlap");
 	if (domain_evtchn_init(dom0, VIREO_DOM0_EVTCHN_IRQ))
 		panic("dom0: out of memory for event channels");
 	place_modules(hi, base, size, &dp.initrd_start, &dp.initrd_end);

@@ -166,87 +166,6 @@ struct vcpu *domain_vcpu(struct domain *d, unsigned long hartid)
 	return hartid < d->nr_vcpus ? d->vcpus[hartid] : NULL;
 }
 
-static bool in_window(gpa_t gpa, unsigned width, gpa_t base, uint64_t size)
-{
-	return gpa >= base && gpa - base < size && gpa - base + width <= size;
-}
-
-static bool pvpanic_access(struct domain *d, bool is_store, uint64_t *val);
-static bool control_access(struct domain *d, uint64_t off, unsigned width,
-			   bool is_store, uint64_t *val);
-
-static bool vuart_access(struct domain *d, uint64_t off, bool is_store,
-			 uint64_t *val)
-{
-	uint8_t b = (uint8_t)*val;
-	bool ok;
-
-	spin_lock(&d->vuart_lock);
-	ok = is_store ? vuart_write(&d->vuart, (unsigned)off, b)
-		      : vuart_read(&d->vuart, (unsigned)off, &b);
-	spin_unlock(&d->vuart_lock);
-	if (!is_store)
-		*val = b;
-	/* A read may have made room for buffered console input. */
-	if (ok && !is_store && d->is_dom0)
-		console_feed_dom0();
-	return ok;
-}
-
-static bool emulate(struct domain *d, gpa_t gpa, unsigned width,
-		    bool is_store, uint64_t *val)
-{
-	if (in_window(gpa, width, d->plic_base, VPLIC_SIZE)) {
-		uint32_t w = (uint32_t)*val;
-		bool ok;
-		if (width != 4)
-			return false;
-		ok = is_store ? vplic_mmio_write(&d->vplic, gpa - d->plic_base, w)
-			      : vplic_mmio_read(&d->vplic, gpa - d->plic_base, &w);
-		*val = w;
-		return ok;
-	}
-	if (in_window(gpa, width, d->uart_base, VUART_SIZE)) {
-		/* 8250 registers are bytes; wider accesses see the low byte. */
-		return vuart_access(d, gpa - d->uart_base, is_store, val);
-	}
-	if (d->is_dom0)
-		return false;
-	if (in_window(gpa, width, VIREO_DOMU_PVPANIC_BASE, VIREO_DOMU_PVPANIC_SIZE))
-		return pvpanic_access(d, is_store, val);
-	if (in_window(gpa, width, VIREO_DOMU_CONTROL_BASE, VIREO_DOMU_CONTROL_SIZE))
-		return control_access(d, gpa - VIREO_DOMU_CONTROL_BASE, width,
-				      is_store, val);
-	return false;
-}
-
-enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
-			     unsigned width, bool is_store, uint64_t *val)
-{
-	if (emulate(d, gpa, width, is_store, val))
-		return MMIO_DONE;
-	if (d->is_dom0)
-		return MMIO_FAULT;
-	spin_lock(&d->ioreq_lock);
-	if (ioreq_claims(d, gpa, width)) {
-		enum mmio_result r = ioreq_send(v, gpa, width, is_store, val);
-		spin_unlock(&d->ioreq_lock);
-		return r;
-	}
-	spin_unlock(&d->ioreq_lock);
-	return MMIO_FAULT;
-}
-
-/* A device model drives the line of one of d's virtio-mmio slots. */
-long domain_irq_set_level(struct domain *d, uint64_t line, uint64_t level)
-{
-	if (d->is_dom0 || line < VIREO_DOMU_VIRTIO_IRQ0 ||
-	    line >= VIREO_DOMU_VIRTIO_IRQ0 + VIREO_DOMU_VIRTIO_SLOTS || level > 1)
-		return HC_ERR_INVALID_PARAM;
-	vplic_set_level(&d->vplic, (unsigned)line, level);
-	return HC_SUCCESS;
-}
-
 bool domain_console_rx(struct domain *d, uint8_t c)
 {
 	bool ok;
@@ -255,26 +174,6 @@ bool domain_console_rx(struct domain *d, uint8_t c)
 	ok = vuart_rx_push(&d->vuart, c);
 	spin_unlock(&d->vuart_lock);
 	return ok;
-}
-
-/*
- * QEMU's pvpanic-mmio: reading gives the events supported, writing one
- * reports it. Linux writes PANICKED from its panic notifier.
- */
-#define PVPANIC_PANICKED (1U << 0)
-#define PVPANIC_CRASH_LOADED (1U << 1)
-
-static bool pvpanic_access(struct domain *d, bool is_store, uint64_t *val)
-{
-	if (!is_store) {
-		*val = PVPANIC_PANICKED | PVPANIC_CRASH_LOADED;
-		return true;
-	}
-	if (*val & (PVPANIC_PANICKED | PVPANIC_CRASH_LOADED)) {
-		printk("domain %u (%s) reported a panic\n", d->id, d->name);
-		domain_shutdown(d, VIREO_SHUTDOWN_CRASH);
-	}
-	return true;
 }
 
 /* vPLIC context ctx is vCPU ctx: its output is that vCPU's VSEIP. */
@@ -292,29 +191,6 @@ void domain_vuart_irq(void *opaque, bool level)
 	struct domain *d = opaque;
 
 	vplic_set_level(&d->vplic, d->uart_irq, level);
-}
-
-/* The control device (register map in abi/vireo_abi.h). */
-static bool control_access(struct domain *d, uint64_t off, unsigned width,
-			   bool is_store, uint64_t *val)
-{
-	if (width != 4)
-		return false;
-	if (off == VIREO_CONTROL_REG_COMMAND) {
-		if (is_store) {
-			d->control_cmd = VIREO_CONTROL_NONE;
-			vplic_set_level(&d->vplic, VIREO_DOMU_CONTROL_IRQ, false);
-		} else {
-			*val = d->control_cmd;
-		}
-		return true;
-	}
-	if (off == VIREO_CONTROL_REG_MAGIC) {
-		if (!is_store)
-			*val = VIREO_CONTROL_MAGIC;
-		return true;
-	}
-	return false;
 }
 
 long domain_control(struct domain *d, uint32_t cmd)

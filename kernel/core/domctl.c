@@ -117,6 +117,11 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
 		return HC_ERR_FAILED;
 	}
 	vuart_init(&d->vuart, &domu_vuart_ops, d);
+	if (domain_devices_init(d)) {
+		domain_evtchn_teardown(d);
+		domain_free(d);
+		return HC_ERR_FAILED;
+	}
 	for (unsigned i = 0; i < nr_vcpus; i++)
 		sched_add(sched_place(d->slot + i), d->vcpus[i]);
 	*out = d;
@@ -161,7 +166,7 @@ static void destroy_detach(struct domain *d)
 		arch_handle_host_irqs(); /* a holder may be flushing us */
 	/* Peers' ports go back to unbound before the shared page is freed. */
 	domain_evtchn_teardown(d);
-	ioreq_server_destroy(d); /* (if it has one) */
+	ioreq_destroy_all(d);
 	foreign_revoke(d);
 	/*
 	 * Dom0's 1:1 mappings go now, so its CPUs can no longer reach the

@@ -248,6 +248,50 @@ static struct hc_ret map_direct(struct domain *d, struct vcpu *v)
 				(long)covered};
 }
 
+/* The device-model calls but COMPLETE (abi/vireo_abi.h), under the domctl
+ * lock: arguments copied in and checked, then acted on. */
+static struct hc_ret ioreq_call(struct domain *d, struct vcpu *v,
+				unsigned long fid)
+{
+	struct vireo_ioreq_server srv;
+	struct vireo_ioreq_latch latch;
+	uint32_t out = 0;
+	long err;
+
+	switch (fid) {
+	case VIREO_HC_IOREQ_CREATE:
+		if (!copy_in(&srv, hc_arg(v, 1), sizeof(srv)))
+			return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
+		if (srv.id || srv.domu_port || srv._pad)
+			return (struct hc_ret){HC_ERR_INVALID_PARAM, 0};
+		/* The result goes where the arguments came from: RAM. */
+		err = ioreq_create(d, srv.page_off, srv.dom0_port, &srv.id,
+				   &srv.domu_port);
+		if (!err && !copy_out(hc_arg(v, 1), &srv, sizeof(srv))) {
+			ioreq_destroy(d, srv.id);
+			err = HC_ERR_INVALID_ADDRESS;
+		}
+		break;
+	case VIREO_HC_IOREQ_MAP_RANGE:
+		err = ioreq_map_range(d, hc_arg(v, 1), hc_arg(v, 2),
+				      hc_arg(v, 3), hc_arg(v, 4), &out);
+		break;
+	case VIREO_HC_IOREQ_UNMAP_RANGE:
+		err = ioreq_unmap_range(d, hc_arg(v, 1), hc_arg(v, 2),
+					hc_arg(v, 3));
+		break;
+	case VIREO_HC_IOREQ_LATCH:
+		if (!copy_in(&latch, hc_arg(v, 2), sizeof(latch)))
+			return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
+		err = ioreq_latch(d, hc_arg(v, 1), &latch, &out);
+		break;
+	default:
+		err = ioreq_destroy(d, hc_arg(v, 1));
+		break;
+	}
+	return (struct hc_ret){err, err ? 0 : (long)out};
+}
+
 /* Control calls that name a DomU in a0, under the domctl lock. */
 static struct hc_ret control_call(struct domain *d, struct vcpu *v,
 				   unsigned long fid)
@@ -274,16 +318,12 @@ static struct hc_ret control_call(struct domain *d, struct vcpu *v,
 	case VIREO_HC_DOMAIN_CONTROL:
 		err = domain_control(d, (uint32_t)hc_arg(v, 1));
 		break;
-	case VIREO_HC_IOREQ_SERVER_CREATE: {
-		uint32_t port = 0;
-		err = ioreq_server_create(d, hc_arg(v, 1), hc_arg(v, 2),
-					  hc_arg(v, 3), hc_arg(v, 4),
-					  hc_arg(v, 5), &port);
-		return (struct hc_ret){err, err ? 0 : (long)port};
-	}
-	case VIREO_HC_IOREQ_SERVER_DESTROY:
-		err = ioreq_server_destroy(d);
-		break;
+	case VIREO_HC_IOREQ_CREATE:
+	case VIREO_HC_IOREQ_MAP_RANGE:
+	case VIREO_HC_IOREQ_UNMAP_RANGE:
+	case VIREO_HC_IOREQ_LATCH:
+	case VIREO_HC_IOREQ_DESTROY:
+		return ioreq_call(d, v, fid);
 	case VIREO_HC_DOMAIN_TRIGGER:
 		err = domain_trigger(d, hc_arg(v, 1));
 		break;
@@ -304,14 +344,9 @@ static struct hc_ret data_call(struct domain *d, struct vcpu *v,
 		return hc_console_read(d, hc_arg(v, 1), hc_arg(v, 2));
 	case VIREO_HC_CONSOLE_WRITE:
 		return hc_console_write(d, hc_arg(v, 1), hc_arg(v, 2));
-	case VIREO_HC_IOREQ_ISR_SYNC:
-		err = ioreq_isr_sync(d, hc_arg(v, 1));
-		break;
-	case VIREO_HC_IRQ_SET_LEVEL:
-		err = domain_irq_set_level(d, hc_arg(v, 1), hc_arg(v, 2));
-		break;
 	case VIREO_HC_IOREQ_COMPLETE:
-		err = ioreq_complete(d, hc_arg(v, 1));
+		err = ioreq_complete(d, hc_arg(v, 1), hc_arg(v, 2),
+				     hc_arg(v, 3));
 		break;
 	default:
 		return (struct hc_ret){HC_ERR_NOT_SUPPORTED, 0};
@@ -322,8 +357,7 @@ static struct hc_ret data_call(struct domain *d, struct vcpu *v,
 static bool is_data_call(unsigned long fid)
 {
 	return fid == VIREO_HC_CONSOLE_READ ||
-	       fid == VIREO_HC_CONSOLE_WRITE || fid == VIREO_HC_IOREQ_ISR_SYNC ||
-	       fid == VIREO_HC_IRQ_SET_LEVEL || fid == VIREO_HC_IOREQ_COMPLETE;
+	       fid == VIREO_HC_CONSOLE_WRITE || fid == VIREO_HC_IOREQ_COMPLETE;
 }
 
 /* Calls that name a live DomU in a0. */

@@ -8,6 +8,7 @@
 #include "domain.h"
 #include "domctl.h"
 #include "evtchn.h"
+#include "ioreq.h"
 #include "page_alloc.h"
 #include "pcpu.h"
 #include "printk.h"
@@ -107,12 +108,15 @@ static void dump_irqs(struct domain *d)
 			 v ? vcpu_state_name(v->state) : "-", v ? v->arch.eip : 0);
 		out(buf);
 	}
-	if (d->ioreq) {
-		const struct vireo_ioreq_page *q = d->ioreq;
+	for (unsigned i = 0; i < VIREO_IOREQ_MAX_SERVERS; i++) {
+		const struct vireo_ioreq_page *q = d->ioreq[i] ? d->ioreq[i]->page : NULL;
+		if (!q)
+			continue;
 		snprintf(buf, sizeof(buf),
-			 "    ioreq slots %u %u notify %x %x %x isr %x %x %x\n",
-			 q->slot[0].state, q->slot[1].state, q->notify[0],
-			 q->notify[1], q->notify[2], q->isr[0], q->isr[1], q->isr[2]);
+			 "    ioreq %u slots %u %u notify %x %x %x latch %x %x %x\n",
+			 i, q->slot[0].state, q->slot[1].state, q->notify[0],
+			 q->notify[1], q->notify[2], q->latch[0], q->latch[1],
+			 q->latch[2]);
 		out(buf);
 	}
 	if (d->evtchn && d->evtchn->shared) {

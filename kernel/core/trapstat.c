@@ -46,14 +46,15 @@ static const char *const hcall_names[TRAPSTAT_HCALLS] = {
 	[VIREO_HC_EVTCHN_SEND] = "evtchn_send",
 	[VIREO_HC_EVTCHN_UNMASK] = "evtchn_unmask",
 	[VIREO_HC_EVTCHN_CLOSE] = "evtchn_close",
-	[VIREO_HC_IOREQ_SERVER_CREATE] = "ioreq_server_create",
-	[VIREO_HC_IOREQ_COMPLETE] = "ioreq_complete",
-	[VIREO_HC_IOREQ_SERVER_DESTROY] = "ioreq_server_destroy",
-	[VIREO_HC_IRQ_SET_LEVEL] = "irq_set_level",
-	[VIREO_HC_IOREQ_ISR_SYNC] = "ioreq_isr_sync",
 	[VIREO_HC_DOMAIN_TRIGGER] = "domain_trigger",
 	[VIREO_HC_FOREIGN_MAP_DIRECT] = "foreign_map_direct",
 	[VIREO_HC_FOREIGN_RELEASE] = "foreign_release",
+	[VIREO_HC_IOREQ_CREATE] = "ioreq_create",
+	[VIREO_HC_IOREQ_MAP_RANGE] = "ioreq_map_range",
+	[VIREO_HC_IOREQ_UNMAP_RANGE] = "ioreq_unmap_range",
+	[VIREO_HC_IOREQ_LATCH] = "ioreq_latch",
+	[VIREO_HC_IOREQ_COMPLETE] = "ioreq_complete",
+	[VIREO_HC_IOREQ_DESTROY] = "ioreq_destroy",
 };
 
 const char *trapstat_name(unsigned slot)

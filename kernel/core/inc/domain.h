@@ -30,9 +30,11 @@
 
 #include <arch/vplic.h>
 
+#include "iodev.h"
 #include "p2m.h"
 #include "types.h"
 #include "vcpu.h"
+#include "vireo_abi.h"
 #include "vuart.h"
 
 #define MAX_DOMAINS 16
@@ -48,6 +50,7 @@
 #define CONSOLE_RING_SLACK 64
 
 struct evtchn_domain;
+struct ioreq_server;
 
 struct domain {
 	unsigned id;
@@ -70,13 +73,10 @@ struct domain {
 	volatile uint32_t control_cmd;   /* pending VIREO_CONTROL_* for the agent */
 	struct evtchn_domain *evtchn;    /* its ports (evtchn.c) */
 	unsigned evtchn_irq;             /* vPLIC line of the upcall */
-	spinlock_t ioreq_lock;           /* the server against its users */
-	struct vireo_ioreq_page *ioreq;  /* ioreq server page, or NULL */
-	gpa_t ioreq_base;
-	uint64_t ioreq_size, ioreq_off;  /* range; offset in Dom0's window */
-	uint64_t ioreq_notify_off;       /* posted writes' offset, 0 = none */
-	bool ioreq_virtio_isr;           /* VIREO_IOREQ_F_VIRTIO_ISR */
-	uint32_t ioreq_port;             /* our end of the server's channel */
+	spinlock_t ioreq_lock;           /* the servers against their users */
+	struct ioreq_server *ioreq[VIREO_IOREQ_MAX_SERVERS]; /* ioreq.h */
+	unsigned nr_mmio;                /* emulated devices (iodev.h) */
+	struct mmio_region mmio[DOMAIN_MAX_MMIO];
 	struct p2m p2m;
 	gpa_t ram_base;
 	uint64_t ram_size;
@@ -124,12 +124,14 @@ enum mmio_result {
 	MMIO_PENDING, /* forwarded to a device model: v waits (ioreq) */
 };
 
-/* Emulate a guest access to gpa that the G-stage does not map. */
 /* Map the vPLIC's enable shadow into d (after vplic_init); 0 or -1. */
 int domain_vplic_shadow(struct domain *d);
-long domain_irq_set_level(struct domain *d, uint64_t line, uint64_t level);
+/* A guest access to gpa that the G-stage does not map: an emulated device
+ * (iodev.c), else a device model (ioreq.c), else nothing. */
 enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
 			     unsigned width, bool is_store, uint64_t *val);
+/* Register d's emulated devices (iodev.c); -1 if one does not fit. */
+int domain_devices_init(struct domain *d);
 /* Device callbacks shared by every domain (vplic_ops / vuart_ops). */
 void domain_vplic_eip(void *opaque, unsigned ctx, bool level);
 void domain_vuart_irq(void *opaque, bool level);

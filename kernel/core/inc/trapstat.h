@@ -14,7 +14,7 @@
 /* Which side a trap came from: the benchmarks report them apart. */
 #define TRAPSTAT_DOM0 0
 #define TRAPSTAT_DOMU 1
-#define TRAPSTAT_HCALLS 32 /* Vireo hypercall numbers 0..31 */
+#define TRAPSTAT_HCALLS 48 /* Vireo hypercall numbers 0..47 */
 
 struct trapstat {
 	uint64_t count[2][TRAPSTAT_SLOTS];

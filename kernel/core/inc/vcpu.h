@@ -46,6 +46,7 @@ struct vcpu {
 	gpa_t sta_gpa;
 	bool sta_on;
 	struct vcpu_pmu pmu; /* SBI PMU: its virtual counters */
+	uint8_t io_server;   /* VCPU_WAIT_IO: the ioreq server it waits on */
 	struct vcpu_arch arch;
 };
 

@@ -36,6 +36,7 @@ typedef uint64_t pte_t;
 #define P2M_PROT_RWX (PTE_R | PTE_W | PTE_X)
 
 #define GSTAGE_GPA_BITS 41
+#define P2M_GPA_BITS GSTAGE_GPA_BITS
 #define GSTAGE_ROOT_ENTRIES 2048
 #define GSTAGE_ROOT_ORDER 2 /* 4 pages */
 
