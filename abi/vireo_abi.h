@@ -47,7 +47,8 @@
 #define VIREO_HC_CONSOLE_READ 12    /* Dom0: a0 = domid, a1 = gpa of buffer, a2 = len; value = bytes */
 #define VIREO_HC_CONSOLE_WRITE 13   /* Dom0: a0 = domid, a1 = gpa of buffer, a2 = len; value = bytes */
 #define VIREO_HC_LOG_READ 14        /* Dom0: a0 = offset, a1 = gpa of buffer, a2 = len; value = bytes */
-#define VIREO_HC_VIRQ_ACK 15        /* Dom0: lower the state-change line; value = pending mask */
+/* 15 was VIRQ_ACK (interface 1.x): Dom0 hears of state changes and console
+ * output on event-channel VIRQs now (VIREO_VIRQ_DOM_EXC, VIREO_VIRQ_CONSOLE). */
 #define VIREO_HC_DOMAIN_CONTROL 16  /* Dom0: a0 = domid, a1 = VIREO_CONTROL_*: ask the guest agent */
 /* Event channels: open to every domain (errors as SBI codes). */
 #define VIREO_HC_EVTCHN_INIT 17     /* a0 = gpa of the page (struct vireo_evtchn_shared), 0 = none */
@@ -125,6 +126,9 @@
 
 /* Dom0 VIRQs (bind with EVTCHN_BIND_VIRQ) */
 /* 1 was VIREO_VIRQ_IOREQ (interface 1.4): each server has its own port now. */
+/* Xen's numbers. Raised in Dom0 only; nobody bound: the event is dropped. */
+#define VIREO_VIRQ_CONSOLE 2 /* a DomU's console ring has output to drain */
+#define VIREO_VIRQ_DOM_EXC 3 /* a domain shut down, crashed or suspended */
 
 /* Guest-physical layout of a DomU (mirrors QEMU virt). */
 #define VIREO_DOMU_PLIC_BASE 0x0c000000UL

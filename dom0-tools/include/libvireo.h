@@ -121,8 +121,6 @@ int vireo_console_write(struct vireo *v, uint32_t domid, const char *buf,
 int vireo_log_read(struct vireo *v, uint64_t off, char *buf, size_t len);
 /* Ask the guest agent for VIREO_CONTROL_POWEROFF or _REBOOT. */
 int vireo_domain_control(struct vireo *v, uint32_t domid, uint32_t cmd);
-/* Lower the notification line; returns the pending VIRQ mask. */
-int vireo_virq_ack(struct vireo *v, uint32_t *mask);
 
 /* The domain builder (build.c). */
 struct vireo_build {

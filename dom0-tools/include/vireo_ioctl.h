@@ -30,14 +30,18 @@
  *	FOREIGN_RELEASE.
  *
  *   read(fd, &mask, 8), poll(POLLIN)
- *	the domain state-change interrupt: read returns the __u64 mask of
- *	pending events accumulated since the last read and clears it
+ *	what the hypervisor's VIRQs said (VIREO_EVENT_*): read returns the
+ *	__u64 mask of events accumulated since the last read and clears it
  *	(blocks unless O_NONBLOCK); poll reports POLLIN while it is non-zero.
  */
 #ifndef VIREO_IOCTL_H
 #define VIREO_IOCTL_H
 
 #include <linux/ioctl.h>
+
+/* /dev/vireo read mask bits: VIREO_VIRQ_DOM_EXC and VIREO_VIRQ_CONSOLE. */
+#define VIREO_EVENT_STATE	(1U << 0)	/* a domain changed state */
+#define VIREO_EVENT_CONSOLE	(1U << 1)	/* a DomU wrote to its console */
 #include <linux/types.h>
 
 #define VIREO_DEVICE		"/dev/vireo"

@@ -555,12 +555,3 @@ int vireo_domain_control(struct vireo *v, uint32_t domid, uint32_t cmd)
 	return rc;
 }
 
-int vireo_virq_ack(struct vireo *v, uint32_t *mask)
-{
-	int64_t m;
-	int rc = hc(v, VIREO_HC_VIRQ_ACK, ARGS(0), -1, NULL, 0, 0, &m);
-
-	if (!rc)
-		*mask = (uint32_t)m;
-	return rc;
-}

@@ -167,6 +167,16 @@ int vireo_evtchn_alloc_unbound(u32 remote_domid, vireo_evtchn_cb cb,
 }
 EXPORT_SYMBOL_GPL(vireo_evtchn_alloc_unbound);
 
+int vireo_evtchn_bind_virq(u32 virq, vireo_evtchn_cb cb, void *arg, u32 *port)
+{
+	struct port_owner o = { .cb = cb, .arg = arg };
+
+	if (!cb)
+		return -EINVAL;
+	return bind(VIREO_HC_EVTCHN_BIND_VIRQ, virq, 0, &o, port);
+}
+EXPORT_SYMBOL_GPL(vireo_evtchn_bind_virq);
+
 int vireo_evtchn_bind_interdomain(u32 remote_domid, u32 remote_port,
 				  vireo_evtchn_cb cb, void *arg, u32 *port)
 {
@@ -361,20 +371,6 @@ static struct miscdevice evf_misc = {
  * Dom0's node names its state-change line only; the upcall is PLIC line
  * VIREO_DOM0_EVTCHN_IRQ, mapped here through the PLIC node.
  */
-int vireo_evtchn_dom0_irq(void)
-{
-	struct of_phandle_args args = { .args_count = 1 };
-	int irq;
-
-	args.np = of_find_compatible_node(NULL, NULL, "riscv,plic0");
-	if (!args.np)
-		return -ENODEV;
-	args.args[0] = VIREO_DOM0_EVTCHN_IRQ;
-	irq = irq_create_of_mapping(&args);
-	of_node_put(args.np);
-	return irq ? irq : -EINVAL;
-}
-
 int vireo_evtchn_probe(struct device *dev, int irq)
 {
 	int rc;

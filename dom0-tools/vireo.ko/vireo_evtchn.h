@@ -27,6 +27,8 @@ int vireo_evtchn_alloc_unbound(u32 remote_domid, vireo_evtchn_cb cb,
 int vireo_evtchn_bind_interdomain(u32 remote_domid, u32 remote_port,
 				  vireo_evtchn_cb cb, void *arg, u32 *port);
 /* Pend the peer's port (a no-op while the port is still unbound). */
+/* The hypervisor's VIRQ virq (VIREO_VIRQ_*) on a new port, fired to cb. */
+int vireo_evtchn_bind_virq(u32 virq, vireo_evtchn_cb cb, void *arg, u32 *port);
 int vireo_evtchn_send(u32 port);
 /* Close the port; its peer goes back to unbound, waiting for us. Sleeps:
  * once it returns, cb is not running and will not be called again. */

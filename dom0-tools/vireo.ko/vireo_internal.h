@@ -11,10 +11,9 @@ struct sbiret vireo_hypercall(u32 fid, const unsigned long a[VIREO_NR_ARGS]);
 
 /*
  * Event channels (vireo_evtchn.c): the domain's shared page, its upcall on
- * irq and /dev/vireo_evtchn. Dom0 finds its upcall irq with
- * vireo_evtchn_dom0_irq(); a DomU's is in its /hypervisor node.
+ * irq (the vireo node's interrupt, Dom0's and a DomU's alike) and
+ * /dev/vireo_evtchn.
  */
-int vireo_evtchn_dom0_irq(void);
 int vireo_evtchn_probe(struct device *dev, int irq);
 void vireo_evtchn_remove(void);
 

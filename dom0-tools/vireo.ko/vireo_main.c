@@ -6,7 +6,8 @@
  * which the hypervisor adds to Dom0's tree:
  *
  *   reg         the foreign-mapping window (guest-physical, outside /memory)
- *   interrupts  one vPLIC line: the domain state-change interrupt
+ *   interrupts  one vPLIC line: the event-channel upcall; domain state
+ *               changes and console output are VIRQs on it
  *
  * In a DomU it binds to "vireo,hypervisor-domu" (the /hypervisor node the
  * builder writes, libvireo domu_dtb.c), whose one interrupt is the
@@ -18,7 +19,7 @@
  *   ioctl  VIREO_IOCTL_HYPERCALL: one hypercall, its buffer staged in a
  *          page-aligned kernel page; CAP_SYS_ADMIN only
  *   mmap   the foreign window, byte offset = file offset; CAP_SYS_ADMIN only
- *   read   the accumulated state-change mask (8 bytes), cleared on read
+ *   read   the accumulated event mask (8 bytes, VIREO_EVENT_*), cleared on read
  *   poll   POLLIN while that mask is non-zero
  *
  * Modelled on Xen's privcmd and evtchn drivers. A hypercall is an SBI call
@@ -52,6 +53,7 @@
 #include <asm/sbi.h>
 
 #include "vireo_abi.h"
+#include "vireo_evtchn.h"
 #include "vireo_internal.h"
 #include "vireo_ioctl.h"
 
@@ -113,18 +115,34 @@ static void vireo_post(u64 mask)
 	wake_up_interruptible_poll(&vireo.wq, EPOLLIN | EPOLLRDNORM);
 }
 
-static irqreturn_t vireo_irq(int irq, void *data)
+/* Dom0's VIRQs: what happened, for vireod (vireo_wait_event()'s mask). */
+static void vireo_virq(u32 port, void *arg)
 {
-	struct sbiret ret = vireo_hypercall0(VIREO_HC_VIRQ_ACK);
+	vireo_post((uintptr_t)arg);
+}
 
-	if (ret.error) {
-		/* The line stays up: let the spurious-IRQ detector act. */
-		pr_warn_ratelimited("VIRQ_ACK failed: error %ld\n", ret.error);
-		return IRQ_NONE;
+static int vireo_bind_virqs(struct device *dev)
+{
+	static const struct {
+		u32 virq;
+		u64 event;
+	} virqs[] = {
+		{ VIREO_VIRQ_DOM_EXC, VIREO_EVENT_STATE },
+		{ VIREO_VIRQ_CONSOLE, VIREO_EVENT_CONSOLE },
+	};
+	u32 port;
+
+	for (size_t i = 0; i < ARRAY_SIZE(virqs); i++) {
+		int rc = vireo_evtchn_bind_virq(virqs[i].virq, vireo_virq,
+						(void *)(uintptr_t)virqs[i].event,
+						&port);
+		if (rc) {
+			dev_err(dev, "cannot bind VIRQ %u: %d\n", virqs[i].virq,
+				rc);
+			return rc;
+		}
 	}
-	if (ret.value)
-		vireo_post(ret.value);
-	return IRQ_HANDLED;
+	return 0;
 }
 
 static long vireo_ioctl_hypercall(struct vireo_ioctl_hypercall __user *uhc)
@@ -172,9 +190,6 @@ static long vireo_ioctl_hypercall(struct vireo_ioctl_hypercall __user *uhc)
 	}
 
 	ret = vireo_hypercall(hc.fid, arg);
-	/* The line is the driver's; keep what a caller's ACK collected. */
-	if (hc.fid == VIREO_HC_VIRQ_ACK && !ret.error && ret.value)
-		vireo_post(ret.value);
 
 	if (put_user((__s64)ret.error, &uhc->ret_error) ||
 	    put_user((__s64)ret.value, &uhc->ret_value)) {
@@ -332,7 +347,7 @@ static int vireo_check_version(struct device *dev)
 	return 0;
 }
 
-/* Dom0: the foreign window, the state-change line, event channels and
+/* Dom0: the foreign window, event channels (with its VIRQs) and
  * /dev/vireo. */
 static int vireo_probe_dom0(struct platform_device *pdev)
 {
@@ -359,19 +374,16 @@ static int vireo_probe_dom0(struct platform_device *pdev)
 	vireo.size = resource_size(res);
 	vireo.irq = irq;
 
-	rc = devm_request_irq(dev, irq, vireo_irq, 0, "vireo", &vireo);
-	if (rc) {
-		dev_err(dev, "cannot request irq %d: %d\n", irq, rc);
-		return rc;
-	}
-	irq = vireo_evtchn_dom0_irq();
-	if (irq < 0) {
-		dev_err(dev, "event channels: no upcall line (%d)\n", irq);
-		return irq;
-	}
+	/* The node's interrupt is the event-channel upcall; state changes
+	 * and console output come as VIRQs on it. */
 	rc = vireo_evtchn_probe(dev, irq);
 	if (rc)
 		return rc;
+	rc = vireo_bind_virqs(dev);
+	if (rc) {
+		vireo_evtchn_remove();
+		return rc;
+	}
 	rc = misc_register(&vireo_misc);
 	if (rc) {
 		dev_err(dev, "cannot register /dev/vireo: %d\n", rc);

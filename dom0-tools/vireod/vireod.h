@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "libvireo.h"
+#include "vireo_ioctl.h"
 #include "vireod_proto.h"
 #include "xlcfg.h"
 
@@ -54,8 +55,8 @@
  * Bits of the mask vireo_wait_event() returns: the causes of Dom0's
  * notification line, as the hypervisor raises it.
  */
-#define VD_EVENT_STATE (1U << 0)   /* a domain changed state */
-#define VD_EVENT_CONSOLE (1U << 1) /* a DomU wrote to its console */
+#define VD_EVENT_STATE VIREO_EVENT_STATE     /* a domain changed state */
+#define VD_EVENT_CONSOLE VIREO_EVENT_CONSOLE /* a DomU wrote to its console */
 
 /* ring.c: the last `cap` bytes written, oldest first. */
 struct vd_ring {

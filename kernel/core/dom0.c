@@ -32,7 +32,6 @@
 #define DOM0_DTB_MAX KiB(64)
 #define VIREO_NODE_BASE 0x100000000UL /* above host RAM: future windows */
 #define VIREO_NODE_SIZE GiB(1)
-#define VIREO_IRQ 48 /* a vPLIC line no QEMU virt device uses */
 #define MAX_PASSTHROUGH 16
 
 struct domain *dom0;
@@ -204,7 +203,7 @@ void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
 	dp.bootargs = hi->kernel_bootargs;
 	dp.vireo_base = VIREO_NODE_BASE;
 	dp.vireo_size = VIREO_NODE_SIZE;
-	dp.vireo_irq = VIREO_IRQ;
+	dp.vireo_irq = VIREO_DOM0_EVTCHN_IRQ; /* its event-channel upcall */
 	dp.isa = isa;
 	dp.plic_ndev = dom0->vplic.nsrc - 1;
 	err = dom0_dtb_build(fdt, (void *)dtb, DOM0_DTB_MAX, &dp);
@@ -215,7 +214,7 @@ void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
 		panic("dom0: cannot map its RAM");
 	passthrough_devices(fdt);
 	for (unsigned i = 0; i < nr_vcpus; i++)
-		sched_add(sched_place(i), dom0->vcpus[i]);
+		sched_place_vcpu(dom0->vcpus[i], i);
 	printk("dom0: %u vCPUs, RAM %lx-%lx (1:1), kernel %lx, initrd %lx-%lx, "
 	       "dtb %lx\n",
 	       nr_vcpus, base, base + size - 1, base, dp.initrd_start,

@@ -216,7 +216,7 @@ long domain_control(struct domain *d, uint32_t cmd)
  * TCG output and some 30 ms of the faster kind: enough that a guest rarely
  * waits for Dom0, and a wait costs it time, never bytes.
  *
- * When Dom0 is told (VIRQ_CONSOLE): when the ring turns non-empty, and when
+ * When Dom0 is told (VIREO_VIRQ_CONSOLE): when the ring turns non-empty, and when
  * it crosses half full and nearly full. A flood, which keeps the ring
  * non-empty (vireod batches its reads), costs Dom0 a few interrupts per
  * 16 KiB, never one per byte; the 100 ms tick of vireod is only a backstop.
@@ -243,7 +243,13 @@ void domain_ring_write_locked(struct domain *d, const char *s, size_t n)
 	    (before < CONSOLE_RING_SIZE / 2 &&
 	     d->con_len >= CONSOLE_RING_SIZE / 2) ||
 	    (!was_full && domain_ring_full_locked(d)))
-		virq_raise(VIRQ_CONSOLE);
+		d->con_notify = 1;
+}
+
+void domain_console_notify(struct domain *d)
+{
+	if (__atomic_exchange_n(&d->con_notify, 0, __ATOMIC_ACQ_REL))
+		dom0_virq(VIREO_VIRQ_CONSOLE);
 }
 
 /*
@@ -262,6 +268,7 @@ size_t domain_console_write_room(struct domain *d, const char *s, size_t n)
 	n = MIN(n, (size_t)(CONSOLE_RING_SIZE - d->con_len));
 	domain_ring_write_locked(d, s, n);
 	spin_unlock(&d->vuart_lock);
+	domain_console_notify(d);
 	return n;
 }
 
@@ -273,6 +280,7 @@ void domain_console_write(struct domain *d, const char *s, size_t n)
 		spin_lock(&d->vuart_lock);
 		domain_ring_write_locked(d, s, n);
 		spin_unlock(&d->vuart_lock);
+		domain_console_notify(d);
 	}
 }
 

@@ -123,7 +123,7 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
 		return HC_ERR_FAILED;
 	}
 	for (unsigned i = 0; i < nr_vcpus; i++)
-		sched_add(sched_place(d->slot + i), d->vcpus[i]);
+		sched_place_vcpu(d->vcpus[i], d->slot + i);
 	*out = d;
 	return HC_SUCCESS;
 }
@@ -255,7 +255,7 @@ void domain_shutdown(struct domain *d, uint32_t reason)
 		if (p && p != this_pcpu())
 			pcpu_ipi(p, IPI_KICK);
 	}
-	virq_raise(VIRQ_DOMAIN_STATE);
+	dom0_virq(VIREO_VIRQ_DOM_EXC);
 }
 
 void domain_getinfo(struct domain *d, struct vireo_domain_info *info)

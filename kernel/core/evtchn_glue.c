@@ -24,6 +24,12 @@ static void upcall(void *opaque)
 	vplic_inject_hw(&d->vplic, d->evtchn_irq);
 }
 
+void dom0_virq(unsigned virq)
+{
+	if (dom0 && dom0->evtchn)
+		evtchn_raise_virq(dom0->evtchn, virq);
+}
+
 int domain_evtchn_init(struct domain *d, unsigned line)
 {
 	d->evtchn = page_alloc(EVTCHN_ORDER);

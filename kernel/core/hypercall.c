@@ -416,8 +416,6 @@ static struct hc_ret global_call(struct vcpu *v, unsigned long fid)
 		return (struct hc_ret){foreign_unmap(hc_arg(v, 0), hc_arg(v, 1)), 0};
 	case VIREO_HC_LOG_READ:
 		return log_read(v);
-	case VIREO_HC_VIRQ_ACK:
-		return (struct hc_ret){HC_SUCCESS, (long)virq_ack()};
 	default:
 		return (struct hc_ret){HC_ERR_NOT_SUPPORTED, 0};
 	}
@@ -429,8 +427,7 @@ static bool is_global_call(unsigned long fid)
 	       fid == VIREO_HC_DOMAIN_DESTROY || fid == VIREO_HC_DOMAIN_GETINFO ||
 	       fid == VIREO_HC_DOMAIN_LIST ||
 	       fid == VIREO_HC_FOREIGN_UNMAP || fid == VIREO_HC_LOG_READ ||
-	       fid == VIREO_HC_FOREIGN_RELEASE ||
-	       fid == VIREO_HC_VIRQ_ACK;
+	       fid == VIREO_HC_FOREIGN_RELEASE;
 }
 
 struct hc_ret hypercall(struct vcpu *v, unsigned long fid)

@@ -99,6 +99,7 @@ static bool uart_access(struct domain *d, uint64_t off, bool is_store,
 	ok = is_store ? vuart_write(&d->vuart, (unsigned)off, b)
 		      : vuart_read(&d->vuart, (unsigned)off, &b);
 	spin_unlock(&d->vuart_lock);
+	domain_console_notify(d); /* THR output the ring took */
 	if (!is_store)
 		*val = b;
 	/* A read may have made room for buffered console input. */

@@ -79,6 +79,7 @@ static void setup_pcpus(unsigned long boot_hartid)
 		pcpus[i].id = i;
 		pcpus[i].stack_top = (unsigned long)hyp_stacks[i] + HYP_STACK_SIZE;
 		pcpus[i].rq_lock = (spinlock_t)SPINLOCK_INIT;
+		sched_init_pcpu(&pcpus[i]);
 	}
 	pcpus[0].online = true;
 }

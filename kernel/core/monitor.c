@@ -12,6 +12,7 @@
 #include "page_alloc.h"
 #include "pcpu.h"
 #include "printk.h"
+#include "sched.h"
 #include "trapstat.h"
 
 #define LINE_MAX 64
@@ -38,6 +39,7 @@ static void cmd_help(void)
 	    "  domains  domains and their vCPUs\n"
 	    "  traps    trap counters by cause, all harts\n"
 	    "  irqs     interrupt and I/O state of each domain\n"
+	    "  move D V H  move domain D's vCPU V to hart H (a test hook)\n"
 	    "  Ctrl-A three times: back to Dom0\n");
 }
 
@@ -180,6 +182,43 @@ static void cmd_traps(void)
 	}
 }
 
+/* Read an unsigned decimal at *s; false if there is none. */
+static bool number(const char **s, unsigned *n)
+{
+	const char *p = *s;
+
+	while (*p == ' ')
+		p++;
+	if (*p < '0' || *p > '9')
+		return false;
+	for (*n = 0; *p >= '0' && *p <= '9' && *n < 100000; p++)
+		*n = *n * 10 + (unsigned)(*p - '0');
+	*s = p;
+	return true;
+}
+
+/* "move D V H": what vcpu-pin will do, for the tests of sched_move(). */
+static void cmd_move(const char *args)
+{
+	unsigned id, vcpu, hart;
+	struct domain *d;
+	struct vcpu *v;
+
+	if (!number(&args, &id) || !number(&args, &vcpu) ||
+	    !number(&args, &hart) || *args) {
+		out("usage: move DOMID VCPU HART\n");
+		return;
+	}
+	d = domain_get(id);
+	v = d ? domain_vcpu(d, vcpu) : NULL;
+	if (!v || hart >= nr_pcpus || sched_move(v, &pcpus[hart]))
+		out("move: no such vCPU or hart\n");
+	else
+		out("move: requested\n");
+	if (d)
+		domain_put(d);
+}
+
 static void run(const char *cmd)
 {
 	if (!strcmp(cmd, "help"))
@@ -192,6 +231,8 @@ static void run(const char *cmd)
 		cmd_traps();
 	else if (!strcmp(cmd, "irqs"))
 		cmd_irqs();
+	else if (!strncmp(cmd, "move ", 5))
+		cmd_move(cmd + 5);
 	else if (cmd[0]) {
 		out("unknown command: ");
 		out(cmd);

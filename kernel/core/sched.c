@@ -1,21 +1,32 @@
-/* Per-hart round-robin run queues (see sched.h). */
+/*
+ * The scheduler's core (see sched.h): the vCPUs homed on each hart, the
+ * run-queue lock, the hart's timer, moving a vCPU between harts and
+ * entering the chosen one. The policy (sched_ops, build-time) decides.
+ */
 #include "domain.h"
 #include "pcpu.h"
 #include "sched.h"
 
 uint32_t timebase_hz = 10000000;
 
-struct pcpu *sched_place(unsigned n)
-{
-	unsigned usable = 0, k;
+/* The policy, chosen at build time. */
+static const struct sched_ops *const ops = &sched_rr;
 
-	for (unsigned i = 0; i < nr_pcpus; i++)
-		usable += !pcpus[i].absent;
-	k = n % (usable ? usable : 1);
-	for (unsigned i = 0; i < nr_pcpus; i++)
-		if (!pcpus[i].absent && k-- == 0)
-			return &pcpus[i];
-	return &pcpus[0]; /* the boot hart is never absent */
+void sched_init_pcpu(struct pcpu *p)
+{
+	if (ops->init_pcpu)
+		ops->init_pcpu(p);
+}
+
+void sched_place_vcpu(struct vcpu *v, unsigned n)
+{
+	sched_add(ops->pick_cpu(v, n), v);
+}
+
+void sched_wake(struct vcpu *v, struct pcpu *p)
+{
+	if (ops->wake)
+		ops->wake(p, v);
 }
 
 void sched_add(struct pcpu *p, struct vcpu *v)
@@ -28,7 +39,29 @@ void sched_add(struct pcpu *p, struct vcpu *v)
 		;
 	*pp = v;
 	v->pcpu = p;
+	if (ops->insert)
+		ops->insert(p, v);
 	spin_unlock(&p->rq_lock);
+}
+
+/*
+ * p's lock held: v leaves p's queue and the hart forgets it. Its home
+ * becomes next (NULL: none, it is reaped); never NULL on the way to
+ * another hart, or a destroyer waiting for it to be off every hart would
+ * think it gone.
+ */
+static void unlink(struct pcpu *p, struct vcpu **pp, struct pcpu *next)
+{
+	struct vcpu *v = *pp;
+
+	*pp = v->rq_next;
+	if (ops->remove)
+		ops->remove(p, v);
+	if (p->loaded == v)
+		p->loaded = NULL; /* its CSRs are garbage from now on */
+	if (p->current == v)
+		p->current = NULL;
+	__atomic_store_n(&v->pcpu, next, __ATOMIC_RELEASE);
 }
 
 /*
@@ -47,19 +80,15 @@ void sched_reap(struct pcpu *p, bool trap_done)
 			pp = &v->rq_next;
 			continue;
 		}
-		*pp = v->rq_next;
-		if (p->loaded == v)
-			p->loaded = NULL; /* its CSRs are garbage from now on */
-		if (p->current == v)
-			p->current = NULL;
-		__atomic_store_n(&v->pcpu, NULL, __ATOMIC_RELEASE);
+		unlink(p, pp, NULL);
 	}
 	spin_unlock(&p->rq_lock);
 }
 
-static bool can_run(const struct vcpu *v)
+bool sched_can_run(const struct vcpu *v)
 {
-	return v->state == VCPU_RUNNABLE && domain_may_run(v->dom);
+	return v->state == VCPU_RUNNABLE && domain_may_run(v->dom) &&
+	       !__atomic_load_n(&v->moving, __ATOMIC_ACQUIRE);
 }
 
 /* Wake blocked vCPUs that have an interrupt or whose timer has expired. */
@@ -70,25 +99,8 @@ static void wake_blocked(struct pcpu *p)
 			vcpu_kick(v);
 }
 
-/* Next runnable vCPU after prev in queue order (prev itself last). */
-static struct vcpu *pick_next(struct pcpu *p, struct vcpu *prev)
-{
-	struct vcpu *start = prev ? prev->rq_next : NULL;
-
-	for (struct vcpu *v = start; v; v = v->rq_next)
-		if (can_run(v))
-			return v;
-	for (struct vcpu *v = p->rq_head; v; v = v->rq_next) {
-		if (can_run(v))
-			return v;
-		if (v == prev)
-			break;
-	}
-	return NULL;
-}
-
-/* vCPUs other than v that want this hart now or later. */
-static unsigned rivals(struct pcpu *p, const struct vcpu *v, bool *runnable)
+/* vCPUs other than v that want this hart now or later (sched.h). */
+unsigned sched_rivals(struct pcpu *p, const struct vcpu *v, bool *runnable)
 {
 	unsigned n = 0;
 
@@ -136,33 +148,125 @@ static void switch_to(struct pcpu *p, struct vcpu *v)
 static struct vcpu *choose(struct pcpu *p, uint64_t now)
 {
 	struct vcpu *prev, *v;
+	uint64_t until = ~0UL;
 
 	spin_lock(&p->rq_lock);
 	prev = p->current;
 	wake_blocked(p);
-	/* The current vCPU keeps the hart until its slice ends. */
-	if (prev && can_run(prev) && now < p->slice_end)
-		v = prev;
-	else
-		v = pick_next(p, prev);
+	if (prev && !sched_can_run(prev) && ops->sleep)
+		ops->sleep(p, prev);
+	v = ops->pick_next(p, prev, now, &until);
 	/* Preempted while it still wants the hart: its wait is steal. */
 	if (prev && prev != v && prev->state == VCPU_RUNNABLE)
 		vcpu_steal_mark(prev, now);
-	if (v && (v != prev || now >= p->slice_end))
-		p->slice_end = now + (uint64_t)timebase_hz / 1000000 *
-					     SCHED_SLICE_US;
 	if (v) {
 		bool busy;
-		unsigned n = rivals(p, v, &busy);
+		unsigned n = sched_rivals(p, v, &busy);
 		switch_to(p, v);
 		/* Only rivals need a preemption timer, or WFI traps. */
-		arch_timer_arm(MIN(busy ? p->slice_end : ~0UL, next_wakeup(p)));
+		arch_timer_arm(MIN(busy ? until : ~0UL, next_wakeup(p)));
 		vcpu_arch_trap_wfi(v, n > 0);
 	} else {
 		arch_timer_arm(next_wakeup(p));
 	}
 	spin_unlock(&p->rq_lock);
 	return v;
+}
+
+/*
+ * Between traps: a loaded vCPU that cannot run and that someone waits to
+ * see in memory (vcpu_sync) is put now, and the hart forgets it.
+ */
+static void put_synced(struct pcpu *p)
+{
+	struct vcpu *v = p->loaded;
+
+	if (!v || !__atomic_load_n(&v->sync_req, __ATOMIC_ACQUIRE) ||
+	    v->in_guest || sched_can_run(v))
+		return;
+	spin_lock(&p->rq_lock);
+	vcpu_arch_put(v);
+	p->loaded = NULL;
+	if (p->current == v)
+		p->current = NULL;
+	spin_unlock(&p->rq_lock);
+}
+
+int vcpu_sync(struct vcpu *v)
+{
+	struct pcpu *self = this_pcpu();
+	int rc = 0;
+
+	__atomic_store_n(&v->sync_req, true, __ATOMIC_RELEASE);
+	for (;;) {
+		struct pcpu *p = __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE);
+		if (!p || __atomic_load_n(&p->loaded, __ATOMIC_ACQUIRE) != v)
+			break;
+		if (p == self) {
+			/* Inside v's own trap its CSRs are in use. */
+			if (p->current == v) {
+				rc = -1;
+				break;
+			}
+			put_synced(p);
+			continue;
+		}
+		pcpu_ipi_wait(p, IPI_KICK); /* through schedule() */
+	}
+	__atomic_store_n(&v->sync_req, false, __ATOMIC_RELEASE);
+	return rc;
+}
+
+int sched_move(struct vcpu *v, struct pcpu *to)
+{
+	struct pcpu *from = __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE);
+
+	if (!from || !to->online || to->absent || v->dom->dying)
+		return -1;
+	if (from == to)
+		return 0;
+	__atomic_store_n(&v->move_to, to, __ATOMIC_RELEASE);
+	if (from != this_pcpu())
+		pcpu_ipi(from, IPI_KICK);
+	return 0;
+}
+
+/*
+ * Between traps, on v's hart: hand over the vCPUs asked to move. moving
+ * keeps every hart from entering v; vcpu_sync() puts its state into
+ * memory; then it leaves this queue for its new one.
+ */
+static void migrate_out(struct pcpu *p)
+{
+	for (;;) {
+		struct vcpu *v, **pp;
+		struct pcpu *to;
+
+		spin_lock(&p->rq_lock);
+		for (pp = &p->rq_head; *pp && !(*pp)->move_to; pp = &(*pp)->rq_next)
+			;
+		v = *pp;
+		if (v) {
+			__atomic_store_n(&v->moving, true, __ATOMIC_SEQ_CST);
+			if (p->current == v)
+				p->current = NULL; /* its trap is done */
+		}
+		spin_unlock(&p->rq_lock);
+		if (!v)
+			return;
+		vcpu_sync(v);
+		to = __atomic_exchange_n(&v->move_to, NULL, __ATOMIC_ACQ_REL);
+		spin_lock(&p->rq_lock);
+		for (pp = &p->rq_head; *pp != v; pp = &(*pp)->rq_next)
+			;
+		unlink(p, pp, to);
+		spin_unlock(&p->rq_lock);
+		/* A dying domain's vCPU is reaped there like anywhere. */
+		sched_add(to, v);
+		__atomic_store_n(&v->moving, false, __ATOMIC_SEQ_CST);
+		if (to != p)
+			pcpu_ipi(to, IPI_KICK); /* its new hart looks at it */
+	}
 }
 
 struct vcpu *schedule(void)
@@ -173,6 +277,8 @@ struct vcpu *schedule(void)
 	for (;;) {
 		arch_handle_host_irqs();
 		sched_reap(p, true);
+		migrate_out(p);
+		put_synced(p);
 		v = choose(p, time_now());
 		if (!v) {
 			arch_idle();
@@ -182,7 +288,7 @@ struct vcpu *schedule(void)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		/* Paused or destroyed meanwhile? Then the pauser saw in_guest
 		 * clear, or sees it set and waits for us: either is safe. */
-		if (domain_may_run(v->dom)) {
+		if (sched_can_run(v)) {
 			v->hsm_suspended = false; /* it runs: no longer */
 			break;
 		}

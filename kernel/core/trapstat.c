@@ -37,7 +37,6 @@ static const char *const hcall_names[TRAPSTAT_HCALLS] = {
 	[VIREO_HC_CONSOLE_READ] = "console_read",
 	[VIREO_HC_CONSOLE_WRITE] = "console_write",
 	[VIREO_HC_LOG_READ] = "log_read",
-	[VIREO_HC_VIRQ_ACK] = "virq_ack",
 	[VIREO_HC_DOMAIN_CONTROL] = "domain_control",
 	[VIREO_HC_EVTCHN_INIT] = "evtchn_init",
 	[VIREO_HC_EVTCHN_ALLOC_UNBOUND] = "evtchn_alloc_unbound",

@@ -1,17 +1,13 @@
 /* vCPU state changes that other harts and devices trigger. */
 #include "domain.h"
 #include "pcpu.h"
+#include "sched.h"
 #include "vcpu.h"
 
 /*
- * Make v's hart look at it. Wake-up boost, as Xen's credit scheduler gives
- * one: a vCPU that was waiting (for an interrupt, an event, a device model)
- * need not sit out the rest of the running vCPU's slice. Ending that slice
- * makes the hart's next scheduling decision, at once for another hart (the
- * IPI below) or at our own next exit, round-robin to it.
- * Only a real wake-up (woke: this call took v out of a wait) earns it: a
- * vCPU that was runnable already waits for its turn, or a guest could take
- * a hart it shares by having one vCPU send IPIs to a spinning sibling.
+ * Make v's hart look at it. A real wake-up (woke: this call took v out of
+ * a wait) is the policy's to reward (sched_ops.wake: the wake-up boost); a
+ * vCPU that was runnable already waits for its turn.
  */
 static void kick(struct vcpu *v, bool woke)
 {
@@ -20,8 +16,8 @@ static void kick(struct vcpu *v, bool woke)
 
 	if (woke)
 		vcpu_steal_mark(v, time_now());
-	if (woke && p && __atomic_load_n(&p->current, __ATOMIC_RELAXED) != v)
-		__atomic_store_n(&p->slice_end, 0, __ATOMIC_RELAXED);
+	if (woke && p)
+		sched_wake(v, p);
 	if (p && p != this_pcpu() && v->state != VCPU_STOPPED)
 		pcpu_ipi(p, IPI_KICK);
 }

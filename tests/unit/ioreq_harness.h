@@ -111,6 +111,9 @@ bool vuart_write(struct vuart *u, unsigned off, uint8_t val)
 void console_feed_dom0(void)
 {
 }
+void domain_console_notify(struct domain *d)
+{
+}
 void domain_shutdown(struct domain *d, uint32_t reason)
 {
 }

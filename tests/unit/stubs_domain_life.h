@@ -11,17 +11,13 @@ void arch_idle(void) {}
 void arch_timer_arm(uint64_t when) {}
 void console_feed_dom0(void) {}
 void console_write(const char *s, size_t n) {}
-bool ioreq_claims(struct domain *d, gpa_t gpa, unsigned width) { return false; }
-enum mmio_result ioreq_send(struct vcpu *v, gpa_t gpa, unsigned width,
+enum mmio_result ioreq_mmio(struct vcpu *v, gpa_t gpa, unsigned width,
 			    bool is_store, uint64_t *valp)
 {
 	return MMIO_FAULT;
 }
-long ioreq_server_destroy(struct domain *d)
-{
-	ioreq_destroys++;
-	return -3; /* HC_ERR_INVALID_PARAM: it had none */
-}
+void ioreq_destroy_all(struct domain *d) { ioreq_destroys++; }
+int domain_devices_init(struct domain *d) { return 0; }
 bool vcpu_arch_irq_pending(struct vcpu *v) { return false; }
 void vcpu_arch_load(struct vcpu *v) {}
 void vcpu_arch_prepare_entry(struct vcpu *v) {}
@@ -36,7 +32,6 @@ void vcpu_arch_enter(struct vcpu *v) { abort(); }
 void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level) {}
 /* Counted: the console ring's tests check when Dom0 is told. */
 static unsigned virq_raised, tx_ready_calls;
-void virq_raise(uint32_t bits) { virq_raised++; }
 void vplic_init(struct vplic *p, unsigned nsrc, unsigned nctx,
 		const struct vplic_ops *ops, void *opaque)
 {

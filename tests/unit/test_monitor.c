@@ -58,6 +58,36 @@ static struct domain D;
 static struct vcpu V[4];
 static struct pcpu P;
 
+/* "move": domains by id, and what sched_move() was asked. */
+struct pcpu pcpus[MAX_PCPUS];
+unsigned nr_pcpus = 2;
+static unsigned refs;
+static struct vcpu *moved;
+static struct pcpu *moved_to;
+static int move_rc;
+
+struct domain *domain_get(unsigned id)
+{
+	if (id != D.id)
+		return NULL;
+	refs++;
+	return &D;
+}
+
+void domain_put(struct domain *d) { refs--; }
+
+struct vcpu *domain_vcpu(struct domain *d, unsigned long i)
+{
+	return i < d->nr_vcpus ? d->vcpus[i] : NULL;
+}
+
+int sched_move(struct vcpu *v, struct pcpu *to)
+{
+	moved = v;
+	moved_to = to;
+	return move_rc;
+}
+
 static void type(const char *s)
 {
 	out_len = 0;
@@ -130,9 +160,48 @@ static void test_domains_busy_and_others(void)
 	CHECK(strstr(out_buf, "free pool") != NULL);
 }
 
+/* The test hook of sched_move(): checked numbers, a reference held only
+ * while it asks. */
+static void test_move(void)
+{
+	static const char *const bad[] = {
+		"move\r", "move 5\r", "move 5 1\r", "move 5 1 x\r",
+		"move 5 1 1 2\r", "move -5 1 1\r",
+	};
+
+	memset(&D, 0, sizeof(D));
+	D.id = 5;
+	D.nr_vcpus = 2;
+	D.vcpus[0] = &V[0];
+	D.vcpus[1] = &V[1];
+	type("move 5 1 1\r");
+	CHECK(moved == &V[1] && moved_to == &pcpus[1]);
+	CHECK(strstr(out_buf, "move: requested") != NULL);
+	CHECK_EQ(refs, 0);
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		moved = NULL;
+		type(bad[i]);
+		CHECK(moved == NULL);
+		CHECK(strstr(out_buf, "usage: move") != NULL ||
+		      strstr(out_buf, "unknown command") != NULL);
+	}
+	/* No such domain, vCPU or hart: sched_move() is not asked. */
+	type("move 6 0 0\r");
+	type("move 5 2 0\r");
+	type("move 5 0 2\r");
+	CHECK(moved == NULL);
+	CHECK(strstr(out_buf, "move: no such vCPU or hart") != NULL);
+	move_rc = -1;
+	type("move 5 0 0\r");
+	CHECK(strstr(out_buf, "move: no such vCPU or hart") != NULL);
+	move_rc = 0;
+	CHECK_EQ(refs, 0);
+}
+
 int main(void)
 {
 	RUN(test_domains_states);
 	RUN(test_domains_busy_and_others);
+	RUN(test_move);
 	TEST_DONE();
 }

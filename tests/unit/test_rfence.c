@@ -38,6 +38,7 @@ static unsigned long test_time_now(void)
 }
 #define time_now() test_time_now()
 void vcpu_steal_mark(struct vcpu *v, uint64_t now) {}
+void sched_wake(struct vcpu *v, struct pcpu *p) {}
 
 void pcpu_ipi(struct pcpu *p, uint32_t reason)
 {

@@ -23,10 +23,11 @@ struct pcpu pcpus[MAX_PCPUS];
 unsigned nr_pcpus = 2;
 static uint64_t now;
 static unsigned ipis[MAX_PCPUS]; /* pcpu_ipi() per target hart */
+static unsigned self_id;          /* the hart the test runs as */
 
 static struct pcpu *test_this_pcpu(void)
 {
-	return &pcpus[0];
+	return &pcpus[self_id];
 }
 static unsigned long test_time_now(void)
 {
@@ -40,9 +41,16 @@ void pcpu_ipi(struct pcpu *p, uint32_t reason)
 	CHECK_EQ(reason, IPI_KICK);
 	ipis[p - pcpus]++;
 }
+static void put_synced(struct pcpu *p);
+/* The target hart acts at once: its next pass through schedule(). */
 void pcpu_ipi_wait(struct pcpu *p, uint32_t reason)
 {
+	unsigned saved = self_id;
+
 	pcpu_ipi(p, reason);
+	self_id = (unsigned)(p - pcpus);
+	put_synced(p);
+	self_id = saved;
 }
 void arch_handle_host_irqs(void) {}
 void arch_idle(void) {}
@@ -53,7 +61,13 @@ void arch_timer_arm(uint64_t when)
 }
 bool vcpu_arch_irq_pending(struct vcpu *v) { return false; }
 void vcpu_arch_load(struct vcpu *v) {}
-void vcpu_arch_put(struct vcpu *v) {}
+static struct vcpu *last_put;
+static unsigned nr_puts;
+void vcpu_arch_put(struct vcpu *v)
+{
+	last_put = v;
+	nr_puts++;
+}
 void vcpu_arch_prepare_entry(struct vcpu *v) {}
 void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
 		     unsigned long a1) {}
@@ -71,6 +85,7 @@ void vcpu_steal_mark(struct vcpu *v, uint64_t now) {}
 void vcpu_steal_account(struct vcpu *v, uint64_t now) {}
 #include "../../kernel/core/vcpu.c"
 #include "../../kernel/core/sched.c"
+#include "../../kernel/core/sched_rr.c"
 
 /* ---------------------------------------------------------------- set-up */
 /* Dom0's vCPU 1 and the DomU's vCPU 1 (the IPI target) share hart 1; the
@@ -84,6 +99,9 @@ static void setup(void)
 {
 	memset(pcpus, 0, sizeof(pcpus));
 	memset(ipis, 0, sizeof(ipis));
+	self_id = 0;
+	last_put = NULL;
+	nr_puts = 0;
 	memset(&D0, 0, sizeof(D0));
 	memset(&U, 0, sizeof(U));
 	memset(&d0v, 0, sizeof(d0v));
@@ -152,24 +170,24 @@ static void test_kick_ends_slice_only_on_wakeup(void)
 {
 	setup();
 	CHECK(hart1_decides() == &d0v);
-	CHECK(pcpus[1].slice_end > now);
+	CHECK(pcpus[1].sched.rr.slice_end > now);
 
 	/* Runnable already, not running: no preemption, but an IPI. */
-	uint64_t end = pcpus[1].slice_end;
+	uint64_t end = pcpus[1].sched.rr.slice_end;
 	vcpu_kick(&target);
-	CHECK_EQ(pcpus[1].slice_end, end);
+	CHECK_EQ(pcpus[1].sched.rr.slice_end, end);
 	CHECK_EQ(target.state, VCPU_RUNNABLE);
 	CHECK_EQ(ipis[1], 1);
 
 	/* The running vCPU itself, blocked or not: no preemption. */
 	vcpu_kick(&d0v);
-	CHECK_EQ(pcpus[1].slice_end, end);
+	CHECK_EQ(pcpus[1].sched.rr.slice_end, end);
 
 	/* A real wake-up: the slice ends, and hart 1 runs the woken one. */
 	target.state = VCPU_BLOCKED;
 	vcpu_kick(&target);
 	CHECK_EQ(target.state, VCPU_RUNNABLE);
-	CHECK_EQ(pcpus[1].slice_end, 0);
+	CHECK_EQ(pcpus[1].sched.rr.slice_end, 0);
 	now += STEP;
 	CHECK(hart1_decides() == &target);
 
@@ -177,25 +195,25 @@ static void test_kick_ends_slice_only_on_wakeup(void)
 	target.state = VCPU_WAIT_IO;
 	now += STEP;
 	CHECK(hart1_decides() == &d0v);
-	end = pcpus[1].slice_end;
+	end = pcpus[1].sched.rr.slice_end;
 	vcpu_kick(&target); /* an interrupt: not the answer it waits for */
 	CHECK_EQ(target.state, VCPU_WAIT_IO);
-	CHECK_EQ(pcpus[1].slice_end, end);
+	CHECK_EQ(pcpus[1].sched.rr.slice_end, end);
 	vcpu_io_done(&target);
 	CHECK_EQ(target.state, VCPU_RUNNABLE);
-	CHECK_EQ(pcpus[1].slice_end, 0);
+	CHECK_EQ(pcpus[1].sched.rr.slice_end, 0);
 	now += STEP;
 	CHECK(hart1_decides() == &target);
 	vcpu_io_done(&target); /* not waiting: no effect on the slice */
-	CHECK(pcpus[1].slice_end != 0);
+	CHECK(pcpus[1].sched.rr.slice_end != 0);
 
 	/* Stopped: stays stopped, no preemption, no IPI. */
 	unsigned n = ipis[1];
-	end = pcpus[1].slice_end;
+	end = pcpus[1].sched.rr.slice_end;
 	d0v.state = VCPU_STOPPED;
 	vcpu_kick(&d0v);
 	CHECK_EQ(d0v.state, VCPU_STOPPED);
-	CHECK_EQ(pcpus[1].slice_end, end);
+	CHECK_EQ(pcpus[1].sched.rr.slice_end, end);
 	CHECK_EQ(ipis[1], n);
 }
 
@@ -244,7 +262,7 @@ static void test_ipi_wakes_blocked_sibling(void)
 	vcpu_set_irq(&target, HVIP_VSSIP, true);
 	CHECK_EQ(target.state, VCPU_RUNNABLE);
 	CHECK_EQ(target.arch.ssip_req, 1);
-	CHECK_EQ(pcpus[1].slice_end, 0);
+	CHECK_EQ(pcpus[1].sched.rr.slice_end, 0);
 	CHECK_EQ(ipis[1], 1);
 	now += STEP;
 	CHECK(hart1_decides() == &target);
@@ -255,7 +273,87 @@ static void test_ipi_wakes_blocked_sibling(void)
 	vcpu_set_irq(&target, HVIP_VSSIP, true);
 	CHECK_EQ(target.state, VCPU_RUNNABLE);
 	CHECK_EQ(ipis[1], 2);
-	CHECK_EQ(pcpus[1].slice_end, 0);
+	CHECK_EQ(pcpus[1].sched.rr.slice_end, 0);
+}
+
+static bool on_queue(struct pcpu *p, struct vcpu *v)
+{
+	for (struct vcpu *o = p->rq_head; o; o = o->rq_next)
+		if (o == v)
+			return true;
+	return false;
+}
+
+/*
+ * sched_move(): the vCPU's own hart hands it over between traps
+ * (migrate_out): its state put into memory first (vcpu_sync), off the old
+ * queue and onto the new one, its home never NULL on the way; the new
+ * hart then runs it.
+ */
+static void test_move(void)
+{
+	setup();
+	pcpus[1].current = pcpus[1].loaded = &target;
+	CHECK_EQ(sched_move(&target, &pcpus[0]), 0);
+	CHECK(target.move_to == &pcpus[0] && ipis[1] == 1);
+	CHECK(target.pcpu == &pcpus[1] && nr_puts == 0); /* not yet */
+	self_id = 1;
+	migrate_out(&pcpus[1]);
+	CHECK(target.pcpu == &pcpus[0]);
+	CHECK(last_put == &target && nr_puts == 1);
+	CHECK(!pcpus[1].loaded && !pcpus[1].current);
+	CHECK(!target.moving && !target.move_to && !target.sync_req);
+	CHECK(on_queue(&pcpus[0], &target) && !on_queue(&pcpus[1], &target));
+	CHECK_EQ(ipis[0], 1);
+	/* Each hart runs what it now holds. */
+	CHECK(choose(&pcpus[1], now) == &d0v);
+	self_id = 0;
+	CHECK(choose(&pcpus[0], now) == &sender);
+	now += SLICE;
+	CHECK(choose(&pcpus[0], now) == &target);
+	/* Nothing to do, or nowhere to go. */
+	CHECK_EQ(sched_move(&target, &pcpus[0]), 0);
+	CHECK(!target.move_to);
+	pcpus[1].online = false;
+	CHECK_EQ(sched_move(&target, &pcpus[1]), -1);
+	pcpus[1].online = true;
+	U.dying = true;
+	CHECK_EQ(sched_move(&target, &pcpus[1]), -1);
+	CHECK(!target.move_to && target.pcpu == &pcpus[0]);
+}
+
+/* A vCPU that is asked to move is entered nowhere until it has moved. */
+static void test_move_not_entered(void)
+{
+	setup();
+	CHECK_EQ(sched_move(&target, &pcpus[0]), 0);
+	target.moving = true; /* as migrate_out() sets it first */
+	CHECK(!sched_can_run(&target));
+	target.moving = false;
+	CHECK(sched_can_run(&target));
+}
+
+/*
+ * vcpu_sync(): another hart's vCPU that cannot run is put by its hart and
+ * forgotten there; inside the vCPU's own trap it refuses.
+ */
+static void test_sync(void)
+{
+	setup();
+	U.user_paused = true;
+	pcpus[1].loaded = &target;
+	pcpus[1].current = &d0v;
+	CHECK_EQ(vcpu_sync(&target), 0);
+	CHECK(last_put == &target && !pcpus[1].loaded && ipis[1] == 1);
+	CHECK(!target.sync_req);
+	/* Not loaded anywhere: nothing to do. */
+	CHECK_EQ(vcpu_sync(&target), 0);
+	CHECK_EQ(nr_puts, 1);
+	/* On its own hart, as its current vCPU: its trap is in progress. */
+	self_id = 1;
+	pcpus[1].loaded = pcpus[1].current = &target;
+	CHECK_EQ(vcpu_sync(&target), -1);
+	CHECK(pcpus[1].loaded == &target && nr_puts == 1);
 }
 
 int main(void)
@@ -264,5 +362,8 @@ int main(void)
 	RUN(test_disabled_timer_arms_nothing);
 	RUN(test_ipi_spam_keeps_dom0_share);
 	RUN(test_ipi_wakes_blocked_sibling);
+	RUN(test_move);
+	RUN(test_move_not_entered);
+	RUN(test_sync);
 	TEST_DONE();
 }

@@ -87,6 +87,7 @@ struct domain {
 	spinlock_t vuart_lock;  /* the vUART and the console ring */
 	char *con_ring;         /* DomU console output, read by Dom0 */
 	uint32_t con_head, con_len;
+	uint32_t con_notify;    /* Dom0 to be told (domain_console_notify) */
 	gpa_t uart_base;
 	unsigned uart_irq;
 	gpa_t plic_base;
@@ -161,11 +162,11 @@ extern struct domain *dom0;
 /* A host interrupt of a device passed through to Dom0: true if taken. */
 bool domain_host_irq(unsigned src);
 
-/* Dom0 notifications on its vireo node's line (VIREO_HC_VIRQ_ACK). */
-#define VIRQ_DOMAIN_STATE (1U << 0) /* a domain shut down or crashed */
-#define VIRQ_CONSOLE (1U << 1)      /* DomU console output */
-void virq_raise(uint32_t bits);
-uint32_t virq_ack(void);
+/* Raise one of Dom0's VIRQs (VIREO_VIRQ_*, an event channel it bound). */
+void dom0_virq(unsigned virq);
+/* Tell Dom0 of console output the ring took (VIREO_VIRQ_CONSOLE), once
+ * vuart_lock is dropped: the event-channel lock comes before it. */
+void domain_console_notify(struct domain *d);
 
 /* Event channels of d: allocate (line = its upcall) and tear down. */
 int domain_evtchn_init(struct domain *d, unsigned line);

@@ -5,6 +5,7 @@
 #ifndef VIREO_PCPU_H
 #define VIREO_PCPU_H
 
+#include "sched.h"
 #include "spinlock.h"
 #include "trapstat.h"
 #include "types.h"
@@ -33,7 +34,7 @@ struct pcpu {
 	struct vcpu *rq_head; /* vCPUs pinned here, in round-robin order */
 	struct vcpu *loaded;  /* vCPU whose VS CSRs are in this hart */
 	volatile uint32_t ipi_reasons;
-	uint64_t slice_end;   /* time the current vCPU's slice ends */
+	union sched_pcpu_data sched; /* the policy's (sched.h) */
 	struct trapstat stats;
 };
 

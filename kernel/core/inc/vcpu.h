@@ -1,7 +1,8 @@
 /*
  * A virtual CPU: its saved guest registers, scheduling state and the arch
- * part (VS CSRs, interrupt lines). A vCPU is pinned to one physical hart
- * (pcpu) and sits on that hart's run queue.
+ * part (VS CSRs, interrupt lines). A vCPU is homed on one physical hart
+ * (pcpu) and sits on that hart's run queue until it is moved
+ * (sched_move).
  */
 #ifndef VIREO_VCPU_H
 #define VIREO_VCPU_H
@@ -9,6 +10,7 @@
 #include <arch/vcpu_arch.h>
 
 #include "pmu.h"
+#include "sched.h"
 #include "types.h"
 
 struct domain;
@@ -47,6 +49,10 @@ struct vcpu {
 	bool sta_on;
 	struct vcpu_pmu pmu; /* SBI PMU: its virtual counters */
 	uint8_t io_server;   /* VCPU_WAIT_IO: the ioreq server it waits on */
+	union sched_vcpu_data sched; /* the policy's (sched.h) */
+	struct pcpu *volatile move_to; /* sched_move: the hart it goes to */
+	volatile bool moving;   /* being moved: no hart may enter it */
+	volatile bool sync_req; /* vcpu_sync waits for its state in memory */
 	struct vcpu_arch arch;
 };
 
