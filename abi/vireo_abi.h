@@ -229,7 +229,8 @@ struct vireo_ioreq {
  * read_addr returns it (and clears it with VIREO_LATCH_F_READ_CLEARS); a
  * store of width bytes at clear_addr clears the bits stored (write 1 to
  * clear). An address of 0 is not served. Both lie in a range of the
- * server, width-aligned; other accesses there go to the device model. The
+ * server, width-aligned; other accesses there go to the device model (a
+ * posted write at the same address is taken as a posted write). The
  * guest can only read and clear; the model sets bits (atomic OR) and then
  * names the latch in IOREQ_COMPLETE's latch mask. One latch per line;
  * lines are the device models' (VIREO_DOMU_DM_IRQ_FIRST..LAST). A latch

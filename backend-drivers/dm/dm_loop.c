@@ -5,7 +5,7 @@
  * posted QueueNotify bits; what the pass answered and the interrupt lines
  * it changed go to the hypervisor in one call (dm_flush). The port is
  * unmasked (written back) only after the scan, so an event that arrives
- * during it fires again and is never lost.
+ * during it fires again and is never lost, and before that call.
  */
 #include <errno.h>
 #include <poll.h>
@@ -87,9 +87,14 @@ static int channel_event(struct dm *dm)
 	for (unsigned v = 0; v < VIREO_MAX_VCPUS; v++)
 		serve_slot(dm, v);
 	take_notifies(dm);
-	dm_flush(dm);
+	/*
+	 * Unmasked before the completions go: the guest they wake may post
+	 * its next request at once, and that must raise a fresh upcall, not
+	 * wait pending behind the mask for an unmask hypercall.
+	 */
 	if (n > 0 && write(dm->evtchn_fd, ports, (size_t)n) != n)
 		return -1;
+	dm_flush(dm);
 	return 0;
 }
 

@@ -18,7 +18,12 @@
 /*
  * InterruptStatus is a status latch in the request page: the hypervisor
  * reads and acknowledges it for the guest, and the line follows it once
- * told that the word changed; level is what the transport saw.
+ * told that the word changed; level is what the transport saw. Told at
+ * once, with whatever register accesses are answered by then: a backend
+ * raises its interrupt after it has pushed every request it found, and
+ * the guest it wakes may queue the next while this pass still runs, which
+ * the backend then finds in its ring without another event. Held back to
+ * the end of the pass, that next request would need an upcall of its own.
  */
 void dm_set_irq(void *opaque, bool level)
 {
@@ -26,6 +31,7 @@ void dm_set_irq(void *opaque, bool level)
 
 	(void)level;
 	dev->dm->dirty_latches |= 1U << dev->latch;
+	dm_flush(dev->dm);
 }
 
 void dm_flush(struct dm *dm)

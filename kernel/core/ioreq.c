@@ -5,11 +5,11 @@
  * foreign window, where the device model mmaps it; Dom0 hears of a request
  * through the server's event channel.
  *
- * Two kinds of access never wake the model: posted writes (QueueNotify),
- * recorded as bits in the page, and status latches, interrupt-status
- * words the model declared and the hypervisor serves by their declaration
- * alone: it knows an address, a width, read-or-clear and a line, not what
- * the bits mean.
+ * Two kinds of access never wake the model, checked in this order: posted
+ * writes (QueueNotify), recorded as bits in the page, and status latches,
+ * interrupt-status words the model declared and the hypervisor serves by
+ * their declaration alone: it knows an address, a width, read-or-clear and
+ * a line, not what the bits mean.
  */
 #include <string.h>
 
@@ -25,6 +25,19 @@
 _Static_assert(sizeof(struct vireo_ioreq_page) <= PAGE_SIZE, "ioreq page");
 _Static_assert(sizeof(struct ioreq_server) <= PAGE_SIZE, "ioreq server");
 _Static_assert(VIREO_IOREQ_MAX_SERVERS <= 255, "vcpu->io_server");
+
+/* The index of the lowest bit set in m (m != 0). libgcc's ctz is built
+ * for the hard-float ABI, which the hypervisor does not link with. */
+static unsigned lowest(uint64_t m)
+{
+	unsigned i = 0;
+
+	while (!(m & 1)) {
+		m >>= 1;
+		i++;
+	}
+	return i;
+}
 
 static struct ioreq_server *server(const struct domain *d, uint64_t id)
 {
@@ -149,6 +162,7 @@ static void latch_drop(struct domain *d, struct ioreq_server *s, unsigned i)
 {
 	vplic_set_level(&d->vplic, s->latch[i].line, false);
 	s->latch[i] = (struct ioreq_latch){0};
+	s->latches &= ~(1U << i);
 	__atomic_store_n(&s->page->latch[i], 0, __ATOMIC_SEQ_CST);
 }
 
@@ -242,6 +256,7 @@ long ioreq_latch(struct domain *d, uint64_t id,
 	    .flags = (uint8_t)l->flags,
 	    .line = (uint16_t)l->line,
 	};
+	s->latches |= 1U << i;
 	latch_sync(d, s, i); /* the model may have set bits already */
 	spin_unlock(&d->ioreq_lock);
 	*index = i;
@@ -252,10 +267,11 @@ long ioreq_latch(struct domain *d, uint64_t id,
 static bool latch_access(struct domain *d, struct ioreq_server *s, gpa_t gpa,
 			 unsigned width, bool is_store, uint64_t *val)
 {
-	for (unsigned i = 0; i < VIREO_IOREQ_MAX_LATCHES; i++) {
+	for (uint32_t m = s->latches; m; m &= m - 1) {
+		unsigned i = lowest(m);
 		const struct ioreq_latch *l = &s->latch[i];
 		uint32_t *word = &s->page->latch[i];
-		if (!l->line || l->width != width)
+		if (l->width != width)
 			continue;
 		if (!is_store && gpa == l->read_addr) {
 			uint32_t got = __atomic_load_n(word, __ATOMIC_SEQ_CST);
@@ -328,11 +344,11 @@ enum mmio_result ioreq_mmio(struct vcpu *v, gpa_t gpa, unsigned width,
 			if (!in(gpa, r->base, r->size) ||
 			    gpa - r->base + width > r->size)
 				continue;
-			if (latch_access(d, s, gpa, width, is_store, &val)) {
-				*valp = val;
+			if (post_notify(d, s, r, gpa, width, is_store, val)) {
 				res = MMIO_DONE;
-			} else if (post_notify(d, s, r, gpa, width, is_store,
-					       val)) {
+			} else if (latch_access(d, s, gpa, width, is_store,
+						&val)) {
+				*valp = val;
 				res = MMIO_DONE;
 			} else {
 				send(v, i, gpa, width, is_store, val);
@@ -366,11 +382,10 @@ long ioreq_complete(struct domain *d, uint64_t id, uint64_t vcpus,
 		return HC_ERR_INVALID_PARAM;
 	spin_lock(&d->ioreq_lock);
 	s = server(d, id);
-	for (unsigned i = 0; s && i < VIREO_IOREQ_MAX_LATCHES; i++)
-		if (((latches >> i) & 1) && !s->latch[i].line)
-			s = NULL;
-	for (unsigned i = 0; s && i < d->nr_vcpus; i++)
-		if (((vcpus >> i) & 1) && !answered(d, (unsigned)id, i))
+	if (s && (latches & ~(uint64_t)s->latches))
+		s = NULL; /* an undeclared latch */
+	for (uint64_t m = vcpus; s && m; m &= m - 1)
+		if (!answered(d, (unsigned)id, lowest(m)))
 			s = NULL;
 	if (!s) {
 		err = HC_ERR_INVALID_PARAM;
@@ -378,12 +393,10 @@ long ioreq_complete(struct domain *d, uint64_t id, uint64_t vcpus,
 	}
 	/* Lines first: a vCPU that reads the status after its completion
 	 * finds its line already right. */
-	for (unsigned i = 0; i < VIREO_IOREQ_MAX_LATCHES; i++)
-		if ((latches >> i) & 1)
-			latch_sync(d, s, i);
-	for (unsigned i = 0; i < d->nr_vcpus; i++) {
-		if (!((vcpus >> i) & 1))
-			continue;
+	for (uint64_t m = latches; m; m &= m - 1)
+		latch_sync(d, s, lowest(m));
+	for (uint64_t m = vcpus; m; m &= m - 1) {
+		unsigned i = lowest(m);
 		s->page->slot[i].state = VIREO_IOREQ_NONE;
 		vcpu_arch_mmio_finish(d->vcpus[i], s->page->slot[i].data);
 		vcpu_io_done(d->vcpus[i]); /* a wake-up: it may preempt */

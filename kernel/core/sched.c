@@ -85,12 +85,6 @@ void sched_reap(struct pcpu *p, bool trap_done)
 	spin_unlock(&p->rq_lock);
 }
 
-bool sched_can_run(const struct vcpu *v)
-{
-	return v->state == VCPU_RUNNABLE && domain_may_run(v->dom) &&
-	       !__atomic_load_n(&v->moving, __ATOMIC_ACQUIRE);
-}
-
 /* Wake blocked vCPUs that have an interrupt or whose timer has expired. */
 static void wake_blocked(struct pcpu *p)
 {
@@ -99,8 +93,8 @@ static void wake_blocked(struct pcpu *p)
 			vcpu_kick(v);
 }
 
-/* vCPUs other than v that want this hart now or later (sched.h). */
-unsigned sched_rivals(struct pcpu *p, const struct vcpu *v, bool *runnable)
+/* vCPUs other than v that want this hart now or later. */
+static unsigned rivals(struct pcpu *p, const struct vcpu *v, bool *runnable)
 {
 	unsigned n = 0;
 
@@ -161,7 +155,7 @@ static struct vcpu *choose(struct pcpu *p, uint64_t now)
 		vcpu_steal_mark(prev, now);
 	if (v) {
 		bool busy;
-		unsigned n = sched_rivals(p, v, &busy);
+		unsigned n = rivals(p, v, &busy);
 		switch_to(p, v);
 		/* Only rivals need a preemption timer, or WFI traps. */
 		arch_timer_arm(MIN(busy ? until : ~0UL, next_wakeup(p)));
@@ -183,14 +177,16 @@ static void put_synced(struct pcpu *p)
 {
 	struct vcpu *v = p->loaded;
 
-	if (!v || !__atomic_load_n(&v->sync_req, __ATOMIC_ACQUIRE) ||
-	    v->in_guest || sched_can_run(v))
+	if (!__atomic_load_n(&p->sync_pending, __ATOMIC_ACQUIRE) || !v ||
+	    !__atomic_load_n(&v->sync_req, __ATOMIC_ACQUIRE) || v->in_guest ||
+	    sched_can_run(v))
 		return;
 	spin_lock(&p->rq_lock);
 	vcpu_arch_put(v);
 	p->loaded = NULL;
 	if (p->current == v)
 		p->current = NULL;
+	__atomic_store_n(&p->sync_pending, 0, __ATOMIC_RELEASE);
 	spin_unlock(&p->rq_lock);
 }
 
@@ -204,6 +200,7 @@ int vcpu_sync(struct vcpu *v)
 		struct pcpu *p = __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE);
 		if (!p || __atomic_load_n(&p->loaded, __ATOMIC_ACQUIRE) != v)
 			break;
+		__atomic_store_n(&p->sync_pending, 1, __ATOMIC_RELEASE);
 		if (p == self) {
 			/* Inside v's own trap its CSRs are in use. */
 			if (p->current == v) {
@@ -228,6 +225,7 @@ int sched_move(struct vcpu *v, struct pcpu *to)
 	if (from == to)
 		return 0;
 	__atomic_store_n(&v->move_to, to, __ATOMIC_RELEASE);
+	__atomic_store_n(&from->move_pending, 1, __ATOMIC_RELEASE);
 	if (from != this_pcpu())
 		pcpu_ipi(from, IPI_KICK);
 	return 0;
@@ -240,6 +238,8 @@ int sched_move(struct vcpu *v, struct pcpu *to)
  */
 static void migrate_out(struct pcpu *p)
 {
+	if (!__atomic_exchange_n(&p->move_pending, 0, __ATOMIC_ACQ_REL))
+		return;
 	for (;;) {
 		struct vcpu *v, **pp;
 		struct pcpu *to;

@@ -117,6 +117,13 @@ static inline bool domain_may_run(const struct domain *d)
 {
 	return !d->user_paused && !d->shutdown_reason && !d->dying;
 }
+/* May v be entered now: runnable, its domain running, not being moved?
+ * (The scheduler's test, inline: policies call it in their loops.) */
+static inline bool sched_can_run(const struct vcpu *v)
+{
+	return v->state == VCPU_RUNNABLE && domain_may_run(v->dom) &&
+	       !__atomic_load_n(&v->moving, __ATOMIC_ACQUIRE);
+}
 /* Look up a vCPU by the guest's hart id; NULL if out of range. */
 struct vcpu *domain_vcpu(struct domain *d, unsigned long hartid);
 enum mmio_result {

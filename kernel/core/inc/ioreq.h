@@ -35,6 +35,7 @@ struct ioreq_server {
 	uint64_t page_off; /* in Dom0's foreign window */
 	uint32_t port;	   /* the domain's end of the server's channel */
 	unsigned nr_ranges, nr_notify;
+	uint32_t latches; /* bit i: latch[i] is declared */
 	struct ioreq_range range[VIREO_IOREQ_MAX_RANGES];
 	struct ioreq_latch latch[VIREO_IOREQ_MAX_LATCHES];
 };

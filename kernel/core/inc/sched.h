@@ -63,11 +63,7 @@ void sched_place_vcpu(struct vcpu *v, unsigned n);
 void sched_init_pcpu(struct pcpu *p);
 /* v left a wait (vcpu.c): tell the policy, p is v's hart. */
 void sched_wake(struct vcpu *v, struct pcpu *p);
-/* Whether v may be entered now: runnable, its domain running, not moving. */
-bool sched_can_run(const struct vcpu *v);
-/* The vCPUs other than v on p that want it now or later; *runnable if
- * one wants it now. p's rq_lock held. */
-unsigned sched_rivals(struct pcpu *p, const struct vcpu *v, bool *runnable);
+/* sched_can_run(v), whether v may be entered now, is domain.h's. */
 /*
  * Make v's state current in memory (issue 11's vcpu_arch_sync): the hart
  * it is loaded on puts it (vcpu_arch_put) between traps, and we wait. v
