@@ -13,6 +13,7 @@
 #include "vmid.h"
 
 struct domain *domains[MAX_DOMAINS];
+uint32_t domains_dying;
 static spinlock_t domains_lock = SPINLOCK_INIT;
 
 struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
@@ -101,6 +102,9 @@ int domain_vplic_shadow(struct domain *d)
 
 void domain_free(struct domain *d)
 {
+	/* Its vCPUs are off every queue by now (destroy waited for that). */
+	if (d->dying)
+		__atomic_sub_fetch(&domains_dying, 1, __ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
 		if (d->vcpus[i])
 			page_free(d->vcpus[i], 0);
@@ -156,6 +160,8 @@ void domain_mark_dying(struct domain *d)
 	/* Under the table lock: a domain_get() either saw dying clear and
 	 * counted itself first, or sees it set. */
 	spin_lock(&domains_lock);
+	if (!d->dying)
+		__atomic_add_fetch(&domains_dying, 1, __ATOMIC_SEQ_CST);
 	d->dying = true;
 	spin_unlock(&domains_lock);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);

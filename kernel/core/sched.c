@@ -72,6 +72,9 @@ static void unlink(struct pcpu *p, struct vcpu **pp, struct pcpu *next)
  */
 void sched_reap(struct pcpu *p, bool trap_done)
 {
+	/* The destroyer counts the domain before it interrupts this hart. */
+	if (!__atomic_load_n(&domains_dying, __ATOMIC_SEQ_CST))
+		return;
 	spin_lock(&p->rq_lock);
 	for (struct vcpu **pp = &p->rq_head; *pp;) {
 		struct vcpu *v = *pp;

@@ -21,6 +21,7 @@
 /* ------------------------------------------------------------ host stubs */
 struct pcpu pcpus[MAX_PCPUS];
 unsigned nr_pcpus = 2;
+uint32_t domains_dying; /* domain.c's; no domain dies here */
 static uint64_t now;
 static unsigned ipis[MAX_PCPUS]; /* pcpu_ipi() per target hart */
 static unsigned self_id;          /* the hart the test runs as */
@@ -285,6 +286,25 @@ static bool on_queue(struct pcpu *p, struct vcpu *v)
 }
 
 /*
+ * A dying domain's vCPUs leave their hart's queue at its next pass, once
+ * the destroyer has counted the domain (domains_dying); with none counted
+ * the pass does not even look.
+ */
+static void test_reap_gate(void)
+{
+	setup();
+	U.dying = true;
+	domains_dying = 0;
+	sched_reap(&pcpus[1], true);
+	CHECK(target.pcpu == &pcpus[1]); /* not counted: not looked at */
+	domains_dying = 1;
+	sched_reap(&pcpus[1], true);
+	CHECK(target.pcpu == NULL && !on_queue(&pcpus[1], &target));
+	CHECK(d0v.pcpu == &pcpus[1] && on_queue(&pcpus[1], &d0v));
+	domains_dying = 0;
+}
+
+/*
  * sched_move(): the vCPU's own hart hands it over between traps
  * (migrate_out): its state put into memory first (vcpu_sync), off the old
  * queue and onto the new one, its home never NULL on the way; the new
@@ -365,5 +385,6 @@ int main(void)
 	RUN(test_move);
 	RUN(test_move_not_entered);
 	RUN(test_sync);
+	RUN(test_reap_gate);
 	TEST_DONE();
 }

@@ -95,6 +95,8 @@ struct domain {
 };
 
 extern struct domain *domains[MAX_DOMAINS];
+/* Domains marked dying and not yet freed: sched_reap()'s cheap test. */
+extern uint32_t domains_dying;
 
 /* Allocate a domain (no memory, vCPUs stopped); NULL if out of slots/memory. */
 struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus);
