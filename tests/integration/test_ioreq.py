@@ -65,6 +65,8 @@ def main():
         assert match.group(1) == "1000" and match.group(2) == "0", match.group(0)
         log = m.sh(wait_until("grep -q reads /tmp/echo.log") + "; cat /tmp/echo.log")
         assert "ioreq_echo: 1000 reads 1000 writes" in log, log
+        # Gone, its event channel closed with its file, before the next two.
+        m.sh(wait_until("! pidof ioreq_echo"))
         two_servers(m, domid)
         # No device model any more: the range is no device, and the access
         # faults in the guest (a bus error: an oops in the module, which the
