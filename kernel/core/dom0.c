@@ -38,16 +38,6 @@ struct domain *dom0;
 static unsigned pt_irqs[MAX_PASSTHROUGH];
 static unsigned nr_pt_irqs;
 
-static void vplic_hw_complete(void *opaque, unsigned src)
-{
-	plic_complete(src);
-}
-
-static const struct vplic_ops dom0_vplic_ops = {
-	.set_eip = domain_vplic_eip,
-	.hw_complete = vplic_hw_complete,
-};
-
 static void vuart_tx(void *opaque, uint8_t c)
 {
 	char ch = (char)c;
@@ -63,7 +53,7 @@ bool domain_host_irq(unsigned src)
 {
 	for (unsigned i = 0; i < nr_pt_irqs; i++) {
 		if (pt_irqs[i] == src) {
-			vplic_inject_hw(&dom0->vplic, src);
+			virqc_inject(dom0, src);
 			return true;
 		}
 	}
@@ -93,10 +83,10 @@ static void passthrough_devices(const void *fdt)
 			irq = fdt_getprop(fdt, node, "interrupts", &len);
 			if (irq && len >= 4 && nr_pt_irqs < MAX_PASSTHROUGH) {
 				unsigned src = fdt32_to_cpu(irq[0]);
-				if (src == 0 || src >= dom0->vplic.nsrc)
+				if (src == 0 || src >= virqc_nr_lines(dom0))
 					continue;
 				pt_irqs[nr_pt_irqs++] = src;
-				vplic_set_hw(&dom0->vplic, src);
+				virqc_set_hw(dom0, src);
 				plic_enable(src);
 			}
 		}
@@ -181,10 +171,8 @@ void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
 	dom0->uart_irq = hi->uart_irq;
 	dom0->plic_base = hi->plic_base;
 	dom0->plic_size = hi->plic_size;
-	vplic_init(&dom0->vplic, MIN(hi->plic_ndev + 1, VPLIC_MAX_SRC),
-		   nr_vcpus, &dom0_vplic_ops, dom0);
-	if (domain_vplic_shadow(dom0))
-		panic("dom0: out of memory for the vPLIC");
+	if (virqc_init(dom0, MIN(hi->plic_ndev + 1, VIRQC_MAX_LINES)))
+		panic("dom0: out of memory for its interrupt controller");
 	vuart_init(&dom0->vuart, &dom0_vuart_ops, dom0);
 	if (domain_devices_init(dom0))
 		panic("dom0: its devices overlap");
@@ -205,7 +193,7 @@ void dom0_build(const void *fdt, const struct host_info *hi, paddr_t base,
 	dp.vireo_size = VIREO_NODE_SIZE;
 	dp.vireo_irq = VIREO_DOM0_EVTCHN_IRQ; /* its event-channel upcall */
 	dp.isa = isa;
-	dp.plic_ndev = dom0->vplic.nsrc - 1;
+	dp.plic_ndev = virqc_nr_lines(dom0) - 1;
 	err = dom0_dtb_build(fdt, (void *)dtb, DOM0_DTB_MAX, &dp);
 	if (err)
 		panic("dom0: device tree: %s", fdt_strerror(err));

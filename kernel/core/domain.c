@@ -62,44 +62,6 @@ fail:
 	return NULL;
 }
 
-/* A zeroed page mapped read-only into d at gpa; NULL if out of memory. */
-static uint32_t *shadow_page(struct domain *d, gpa_t gpa)
-{
-	uint32_t *page = page_alloc(0);
-
-	if (!page)
-		return NULL;
-	memset(page, 0, PAGE_SIZE);
-	if (p2m_map(&d->p2m, gpa, (paddr_t)page, PAGE_SIZE, P2M_PROT_R)) {
-		page_free(page, 0);
-		return NULL;
-	}
-	return page;
-}
-
-/*
- * The vPLIC's enable bits and each context's threshold/claim block,
- * mapped read-only over the guest's window (vplic_set_enable_shadow,
- * vplic_set_ctx_shadow): Linux's reads of the enable word on every EOI and
- * of claim cost no trap. The pages are freed with the domain.
- */
-int domain_vplic_shadow(struct domain *d)
-{
-	uint32_t *page = shadow_page(d, d->plic_base + VPLIC_ENABLE_BASE);
-
-	if (!page)
-		return -1;
-	vplic_set_enable_shadow(&d->vplic, page);
-	for (unsigned c = 0; c < d->vplic.nctx; c++) {
-		page = shadow_page(d, d->plic_base + VPLIC_CONTEXT_BASE +
-					      c * PAGE_SIZE);
-		if (!page)
-			return -1;
-		vplic_set_ctx_shadow(&d->vplic, c, page);
-	}
-	return 0;
-}
-
 void domain_free(struct domain *d)
 {
 	/* Its vCPUs are off every queue by now (destroy waited for that). */
@@ -110,11 +72,7 @@ void domain_free(struct domain *d)
 			page_free(d->vcpus[i], 0);
 	if (d->con_ring)
 		page_free(d->con_ring, CONSOLE_RING_ORDER);
-	if (d->vplic.enable_shadow)
-		page_free(d->vplic.enable_shadow, 0);
-	for (unsigned c = 0; c < VPLIC_MAX_CTX; c++)
-		if (d->vplic.ctx_shadow[c])
-			page_free(d->vplic.ctx_shadow[c], 0);
+	virqc_free(d);
 	p2m_destroy(&d->p2m);
 	vmid_release(&d->p2m); /* flushed on every hart before its reuse */
 	spin_lock(&domains_lock);
@@ -182,21 +140,12 @@ bool domain_console_rx(struct domain *d, uint8_t c)
 	return ok;
 }
 
-/* vPLIC context ctx is vCPU ctx: its output is that vCPU's VSEIP. */
-void domain_vplic_eip(void *opaque, unsigned ctx, bool level)
-{
-	struct domain *d = opaque;
-
-	if (ctx < d->nr_vcpus)
-		vcpu_set_irq(d->vcpus[ctx], HVIP_VSEIP, level);
-}
-
-/* The vUART's interrupt output drives its line on the domain's vPLIC. */
+/* The vUART's interrupt output drives its line on the domain's controller. */
 void domain_vuart_irq(void *opaque, bool level)
 {
 	struct domain *d = opaque;
 
-	vplic_set_level(&d->vplic, d->uart_irq, level);
+	virqc_set_level(d, d->uart_irq, level);
 }
 
 long domain_control(struct domain *d, uint32_t cmd)
@@ -205,7 +154,7 @@ long domain_control(struct domain *d, uint32_t cmd)
 			   cmd != VIREO_CONTROL_REBOOT))
 		return HC_ERR_INVALID_PARAM;
 	d->control_cmd = cmd;
-	vplic_set_level(&d->vplic, VIREO_DOMU_CONTROL_IRQ, true);
+	virqc_set_level(d, VIREO_DOMU_CONTROL_IRQ, true);
 	return HC_SUCCESS;
 }
 

@@ -46,11 +46,6 @@ void domctl_unlock(void)
 	spin_unlock(&domctl_spin);
 }
 
-static const struct vplic_ops domu_vplic_ops = {
-	.set_eip = domain_vplic_eip,
-	.hw_complete = NULL,
-};
-
 /* vuart_write holds vuart_lock when it transmits. */
 static void domu_tx(void *opaque, uint8_t c)
 {
@@ -109,9 +104,7 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
 	d->uart_irq = VIREO_DOMU_UART_IRQ;
 	d->plic_base = VIREO_DOMU_PLIC_BASE;
 	d->plic_size = VIREO_DOMU_PLIC_SIZE;
-	vplic_init(&d->vplic, VIREO_DOMU_PLIC_NDEV + 1, nr_vcpus,
-		   &domu_vplic_ops, d);
-	if (domain_vplic_shadow(d)) {
+	if (virqc_init(d, VIREO_DOMU_PLIC_NDEV + 1)) {
 		domain_evtchn_teardown(d);
 		domain_free(d);
 		return HC_ERR_FAILED;

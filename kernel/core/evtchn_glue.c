@@ -21,7 +21,7 @@ static void upcall(void *opaque)
 {
 	struct domain *d = opaque;
 
-	vplic_inject_hw(&d->vplic, d->evtchn_irq);
+	virqc_inject(d, d->evtchn_irq);
 }
 
 void dom0_virq(unsigned virq)

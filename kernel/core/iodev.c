@@ -1,7 +1,8 @@
 /*
  * The MMIO devices the hypervisor emulates for a domain, each a region in
  * the domain's table (iodev.h), and the dispatch of a trapped access:
- * table first, then the ioreq servers (device models in Dom0).
+ * table first, then the ioreq servers (device models in Dom0). The
+ * interrupt controller registers its own region (virqc_init).
  */
 #include "console.h"
 #include "domain.h"
@@ -62,29 +63,6 @@ enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
 		return MMIO_FAULT;
 	return ioreq_mmio(v, gpa, width, is_store, val);
 }
-
-/* ------------------------------------------------------------- vPLIC */
-
-/* PLIC registers are 32-bit words. */
-static bool plic_read(void *opaque, uint64_t off, unsigned width, uint64_t *val)
-{
-	struct domain *d = opaque;
-	uint32_t w = 0;
-	bool ok = width == 4 && vplic_mmio_read(&d->vplic, off, &w);
-
-	*val = w;
-	return ok;
-}
-
-static bool plic_write(void *opaque, uint64_t off, unsigned width, uint64_t val)
-{
-	struct domain *d = opaque;
-
-	return width == 4 && vplic_mmio_write(&d->vplic, off, (uint32_t)val);
-}
-
-static const struct mmio_ops plic_ops = {.read = plic_read,
-					 .write = plic_write};
 
 /* ------------------------------------------------------------- vUART */
 
@@ -180,7 +158,7 @@ static bool control_write(void *opaque, uint64_t off, unsigned width,
 		return false;
 	if (off == VIREO_CONTROL_REG_COMMAND) {
 		d->control_cmd = VIREO_CONTROL_NONE;
-		vplic_set_level(&d->vplic, VIREO_DOMU_CONTROL_IRQ, false);
+		virqc_set_level(d, VIREO_DOMU_CONTROL_IRQ, false);
 		return true;
 	}
 	return off == VIREO_CONTROL_REG_MAGIC; /* read-only: ignored */
@@ -191,8 +169,8 @@ static const struct mmio_ops control_ops = {.read = control_read,
 
 int domain_devices_init(struct domain *d)
 {
-	if (domain_mmio_register(d, d->plic_base, VPLIC_SIZE, &plic_ops, d) ||
-	    domain_mmio_register(d, d->uart_base, VUART_SIZE, &uart_ops, d))
+	/* The interrupt controller registered itself (virqc_init). */
+	if (domain_mmio_register(d, d->uart_base, VUART_SIZE, &uart_ops, d))
 		return -1;
 	if (d->is_dom0)
 		return 0;

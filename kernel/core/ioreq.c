@@ -153,14 +153,14 @@ static void latch_sync(struct domain *d, struct ioreq_server *s, unsigned i)
 {
 	bool level = __atomic_load_n(&s->page->latch[i], __ATOMIC_SEQ_CST) != 0;
 
-	vplic_set_level(&d->vplic, s->latch[i].line, level);
+	virqc_set_level(d, s->latch[i].line, level);
 }
 
 /* ioreq_lock held: forget latch i and lower its line; its word starts
  * from zero for the next latch given that index. */
 static void latch_drop(struct domain *d, struct ioreq_server *s, unsigned i)
 {
-	vplic_set_level(&d->vplic, s->latch[i].line, false);
+	virqc_set_level(d, s->latch[i].line, false);
 	s->latch[i] = (struct ioreq_latch){0};
 	s->latches &= ~(1U << i);
 	__atomic_store_n(&s->page->latch[i], 0, __ATOMIC_SEQ_CST);

@@ -14,6 +14,7 @@
 #include "printk.h"
 #include "sched.h"
 #include "trapstat.h"
+#include "virqc.h"
 
 #define LINE_MAX 64
 
@@ -87,29 +88,16 @@ static void cmd_domains(void)
 
 /*
  * What a lost interrupt or notification leaves behind, per domain: the
- * vPLIC (pending, active, level words; each context's line and the word
- * claimed ahead), each vCPU's state and external line, the ioreq slots,
- * posted notifies and ISR words, and the event-channel bitmaps.
+ * interrupt controller (virqc_dump: on RISC-V the vPLIC's pending, active
+ * and level words, each context's line, the word claimed ahead and its
+ * vCPU's external line), the ioreq slots, posted notifies and latch
+ * words, and the event-channel bitmaps.
  */
 static void dump_irqs(struct domain *d)
 {
-	struct vplic *p = &d->vplic;
 	char buf[160];
 
-	snprintf(buf, sizeof(buf),
-		 "  %u %s: vplic pend %x.%x act %x.%x lvl %x.%x\n", d->id,
-		 d->name, p->pending[1], p->pending[0], p->active[1],
-		 p->active[0], p->level[1], p->level[0]);
-	out(buf);
-	for (unsigned c = 0; c < p->nctx; c++) {
-		struct vcpu *v = c < d->nr_vcpus ? d->vcpus[c] : NULL;
-		snprintf(buf, sizeof(buf),
-			 "    ctx %u: eip %d claim %u en %x.%x thr %u; vcpu %s eip %d\n",
-			 c, p->eip[c], p->ctx_shadow[c] ? p->ctx_shadow[c][1] : 0,
-			 p->enable[c][1], p->enable[c][0], p->threshold[c],
-			 v ? vcpu_state_name(v->state) : "-", v ? v->arch.eip : 0);
-		out(buf);
-	}
+	virqc_dump(d, out);
 	for (unsigned i = 0; i < VIREO_IOREQ_MAX_SERVERS; i++) {
 		const struct vireo_ioreq_page *q = d->ioreq[i] ? d->ioreq[i]->page : NULL;
 		if (!q)

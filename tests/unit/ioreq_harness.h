@@ -34,14 +34,14 @@ static struct {
 	unsigned flush;		 /* p2m_flush_all_harts() */
 	unsigned kick[NV];	 /* vcpu_kick() of V[i] */
 	unsigned upcall[3];	 /* evtchn upcalls of D0, U, U2 */
-	unsigned levels;	 /* vplic_set_level() calls */
-	int line[VPLIC_MAX_SRC]; /* U's line levels; -1: never set */
+	unsigned levels;	 /* virqc_set_level() calls */
+	int line[VIRQC_MAX_LINES]; /* U's line levels; -1: never set */
 	unsigned dev_rd, dev_wr; /* the test's own emulated device */
 } st;
 
-void vplic_set_level(struct vplic *p, unsigned src, bool level)
+void virqc_set_level(struct domain *d, unsigned src, bool level)
 {
-	CHECK(p == &U.vplic && src < VPLIC_MAX_SRC);
+	CHECK(d == &U && src < VIRQC_MAX_LINES);
 	st.levels++;
 	st.line[src] = level;
 }
@@ -70,9 +70,9 @@ struct vcpu *domain_vcpu(struct domain *d, unsigned long hartid)
 	return hartid < d->nr_vcpus ? d->vcpus[hartid] : NULL;
 }
 
-void vplic_inject_hw(struct vplic *p, unsigned src)
+void virqc_inject(struct domain *d, unsigned src)
 {
-	st.upcall[p == &U.vplic ? 1 : p == &U2.vplic ? 2 : 0]++;
+	st.upcall[d == &U ? 1 : d == &U2 ? 2 : 0]++;
 }
 
 struct domain *domain_by_id(unsigned id)
@@ -92,14 +92,6 @@ void domain_put(struct domain *d)
 }
 
 /* What iodev.c's own devices call: not under test here. */
-bool vplic_mmio_read(struct vplic *p, uint64_t off, uint32_t *val)
-{
-	return false;
-}
-bool vplic_mmio_write(struct vplic *p, uint64_t off, uint32_t val)
-{
-	return false;
-}
 bool vuart_read(struct vuart *u, unsigned off, uint8_t *val)
 {
 	return false;
@@ -186,6 +178,11 @@ static void domain_setup(struct domain *d, unsigned id, struct evtchn_shared *s)
 		d->ram_size = RAM_SIZE;
 		d->plic_base = VIREO_DOMU_PLIC_BASE;
 		d->uart_base = VIREO_DOMU_UART_BASE;
+		/* virqc_init() registers the controller's window, then the
+		 * rest of the domain's devices. */
+		CHECK_EQ(domain_mmio_register(d, d->plic_base, VPLIC_SIZE,
+					      &dev_ops, NULL),
+			 0);
 		CHECK_EQ(domain_devices_init(d), 0);
 	}
 	CHECK_EQ(p2m_init(&d->p2m, id + 1), 0);

@@ -32,24 +32,10 @@ void vcpu_arch_enter(struct vcpu *v) { abort(); }
 void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level) {}
 /* Counted: the console ring's tests check when Dom0 is told. */
 static unsigned virq_raised, tx_ready_calls;
-void vplic_init(struct vplic *p, unsigned nsrc, unsigned nctx,
-		const struct vplic_ops *ops, void *opaque)
-{
-	p->nsrc = nsrc;
-	p->nctx = nctx;
-}
-void vplic_inject_hw(struct vplic *p, unsigned src) {}
-bool vplic_mmio_read(struct vplic *p, uint64_t off, uint32_t *val) { return false; }
-bool vplic_mmio_write(struct vplic *p, uint64_t off, uint32_t val) { return false; }
-void vplic_set_ctx_shadow(struct vplic *p, unsigned ctx, uint32_t *page)
-{
-	p->ctx_shadow[ctx] = page;
-}
-void vplic_set_enable_shadow(struct vplic *p, uint32_t *page)
-{
-	p->enable_shadow = page;
-}
-void vplic_set_level(struct vplic *p, unsigned src, bool level) {}
+int virqc_init(struct domain *d, unsigned nr_lines) { return 0; }
+void virqc_free(struct domain *d) {}
+void virqc_set_level(struct domain *d, unsigned line, bool level) {}
+void virqc_inject(struct domain *d, unsigned line) {}
 unsigned vmid_arch_probe_bits(void) { return 14; }
 void vmid_arch_flush_local(uint16_t vmid) {}
 void vuart_init(struct vuart *u, const struct vuart_ops *ops, void *opaque) {}

@@ -58,6 +58,11 @@ static struct domain D;
 static struct vcpu V[4];
 static struct pcpu P;
 
+void virqc_dump(struct domain *d, void (*sink)(const char *s))
+{
+	sink("  (the interrupt controller)\n");
+}
+
 /* "move": domains by id, and what sched_move() was asked. */
 struct pcpu pcpus[MAX_PCPUS];
 unsigned nr_pcpus = 2;

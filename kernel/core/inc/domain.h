@@ -28,13 +28,12 @@
 #ifndef VIREO_DOMAIN_H
 #define VIREO_DOMAIN_H
 
-#include <arch/vplic.h>
-
 #include "iodev.h"
 #include "p2m.h"
 #include "types.h"
 #include "vcpu.h"
 #include "vireo_abi.h"
+#include "virqc.h"
 #include "vuart.h"
 
 #define MAX_DOMAINS 16
@@ -82,7 +81,7 @@ struct domain {
 	uint64_t ram_size;
 	unsigned nr_vcpus;
 	struct vcpu *vcpus[MAX_VCPUS];
-	struct vplic vplic;
+	struct virqc irqc;              /* its interrupt controller (virqc.h) */
 	struct vuart vuart;
 	spinlock_t vuart_lock;  /* the vUART and the console ring */
 	char *con_ring;         /* DomU console output, read by Dom0 */
@@ -134,16 +133,13 @@ enum mmio_result {
 	MMIO_PENDING, /* forwarded to a device model: v waits (ioreq) */
 };
 
-/* Map the vPLIC's enable shadow into d (after vplic_init); 0 or -1. */
-int domain_vplic_shadow(struct domain *d);
 /* A guest access to gpa that the G-stage does not map: an emulated device
  * (iodev.c), else a device model (ioreq.c), else nothing. */
 enum mmio_result domain_mmio(struct domain *d, struct vcpu *v, gpa_t gpa,
 			     unsigned width, bool is_store, uint64_t *val);
 /* Register d's emulated devices (iodev.c); -1 if one does not fit. */
 int domain_devices_init(struct domain *d);
-/* Device callbacks shared by every domain (vplic_ops / vuart_ops). */
-void domain_vplic_eip(void *opaque, unsigned ctx, bool level);
+/* The vUART's interrupt output (vuart_ops), every domain's. */
 void domain_vuart_irq(void *opaque, bool level);
 /* Queue one input byte on the domain's vUART; false if its FIFO is full. */
 bool domain_console_rx(struct domain *d, uint8_t c);
