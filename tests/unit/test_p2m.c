@@ -546,7 +546,7 @@ static paddr_t hold_all_but(uint64_t n, uint64_t *held)
  * A map that runs out of memory changes nothing at all: no entry, not
  * even a table pointer, is written before every table it needs is had,
  * so there is nothing that another hart could have walked. With exactly
- * the tables it needs, it succeeds (gstage.c counts them exactly).
+ * the tables it needs, it succeeds (p2m.c counts them exactly).
  */
 static pte_t snap_root[GSTAGE_ROOT_ENTRIES], snap_l1[512], snap_l0[512];
 static const pte_t *live_l1, *live_l0;

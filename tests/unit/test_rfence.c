@@ -1,6 +1,6 @@
 /*
  * Host test of SBI RFENCE's request/acknowledge bookkeeping
- * (kernel/core/sbi_rfence.c over vcpu_request_fence in vcpu.c). QEMU 7.2
+ * (kernel/arch/riscv/sbi/sbi_rfence.c over vcpu_request_fence in vcpu.c). QEMU 7.2
  * flushes its TLB on every mode change, which hides a missing remote
  * fence in any test that runs a guest; this one checks the bookkeeping
  * itself: which vCPUs were asked to fence, which harts were interrupted,

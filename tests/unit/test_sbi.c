@@ -1,5 +1,5 @@
 /*
- * Host unit test of the guest-facing SBI layer (kernel/core/sbi*.c):
+ * Host unit test of the guest-facing SBI layer (kernel/arch/riscv/sbi/sbi*.c):
  * BASE, TIME, IPI, RFENCE, HSM, SRST, DBCN and legacy. Every case but
  * sbi_hart_mask goes through sbi_ecall() as a guest's ecall would; the
  * SBI 2.0 extensions (SUSP, STA, PMU) are in test_sbi_v2.c.

@@ -1,4 +1,4 @@
-/* Host unit test of the virtual PLIC (kernel/core/vplic.c). */
+/* Host unit test of the virtual PLIC (kernel/arch/riscv/vplic.c). */
 #include "test.h"
 
 #include "../../kernel/arch/riscv/vplic.c"

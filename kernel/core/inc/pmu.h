@@ -1,5 +1,5 @@
 /*
- * Virtual performance counters of a vCPU (SBI PMU, kernel/core/sbi_pmu.c).
+ * Virtual performance counters of a vCPU (SBI PMU, kernel/arch/riscv/sbi/sbi_pmu.c).
  *
  * Counter indices are the guest's SBI PMU indices: 0 is cycle (CSR
  * 0xC00) and 2 is instret (0xC02), as OpenSBI numbers them and Linux
