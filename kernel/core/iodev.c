@@ -11,15 +11,10 @@
 #include "printk.h"
 #include "vireo_abi.h"
 
-static bool meets(gpa_t a, uint64_t asize, gpa_t b, uint64_t bsize)
-{
-	return a < b + bsize && b < a + asize;
-}
-
 bool domain_mmio_overlaps(const struct domain *d, gpa_t base, uint64_t size)
 {
 	for (unsigned i = 0; i < d->nr_mmio; i++)
-		if (meets(base, size, d->mmio[i].base, d->mmio[i].size))
+		if (ranges_meet(base, size, d->mmio[i].base, d->mmio[i].size))
 			return true;
 	return false;
 }
@@ -29,7 +24,7 @@ int domain_mmio_register(struct domain *d, gpa_t base, uint64_t size,
 {
 	if (!size || base + size < base || d->nr_mmio == DOMAIN_MAX_MMIO ||
 	    domain_mmio_overlaps(d, base, size) ||
-	    meets(base, size, d->ram_base, d->ram_size))
+	    ranges_meet(base, size, d->ram_base, d->ram_size))
 		return -1;
 	d->mmio[d->nr_mmio++] = (struct mmio_region){base, size, ops, opaque};
 	return 0;

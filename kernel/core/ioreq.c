@@ -11,8 +11,6 @@
  * their declaration alone: it knows an address, a width, read-or-clear and
  * a line, not what the bits mean.
  */
-#include <string.h>
-
 #include "domain.h"
 #include "evtchn.h"
 #include "hypercall.h"
@@ -44,17 +42,12 @@ static struct ioreq_server *server(const struct domain *d, uint64_t id)
 	return id < VIREO_IOREQ_MAX_SERVERS ? d->ioreq[id] : NULL;
 }
 
-static bool meets(gpa_t a, uint64_t asize, gpa_t b, uint64_t bsize)
-{
-	return a < b + bsize && b < a + asize;
-}
-
 static bool ioreq_overlaps(const struct domain *d, gpa_t base, uint64_t size)
 {
 	for (unsigned i = 0; i < VIREO_IOREQ_MAX_SERVERS; i++) {
 		const struct ioreq_server *s = d->ioreq[i];
 		for (unsigned r = 0; s && r < s->nr_ranges; r++)
-			if (meets(base, size, s->range[r].base,
+			if (ranges_meet(base, size, s->range[r].base,
 				  s->range[r].size))
 				return true;
 	}
@@ -87,8 +80,6 @@ long ioreq_create(struct domain *d, uint64_t off, uint64_t dom0_port,
 	s = page_alloc(0);
 	if (!page || !s)
 		goto nomem;
-	memset(page, 0, PAGE_SIZE);
-	memset(s, 0, sizeof(*s));
 	if (evtchn_bind_reserved(d->evtchn, dom0->evtchn, (uint32_t)dom0_port,
 				 &s->port)) {
 		page_free(s, 0);
@@ -130,7 +121,7 @@ long ioreq_map_range(struct domain *d, uint64_t id, gpa_t base, uint64_t size,
 	    (!IS_ALIGNED(notify_off, 4) || notify_off > PAGE_SIZE - 4 ||
 	     pages > VIREO_IOREQ_NOTIFY_PAGES - s->nr_notify))
 		return HC_ERR_INVALID_PARAM;
-	if (meets(base, size, d->ram_base, d->ram_size) ||
+	if (ranges_meet(base, size, d->ram_base, d->ram_size) ||
 	    domain_mmio_overlaps(d, base, size) ||
 	    ioreq_overlaps(d, base, size))
 		return HC_ERR_ALREADY_AVAILABLE;

@@ -112,10 +112,7 @@ void domain_shutdown(struct domain *d, uint32_t reason)
 
 #include "../../kernel/core/evtchn_glue.c"
 #include "../../kernel/core/ioreq.c"
-/* iodev.c has its own static meets(), as ioreq.c. */
-#define meets iodev_meets
 #include "../../kernel/core/iodev.c"
-#undef meets
 
 /* ---------------------------------------------------------------- set-up */
 #define HYP_SIZE MiB(8)

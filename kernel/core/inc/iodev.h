@@ -27,6 +27,13 @@ struct mmio_region {
 
 #define DOMAIN_MAX_MMIO 8
 
+/* Whether [a, a+asize) and [b, b+bsize) share an address. */
+static inline bool ranges_meet(gpa_t a, uint64_t asize, gpa_t b,
+			       uint64_t bsize)
+{
+	return a < b + bsize && b < a + asize;
+}
+
 /* Add a region before d runs; -1 if it is empty, overlaps one of d's
  * regions or RAM, or the table is full. */
 int domain_mmio_register(struct domain *d, gpa_t base, uint64_t size,
