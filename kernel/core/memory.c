@@ -257,16 +257,6 @@ void foreign_revoke(struct domain *d)
 	p2m_free_dead(&dead);
 }
 
-void p2m_flush_all_harts(void)
-{
-	struct pcpu *self = this_pcpu();
-
-	for (unsigned i = 0; i < nr_pcpus; i++)
-		if (&pcpus[i] != self && pcpus[i].online)
-			pcpu_ipi_wait(&pcpus[i], IPI_GVMA_FLUSH);
-	hfence_gvma_all();
-}
-
 /* ------------------------------------------------------- direct mappings */
 
 bool memory_populated(struct domain *d, gpa_t gpa, uint64_t size)

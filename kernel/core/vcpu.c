@@ -41,31 +41,6 @@ void vcpu_io_done(struct vcpu *v)
 					    __ATOMIC_ACQUIRE));
 }
 
-void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level)
-{
-	if (hvip_bit == HVIP_VSEIP) {
-		v->arch.eip = level;
-	} else if (hvip_bit == HVIP_VSSIP) {
-		if (!level)
-			return; /* the guest clears its own VSSIP */
-		/*
-		 * Still pending from an earlier call, so v has not entered
-		 * the guest since: that call's kick (woke it, or interrupts
-		 * its hart) delivers this one too. A flood of IPIs then costs
-		 * v's hart one interruption, not one per IPI.
-		 */
-		if (__atomic_exchange_n(&v->arch.ssip_req, 1, __ATOMIC_ACQ_REL))
-			return;
-	}
-	if (level) {
-		vcpu_kick(v);
-	} else {
-		struct pcpu *p = __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE);
-		if (p && p != this_pcpu() && v->in_guest)
-			pcpu_ipi(p, IPI_KICK); /* lower the line it runs with */
-	}
-}
-
 bool vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
 		unsigned long a1)
 {

@@ -59,6 +59,7 @@ static void test_hfence_gvma_all(void)
 #define hfence_gvma_all() test_hfence_gvma_all()
 
 #include "../../kernel/core/memory.c"
+#include "../../kernel/arch/riscv/p2m_fence.c"
 
 /* ---------------------------------------------------------------- set-up */
 #define HYP_SIZE MiB(8)

@@ -70,6 +70,7 @@ void pcpu_ipi(struct pcpu *p, uint32_t reason)
 #include "../../kernel/core/page_alloc.c"
 #include "../../kernel/arch/riscv/p2m.c"
 #include "../../kernel/core/memory.c"
+#include "../../kernel/arch/riscv/p2m_fence.c"
 #include "../../kernel/core/evtchn.c"
 #include "../../kernel/core/evtchn_glue.c"
 #include "../../kernel/core/vmid.c"

@@ -85,6 +85,7 @@ void vcpu_arch_enter(struct vcpu *v) { abort(); }
 void vcpu_steal_mark(struct vcpu *v, uint64_t now) {}
 void vcpu_steal_account(struct vcpu *v, uint64_t now) {}
 #include "../../kernel/core/vcpu.c"
+#include "../../kernel/arch/riscv/vcpu_irq.c"
 #include "../../kernel/core/sched.c"
 #include "../../kernel/core/sched_rr.c"
 

@@ -30,6 +30,7 @@
 
 #include "iodev.h"
 #include "p2m.h"
+#include "spinlock.h"
 #include "types.h"
 #include "vcpu.h"
 #include "vireo_abi.h"

@@ -41,7 +41,8 @@ bool p2m_lookup_leaf(const struct p2m *gs, gpa_t gpa, paddr_t *pa,
 		     uint64_t *leaf_size);
 /* Free every table page. The caller fences the VMID. */
 void p2m_destroy(struct p2m *gs);
-/* Fence every hart's cached translations of every domain (hfence.gvma). */
+/* Every hart drops its cached translations of every domain (the arch's:
+ * hfence.gvma on RISC-V). */
 void p2m_flush_all_harts(void);
 
 #endif

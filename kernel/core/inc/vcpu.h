@@ -60,8 +60,6 @@ struct vcpu {
 void vcpu_kick(struct vcpu *v);
 /* v's device-model access is finished: WAIT_IO -> RUNNABLE, a wake-up. */
 void vcpu_io_done(struct vcpu *v);
-/* Set or clear a VS interrupt line (HVIP_VSSIP / HVIP_VSEIP) of v. */
-void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level);
 /*
  * Start a stopped vCPU at pc with a0/a1 (SBI HSM hart_start); false if it
  * was not stopped. Its hart resets it before running it, because only that

@@ -54,4 +54,9 @@ struct vcpu_arch {
 	bool fp_saved;
 };
 
+struct vcpu;
+/* Set or clear a VS interrupt line (HVIP_VSSIP / HVIP_VSEIP) of v
+ * (vcpu_irq.c): what the vPLIC and SBI IPIs drive. */
+void vcpu_set_irq(struct vcpu *v, unsigned long hvip_bit, bool level);
+
 #endif
