@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00020000U
+#define VIREO_INTERFACE_VERSION 0x00020100U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -119,7 +119,28 @@
 /* a0 = domid, a1 = server: its accesses in flight fail (reads return all
  * ones), its ranges are no device, its latches' lines fall. */
 #define VIREO_HC_IOREQ_DESTROY 37
-#define VIREO_HC_MAX 37
+/*
+ * Scheduling, Dom0 only (xl's vcpu-list, vcpu-pin, sched-credit).
+ *
+ * VCPU_INFO: a0 = domid, a1 = gpa of struct vireo_vcpu_info[a2] (out,
+ * within one page); value = the domain's vCPU count (min(a2, count)
+ * entries filled).
+ */
+#define VIREO_HC_VCPU_INFO 38
+/*
+ * VCPU_AFFINITY: a0 = domid, a1 = vCPU, a2 = hard mask, a3 = soft mask
+ * (bit h: hart h), a4 = which to set (VIREO_AFFINITY_HARD | _SOFT). A mask
+ * set must be non-empty and name only harts that exist and run vCPUs; a
+ * vCPU whose hart leaves its hard mask moves (it keeps running).
+ */
+#define VIREO_HC_VCPU_AFFINITY 39
+/* SCHED_CREDIT: a0 = domid, a1 = gpa of struct vireo_sched_credit (in/out),
+ * a2 = VIREO_SCHED_SET_* (0: only read). Out: the values now in force. */
+#define VIREO_HC_SCHED_CREDIT 40
+/* SCHED_CREDIT_PARAMS: a0 = cpupool (0), a1 = gpa of struct
+ * vireo_sched_credit_params (in/out), a2 = VIREO_SCHED_SET_PARAMS or 0. */
+#define VIREO_HC_SCHED_CREDIT_PARAMS 41
+#define VIREO_HC_MAX 41
 /* Calls EVTCHN_INIT..EVTCHN_CLOSE: any domain; all others Dom0 only. */
 #define VIREO_HC_FIRST_OPEN VIREO_HC_EVTCHN_INIT
 #define VIREO_HC_LAST_OPEN VIREO_HC_EVTCHN_CLOSE
@@ -320,6 +341,48 @@ struct vireo_domain_info {
 	uint64_t ram_bytes;       /* RAM window */
 	uint64_t mem_pages;       /* pages populated */
 	uint64_t cpu_time_ns;     /* summed over vCPUs */
+};
+
+/* vireo_vcpu_info.state bits */
+#define VIREO_VCPUSTATE_ONLINE (1U << 0)  /* started (SBI HSM), not stopped */
+#define VIREO_VCPUSTATE_RUNNING (1U << 1) /* in the guest on a hart now */
+#define VIREO_VCPUSTATE_BLOCKED (1U << 2) /* waiting (WFI, a device model) */
+#define VIREO_HART_NONE 0xffffffffU
+
+struct vireo_vcpu_info {
+	uint32_t vcpu;
+	uint32_t hart;     /* the hart it is homed on; VIREO_HART_NONE: none */
+	uint32_t state;    /* VIREO_VCPUSTATE_* */
+	uint32_t pad;
+	uint64_t cpu_time_ns;
+	uint64_t hard_affinity; /* bit h: may run on hart h */
+	uint64_t soft_affinity; /* bit h: prefers hart h */
+};
+
+#define VIREO_AFFINITY_HARD (1U << 0)
+#define VIREO_AFFINITY_SOFT (1U << 1)
+
+/* Credit scheduler, per domain (Xen's credit1: weight 1..65535, default
+ * 256; cap in % of one hart, 0 = none, at most 100 x the vCPU count). */
+#define VIREO_SCHED_SET_WEIGHT (1U << 0)
+#define VIREO_SCHED_SET_CAP (1U << 1)
+#define VIREO_SCHED_SET_PARAMS (1U << 2)
+#define VIREO_SCHED_WEIGHT_DEFAULT 256
+#define VIREO_SCHED_WEIGHT_MAX 65535
+
+struct vireo_sched_credit {
+	uint32_t weight;
+	uint32_t cap;
+};
+
+/* Credit scheduler, per cpupool: the time slice (1..1000 ms, default 30),
+ * the rate limit (0 = none, else 100..500000 us and at most the slice,
+ * default 1000 us); the accounting tick (10 ms) is read-only. */
+struct vireo_sched_credit_params {
+	uint32_t tslice_us;
+	uint32_t ratelimit_us;
+	uint32_t tick_us;
+	uint32_t pad;
 };
 
 #endif

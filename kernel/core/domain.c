@@ -39,6 +39,7 @@ struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
 	d->vuart_lock = (spinlock_t)SPINLOCK_INIT;
 	d->ioreq_lock = (spinlock_t)SPINLOCK_INIT;
 	d->refcnt = 1; /* domains[]'s */
+	d->sched_weight = VIREO_SCHED_WEIGHT_DEFAULT;
 	if (p2m_init(&d->p2m, VMID_SHARED))
 		goto fail;
 	vmid_assign(&d->p2m); /* its own VMID while one is free (vmid.h) */
@@ -51,6 +52,7 @@ struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
 		/* cycle and instret run from the start, as on a hart. */
 		v->pmu.running = (1U << PMU_CYCLE) | (1U << PMU_INSTRET);
 		v->state = VCPU_STOPPED;
+		v->hard_aff = v->soft_aff = ~0ULL; /* every hart */
 		d->vcpus[i] = v;
 	}
 	spin_lock(&domains_lock);

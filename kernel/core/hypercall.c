@@ -33,12 +33,12 @@ static bool buf_ok(gpa_t gpa, uint64_t len)
 	       (gpa & PAGE_MASK) == ((gpa + len - 1) & PAGE_MASK);
 }
 
-static bool copy_in(void *dst, gpa_t gpa, size_t len)
+bool hc_copy_in(void *dst, gpa_t gpa, size_t len)
 {
 	return buf_ok(gpa, len) && domain_copy_from(dom0, dst, gpa, len);
 }
 
-static bool copy_out(gpa_t gpa, const void *src, size_t len)
+bool hc_copy_out(gpa_t gpa, const void *src, size_t len)
 {
 	return buf_ok(gpa, len) && domain_copy_to(dom0, gpa, src, len);
 }
@@ -56,7 +56,7 @@ static struct hc_ret physinfo(struct vcpu *v)
 		.log_head = log_written(),
 		.log_size = LOG_RING_SIZE,
 	};
-	if (!copy_out(hc_arg(v, 0), &pi, sizeof(pi)))
+	if (!hc_copy_out(hc_arg(v, 0), &pi, sizeof(pi)))
 		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	return (struct hc_ret){HC_SUCCESS, 0};
 }
@@ -67,7 +67,7 @@ static struct hc_ret create(struct vcpu *v)
 	struct domain *d;
 	long err;
 
-	if (!copy_in(&c, hc_arg(v, 0), sizeof(c)))
+	if (!hc_copy_in(&c, hc_arg(v, 0), sizeof(c)))
 		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	if ((c.flags & ~VIREO_CREATE_F_ALL) || c._pad ||
 	    (!(c.flags & VIREO_CREATE_F_MVENDORID) && c.mvendorid) ||
@@ -83,7 +83,7 @@ static struct hc_ret create(struct vcpu *v)
 	d->machine_ids[1] = c.marchid;
 	d->machine_ids[2] = c.mimpid;
 	c.domid = d->id;
-	if (!copy_out(hc_arg(v, 0), &c, sizeof(c))) {
+	if (!hc_copy_out(hc_arg(v, 0), &c, sizeof(c))) {
 		bool more; /* cannot happen: copy_in checked it */
 		do
 			domain_destroy(d, &more);
@@ -100,7 +100,7 @@ static struct hc_ret getinfo(struct domain *d, gpa_t out)
 	struct vireo_domain_info info;
 
 	domain_getinfo(d, &info);
-	if (!copy_out(out, &info, sizeof(info)))
+	if (!hc_copy_out(out, &info, sizeof(info)))
 		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	return (struct hc_ret){HC_SUCCESS, 0};
 }
@@ -118,7 +118,7 @@ static struct hc_ret list(gpa_t out, unsigned long max)
 	for (unsigned i = 0; i < MAX_DOMAINS && n < max; i++)
 		if (domains[i])
 			ids[n++] = domains[i]->id;
-	if (n && !copy_out(out, ids, n * sizeof(ids[0])))
+	if (n && !hc_copy_out(out, ids, n * sizeof(ids[0])))
 		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	return (struct hc_ret){HC_SUCCESS, (long)n};
 }
@@ -164,7 +164,7 @@ static struct hc_ret hc_console_write(struct domain *d, gpa_t buf,
 	long n = 0;
 
 	len = MIN(len, sizeof(tmp));
-	if (!copy_in(tmp, buf, len))
+	if (!hc_copy_in(tmp, buf, len))
 		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	/* cppcheck-suppress knownConditionTrueFalse ; len > 0 after copy_in */
 	while ((unsigned long)n < len && domain_console_rx(d, (uint8_t)tmp[n]))
@@ -182,7 +182,7 @@ static struct hc_ret log_read(struct vcpu *v)
 		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	n = log_read_at(hc_arg(v, 0), tmp, len);
 	if (n)
-		copy_out(hc_arg(v, 1), tmp, n);
+		hc_copy_out(hc_arg(v, 1), tmp, n);
 	return (struct hc_ret){HC_SUCCESS, (long)n};
 }
 
@@ -219,7 +219,7 @@ static void extent_out(void *ctx, const struct vireo_extent *e)
 {
 	struct extents_out *x = ctx;
 
-	x->ok &= copy_out(x->out + x->n++ * sizeof(*e), e, sizeof(*e));
+	x->ok &= hc_copy_out(x->out + x->n++ * sizeof(*e), e, sizeof(*e));
 }
 
 /* FOREIGN_MAP_DIRECT (abi/vireo_abi.h): everything checked, then mapped. */
@@ -237,7 +237,7 @@ static struct hc_ret map_direct(struct domain *d, struct vcpu *v)
 		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	/* Writing zeroes first proves the whole output is Dom0's RAM. */
 	if (!max || max > ARRAY_SIZE(zero) ||
-	    !copy_out(out, zero, max * sizeof(zero[0])))
+	    !hc_copy_out(out, zero, max * sizeof(zero[0])))
 		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 	covered = direct_extents(d, gpa, size, (unsigned)max, NULL, NULL);
 	err = direct_map(d, gpa, covered);
@@ -260,14 +260,14 @@ static struct hc_ret ioreq_call(struct domain *d, struct vcpu *v,
 
 	switch (fid) {
 	case VIREO_HC_IOREQ_CREATE:
-		if (!copy_in(&srv, hc_arg(v, 1), sizeof(srv)))
+		if (!hc_copy_in(&srv, hc_arg(v, 1), sizeof(srv)))
 			return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 		if (srv.id || srv.domu_port || srv._pad)
 			return (struct hc_ret){HC_ERR_INVALID_PARAM, 0};
 		/* The result goes where the arguments came from: RAM. */
 		err = ioreq_create(d, srv.page_off, srv.dom0_port, &srv.id,
 				   &srv.domu_port);
-		if (!err && !copy_out(hc_arg(v, 1), &srv, sizeof(srv))) {
+		if (!err && !hc_copy_out(hc_arg(v, 1), &srv, sizeof(srv))) {
 			ioreq_destroy(d, srv.id);
 			err = HC_ERR_INVALID_ADDRESS;
 		}
@@ -281,7 +281,7 @@ static struct hc_ret ioreq_call(struct domain *d, struct vcpu *v,
 					hc_arg(v, 3));
 		break;
 	case VIREO_HC_IOREQ_LATCH:
-		if (!copy_in(&latch, hc_arg(v, 2), sizeof(latch)))
+		if (!hc_copy_in(&latch, hc_arg(v, 2), sizeof(latch)))
 			return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
 		err = ioreq_latch(d, hc_arg(v, 1), &latch, &out);
 		break;
@@ -402,6 +402,11 @@ static struct hc_ret global_call(struct vcpu *v, unsigned long fid)
 		return destroy(hc_arg(v, 0), false);
 	case VIREO_HC_FOREIGN_RELEASE:
 		return destroy(hc_arg(v, 0), true);
+	case VIREO_HC_VCPU_INFO:
+	case VIREO_HC_VCPU_AFFINITY:
+	case VIREO_HC_SCHED_CREDIT:
+	case VIREO_HC_SCHED_CREDIT_PARAMS:
+		return schedctl_hypercall(v, fid);
 	case VIREO_HC_DOMAIN_GETINFO: {
 		/* Dom0 and dying domains too (VIREO_DOMSTATE_DYING), as xl
 		 * lists a domain until it is gone. */
@@ -427,7 +432,9 @@ static bool is_global_call(unsigned long fid)
 	       fid == VIREO_HC_DOMAIN_DESTROY || fid == VIREO_HC_DOMAIN_GETINFO ||
 	       fid == VIREO_HC_DOMAIN_LIST ||
 	       fid == VIREO_HC_FOREIGN_UNMAP || fid == VIREO_HC_LOG_READ ||
-	       fid == VIREO_HC_FOREIGN_RELEASE;
+	       fid == VIREO_HC_FOREIGN_RELEASE || fid == VIREO_HC_VCPU_INFO ||
+	       fid == VIREO_HC_VCPU_AFFINITY || fid == VIREO_HC_SCHED_CREDIT ||
+	       fid == VIREO_HC_SCHED_CREDIT_PARAMS;
 }
 
 struct hc_ret hypercall(struct vcpu *v, unsigned long fid)

@@ -40,7 +40,7 @@ static void cmd_help(void)
 	    "  domains  domains and their vCPUs\n"
 	    "  traps    trap counters by cause, all harts\n"
 	    "  irqs     interrupt and I/O state of each domain\n"
-	    "  move D V H  move domain D's vCPU V to hart H (a test hook)\n"
+	    "  move D V H  pin domain D's vCPU V to hart H (as vcpu-pin)\n"
 	    "  Ctrl-A three times: back to Dom0\n");
 }
 
@@ -185,7 +185,8 @@ static bool number(const char **s, unsigned *n)
 	return true;
 }
 
-/* "move D V H": what vcpu-pin will do, for the tests of sched_move(). */
+/* "move D V H": vcpu-pin D V H from the console, for sched_move()'s tests
+ * (the balancer leaves a pinned vCPU where it is). */
 static void cmd_move(const char *args)
 {
 	unsigned id, vcpu, hart;
@@ -199,7 +200,7 @@ static void cmd_move(const char *args)
 	}
 	d = domain_get(id);
 	v = d ? domain_vcpu(d, vcpu) : NULL;
-	if (!v || hart >= nr_pcpus || sched_move(v, &pcpus[hart]))
+	if (!v || hart >= nr_pcpus || sched_set_affinity(v, 1ULL << hart, 0))
 		out("move: no such vCPU or hart\n");
 	else
 		out("move: requested\n");

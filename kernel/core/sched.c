@@ -10,7 +10,70 @@
 uint32_t timebase_hz = 10000000;
 
 /* The policy, chosen at build time. */
-static const struct sched_ops *const ops = &sched_rr;
+#ifndef SCHED_POLICY
+#define SCHED_POLICY sched_credit
+#endif
+static const struct sched_ops *const ops = &SCHED_POLICY;
+
+uint64_t sched_usable_harts(void)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < nr_pcpus; i++)
+		if (!pcpus[i].absent)
+			m |= 1ULL << i;
+	return m;
+}
+
+bool sched_soft_possible(const struct vcpu *v)
+{
+	return (v->hard_aff & v->soft_aff & sched_usable_harts()) != 0;
+}
+
+bool sched_allowed(const struct vcpu *v, const struct pcpu *q, bool soft)
+{
+	uint64_t bit = 1ULL << q->id;
+
+	return !q->absent && (v->hard_aff & bit) && (!soft || (v->soft_aff & bit));
+}
+
+struct pcpu *sched_least_loaded(const struct vcpu *v, unsigned n,
+				unsigned (*load_of)(const struct pcpu *p))
+{
+	bool soft = sched_soft_possible(v);
+	struct pcpu *best = NULL;
+	unsigned best_load = ~0U;
+
+	for (unsigned k = 0; k < nr_pcpus; k++) {
+		struct pcpu *q = &pcpus[(n + k) % nr_pcpus];
+		unsigned load;
+		if (!sched_allowed(v, q, soft))
+			continue;
+		load = load_of(q);
+		if (load < best_load) {
+			best = q;
+			best_load = load;
+		}
+	}
+	return best ? best : &pcpus[0]; /* the boot hart is never absent */
+}
+
+int sched_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft)
+{
+	uint64_t usable = sched_usable_harts();
+	struct pcpu *p = __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE);
+
+	if ((hard && !(hard & usable)) || (soft && !(soft & usable)))
+		return -1;
+	if (hard)
+		__atomic_store_n(&v->hard_aff, hard, __ATOMIC_RELEASE);
+	if (soft)
+		__atomic_store_n(&v->soft_aff, soft, __ATOMIC_RELEASE);
+	/* Still where it may (and, if it can be, would like to) run? */
+	if (p && !sched_allowed(v, p, sched_soft_possible(v)))
+		return sched_move(v, ops->pick_cpu(v, p->id));
+	return 0;
+}
 
 void sched_init_pcpu(struct pcpu *p)
 {
@@ -145,14 +208,14 @@ static void switch_to(struct pcpu *p, struct vcpu *v)
 static struct vcpu *choose(struct pcpu *p, uint64_t now)
 {
 	struct vcpu *prev, *v;
-	uint64_t until = ~0UL;
+	uint64_t until = ~0UL, deadline = ~0UL;
 
 	spin_lock(&p->rq_lock);
 	prev = p->current;
 	wake_blocked(p);
 	if (prev && !sched_can_run(prev) && ops->sleep)
 		ops->sleep(p, prev);
-	v = ops->pick_next(p, prev, now, &until);
+	v = ops->pick_next(p, prev, now, &until, &deadline);
 	/* Preempted while it still wants the hart: its wait is steal. */
 	if (prev && prev != v && prev->state == VCPU_RUNNABLE)
 		vcpu_steal_mark(prev, now);
@@ -161,10 +224,11 @@ static struct vcpu *choose(struct pcpu *p, uint64_t now)
 		unsigned n = rivals(p, v, &busy);
 		switch_to(p, v);
 		/* Only rivals need a preemption timer, or WFI traps. */
-		arch_timer_arm(MIN(busy ? until : ~0UL, next_wakeup(p)));
+		arch_timer_arm(MIN(MIN(busy ? until : ~0UL, deadline),
+				   next_wakeup(p)));
 		vcpu_arch_trap_wfi(v, n > 0);
 	} else {
-		arch_timer_arm(next_wakeup(p));
+		arch_timer_arm(MIN(deadline, next_wakeup(p)));
 	}
 	spin_unlock(&p->rq_lock);
 	/* v is a queued vCPU; cppcheck takes &until for its source. */
@@ -282,6 +346,8 @@ struct vcpu *schedule(void)
 	for (;;) {
 		arch_handle_host_irqs();
 		sched_reap(p, true);
+		if (ops->balance)
+			ops->balance(p, time_now());
 		migrate_out(p);
 		put_synced(p);
 		v = choose(p, time_now());

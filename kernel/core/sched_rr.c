@@ -27,7 +27,8 @@ static struct vcpu *next_after(struct pcpu *p, struct vcpu *prev)
 }
 
 static struct vcpu *rr_pick_next(struct pcpu *p, struct vcpu *prev,
-				 uint64_t now, uint64_t *until)
+				 uint64_t now, uint64_t *until,
+				 uint64_t *deadline)
 {
 	uint64_t *end = &p->sched.rr.slice_end;
 	struct vcpu *v;

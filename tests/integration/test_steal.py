@@ -1,9 +1,10 @@
 """SBI STA steal time (issue 9), seen by a Linux 6.12 DomU of one vCPU
 running a CPU hog. Dom0 has one vCPU (dom0_max_vcpus=1), so the other
 hart is the DomU's alone: there its /proc/stat steal stays 0. With a
-second DomU's hog on the same hart the two share it and steal is 30-70 %
-of the elapsed time. Which hart a vCPU sits on is read from the monitor,
-not assumed."""
+second DomU's hog pinned to the same hart (the credit scheduler would
+otherwise spread the hogs) the two share it and steal is 30-70 % of the
+elapsed time. Which hart a vCPU sits on is read from the monitor, not
+assumed."""
 import os
 import re
 import sys
@@ -27,6 +28,13 @@ def harts(m):
     m.monitor_leave()
     return {int(d): int(h) for d, h in
             re.findall(r"(?m)^\s+(\d+) \S+:.*\n\s+vcpu 0 on hart (\d+)", out)}
+
+
+def pin(m, domid, hart):
+    """vCPU 0 of domid to hart alone (the monitor's move pins)."""
+    m.monitor_enter()
+    assert "move: requested" in m.monitor("move %d 0 %d" % (domid, hart))
+    m.monitor_leave()
 
 
 def steal(m):
@@ -53,6 +61,8 @@ def main():
         where = harts(m)
         rival = [n for n in ("h2", "h3") if where[ids[n]] == where[ids["new"]]]
         assert len(rival) == 1, (ids, where)
+        pin(m, ids["new"], where[ids["new"]])
+        pin(m, ids[rival[0]], where[ids["new"]])
         run(m, rival[0], HOG, r"()")
         shared = steal(m)
         print("steal: alone %.1f %%, sharing its hart with %s's hog %.1f %%"

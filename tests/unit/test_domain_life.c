@@ -80,7 +80,7 @@ void pcpu_ipi(struct pcpu *p, uint32_t reason)
 void vcpu_steal_mark(struct vcpu *v, uint64_t now) {}
 void vcpu_steal_account(struct vcpu *v, uint64_t now) {}
 #include "../../kernel/core/sched.c"
-#include "../../kernel/core/sched_rr.c"
+#include "../../kernel/core/sched_credit.c"
 
 /* ---------------------------------------------------------------- set-up */
 #define POOL_PAGES 32768 /* 128 MiB */
@@ -267,11 +267,14 @@ static void test_destroy_in_chunks(void)
 /* A hart that failed to start gets no vCPU. */
 static void test_placement_skips_absent(void)
 {
+	struct vcpu v = {.hard_aff = ~0ULL, .soft_aff = ~0ULL};
+
 	pcpus[1].absent = true;
 	for (unsigned n = 0; n < 8; n++)
-		CHECK(sched_rr.pick_cpu(NULL, n) == &pcpus[0]);
+		CHECK(sched_credit.pick_cpu(&v, n) == &pcpus[0]);
 	pcpus[1].absent = false;
-	CHECK(sched_rr.pick_cpu(NULL, 0) == &pcpus[0] && sched_rr.pick_cpu(NULL, 1) == &pcpus[1]);
+	CHECK(sched_credit.pick_cpu(&v, 0) == &pcpus[0] &&
+	      sched_credit.pick_cpu(&v, 1) == &pcpus[1]);
 }
 
 /* Byte i of a known stream, into d's console ring. */

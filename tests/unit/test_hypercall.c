@@ -3,7 +3,9 @@
  * call what, retired and unknown numbers, and the device-model calls of
  * interface 2.0 decoded before anything acts (check-then-act): a bad
  * buffer or a non-zero output field reaches no ioreq function. The rest of
- * the kernel is stubbed; each stub records that it was called.
+ * the kernel is stubbed; each stub records that it was called. The
+ * scheduling calls (schedctl.c) are tested whole: every bad argument is
+ * refused before anything changes.
  */
 #include "test.h"
 
@@ -193,7 +195,27 @@ struct vcpu *domain_vcpu(struct domain *d, unsigned long i)
 	return i < d->nr_vcpus ? d->vcpus[i] : NULL;
 }
 
+/* What schedctl.c asks of the scheduler. */
+struct sched_credit_params credit_params = {30000, 1000, 10000};
+static struct {
+	struct vcpu *v;
+	uint64_t hard, soft;
+} pinned;
+uint64_t sched_usable_harts(void)
+{
+	return (1ULL << nr_pcpus) - 1;
+}
+int sched_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft)
+{
+	calls++;
+	pinned.v = v;
+	pinned.hard = hard;
+	pinned.soft = soft;
+	return 0;
+}
+
 #include "../../kernel/core/hypercall.c"
+#include "../../kernel/core/schedctl.c"
 
 /* ---------------------------------------------------------------- set-up */
 static struct domain D0, U;
@@ -330,10 +352,147 @@ static void test_ioreq_calls(void)
 	CHECK(domctl_depth == 0 && refs == 0);
 }
 
+/* VCPU_INFO: Dom0 and DomUs alike; the buffer and count checked. */
+static void test_vcpu_info(void)
+{
+	struct vireo_vcpu_info vi[2];
+
+	setup();
+	nr_pcpus = 2;
+	D0.nr_vcpus = 1;
+	D0.vcpus[0] = &V0;
+	V0.pcpu = &pcpus[1];
+	pcpus[1].id = 1;
+	V0.state = VCPU_BLOCKED;
+	V0.cpu_ticks = 25000000; /* 2.5 s at 10 MHz */
+	V0.hard_aff = ~0ULL;
+	V0.soft_aff = 1;
+	struct hc_ret r = call(&V0, VIREO_HC_VCPU_INFO, 0, RAM, 2, 0, 0);
+	CHECK(r.error == HC_SUCCESS && r.value == 1);
+	memcpy(vi, ram, sizeof(vi));
+	CHECK(vi[0].vcpu == 0 && vi[0].hart == 1);
+	CHECK_EQ(vi[0].state, VIREO_VCPUSTATE_ONLINE | VIREO_VCPUSTATE_BLOCKED);
+	CHECK_EQ(vi[0].cpu_time_ns, 2500000000ULL);
+	CHECK(vi[0].hard_affinity == 3 && vi[0].soft_affinity == 1);
+	VU.pcpu = NULL; /* a stopped vCPU of a DomU */
+	r = call(&V0, VIREO_HC_VCPU_INFO, 4, RAM, 1, 0, 0);
+	memcpy(vi, ram, sizeof(vi));
+	CHECK(r.error == HC_SUCCESS && r.value == 1 &&
+	      vi[0].hart == VIREO_HART_NONE && vi[0].state == 0);
+	CHECK_EQ(call(&V0, VIREO_HC_VCPU_INFO, 4, RAM, 0, 0, 0).error,
+		 HC_ERR_INVALID_PARAM);
+	CHECK_EQ(call(&V0, VIREO_HC_VCPU_INFO, 9, RAM, 1, 0, 0).error,
+		 HC_ERR_INVALID_PARAM);
+	CHECK_EQ(call(&V0, VIREO_HC_VCPU_INFO, 4, RAM - 8, 1, 0, 0).error,
+		 HC_ERR_INVALID_ADDRESS);
+	U.dying = true;
+	CHECK_EQ(call(&V0, VIREO_HC_VCPU_INFO, 4, RAM, 1, 0, 0).error,
+		 HC_ERR_INVALID_PARAM);
+	for (unsigned long f = VIREO_HC_VCPU_INFO;
+	     f <= VIREO_HC_SCHED_CREDIT_PARAMS; f++)
+		CHECK_EQ(call(&VU, f, 4, RAM, 1, 1, 1).error, HC_ERR_DENIED);
+	CHECK(domctl_depth == 0 && refs == 0 && calls == 0);
+	nr_pcpus = 1;
+}
+
+/* VCPU_AFFINITY: only the masks named are checked and set. */
+static void test_vcpu_affinity(void)
+{
+	static const uint64_t bad[][4] = {
+		/* vcpu, hard, soft, which */
+		{1, 1, 1, VIREO_AFFINITY_HARD},   /* no vCPU 1 */
+		{0, 1, 1, 0},                     /* nothing to set */
+		{0, 1, 1, 4},                     /* unknown bit */
+		{0, 0, 1, VIREO_AFFINITY_HARD},   /* empty */
+		{0, 4, 1, VIREO_AFFINITY_HARD},   /* only hart 2, which does not exist */
+		{0, 5, 1, VIREO_AFFINITY_HARD},   /* hart 2 too */
+		{0, 1, 0, VIREO_AFFINITY_SOFT},
+		{0, 1, 7, VIREO_AFFINITY_HARD | VIREO_AFFINITY_SOFT},
+	};
+
+	setup();
+	nr_pcpus = 2;
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++)
+		CHECK_EQ(call(&V0, VIREO_HC_VCPU_AFFINITY, 4, bad[i][0],
+			      bad[i][1], bad[i][2], bad[i][3]).error,
+			 HC_ERR_INVALID_PARAM);
+	CHECK_EQ(calls, 0);
+	CHECK_EQ(call(&V0, VIREO_HC_VCPU_AFFINITY, 4, 0, 2, 0,
+		      VIREO_AFFINITY_HARD).error, HC_SUCCESS);
+	CHECK(pinned.v == &VU && pinned.hard == 2 && pinned.soft == 0);
+	CHECK_EQ(call(&V0, VIREO_HC_VCPU_AFFINITY, 4, 0, 0, 3,
+		      VIREO_AFFINITY_SOFT).error, HC_SUCCESS);
+	CHECK(pinned.hard == 0 && pinned.soft == 3);
+	CHECK(domctl_depth == 0 && refs == 0 && calls == 2);
+	nr_pcpus = 1;
+}
+
+/* SCHED_CREDIT and its pool parameters: ranges, flags, then the change. */
+static void test_sched_credit(void)
+{
+	struct vireo_sched_credit sc = {512, 150}, got;
+	struct vireo_sched_credit_params sp;
+
+	setup();
+	U.sched_weight = 256;
+	memcpy(ram, &sc, sizeof(sc));
+	/* One vCPU: a cap of 150 % is out of range, and nothing changes. */
+	CHECK_EQ(call(&V0, VIREO_HC_SCHED_CREDIT, 4, RAM, 3, 0, 0).error,
+		 HC_ERR_INVALID_PARAM);
+	CHECK(U.sched_weight == 256 && U.sched_cap == 0);
+	CHECK_EQ(call(&V0, VIREO_HC_SCHED_CREDIT, 4, RAM, 8, 0, 0).error,
+		 HC_ERR_INVALID_PARAM);
+	sc = (struct vireo_sched_credit){0, 50};
+	memcpy(ram, &sc, sizeof(sc));
+	CHECK_EQ(call(&V0, VIREO_HC_SCHED_CREDIT, 4, RAM, 3, 0, 0).error,
+		 HC_ERR_INVALID_PARAM);
+	/* Only the cap named: the weight of 0 in the struct is ignored. */
+	CHECK_EQ(call(&V0, VIREO_HC_SCHED_CREDIT, 4, RAM,
+		      VIREO_SCHED_SET_CAP, 0, 0).error, HC_SUCCESS);
+	memcpy(&got, ram, sizeof(got));
+	CHECK(U.sched_weight == 256 && U.sched_cap == 50);
+	CHECK(got.weight == 256 && got.cap == 50);
+	/* Dom0 too; reading copies nothing in. */
+	D0.sched_weight = 700;
+	memset(ram, 0xff, sizeof(got));
+	CHECK_EQ(call(&V0, VIREO_HC_SCHED_CREDIT, 0, RAM, 0, 0, 0).error,
+		 HC_SUCCESS);
+	memcpy(&got, ram, sizeof(got));
+	CHECK(got.weight == 700 && got.cap == 0);
+
+	static const uint32_t bad[][3] = {
+		{999, 0, 0}, {1000001, 0, 0}, {30000, 50, 0},
+		{30000, 500001, 0}, {30000, 40000, 0}, {30000, 1000, 1},
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		sp = (struct vireo_sched_credit_params){bad[i][0], bad[i][1], 0,
+							bad[i][2]};
+		memcpy(ram, &sp, sizeof(sp));
+		CHECK_EQ(call(&V0, VIREO_HC_SCHED_CREDIT_PARAMS, 0, RAM,
+			      VIREO_SCHED_SET_PARAMS, 0, 0).error,
+			 HC_ERR_INVALID_PARAM);
+	}
+	CHECK(credit_params.tslice_us == 30000 && credit_params.ratelimit_us == 1000);
+	CHECK_EQ(call(&V0, VIREO_HC_SCHED_CREDIT_PARAMS, 1, RAM, 0, 0, 0).error,
+		 HC_ERR_INVALID_PARAM);
+	sp = (struct vireo_sched_credit_params){5000, 0, 1, 0};
+	memcpy(ram, &sp, sizeof(sp));
+	CHECK_EQ(call(&V0, VIREO_HC_SCHED_CREDIT_PARAMS, 0, RAM,
+		      VIREO_SCHED_SET_PARAMS, 0, 0).error, HC_SUCCESS);
+	memcpy(&sp, ram, sizeof(sp));
+	CHECK(sp.tslice_us == 5000 && sp.ratelimit_us == 0 && sp.tick_us == 10000);
+	CHECK(credit_params.tslice_us == 5000 && credit_params.ratelimit_us == 0);
+	credit_params = (struct sched_credit_params){30000, 1000, 10000};
+	CHECK(domctl_depth == 0 && refs == 0 && calls == 0);
+}
+
 int main(void)
 {
 	RUN(test_numbers);
 	RUN(test_ioreq_create);
 	RUN(test_ioreq_calls);
+	RUN(test_vcpu_info);
+	RUN(test_vcpu_affinity);
+	RUN(test_sched_credit);
 	TEST_DONE();
 }

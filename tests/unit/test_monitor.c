@@ -63,12 +63,13 @@ void virqc_dump(struct domain *d, void (*sink)(const char *s))
 	sink("  (the interrupt controller)\n");
 }
 
-/* "move": domains by id, and what sched_move() was asked. */
+/* "move": domains by id, and the pin sched_set_affinity() was asked. */
 struct pcpu pcpus[MAX_PCPUS];
 unsigned nr_pcpus = 2;
 static unsigned refs;
 static struct vcpu *moved;
 static struct pcpu *moved_to;
+static uint64_t pinned_hard, pinned_soft;
 static int move_rc;
 
 struct domain *domain_get(unsigned id)
@@ -86,10 +87,12 @@ struct vcpu *domain_vcpu(struct domain *d, unsigned long i)
 	return i < d->nr_vcpus ? d->vcpus[i] : NULL;
 }
 
-int sched_move(struct vcpu *v, struct pcpu *to)
+int sched_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft)
 {
 	moved = v;
-	moved_to = to;
+	pinned_hard = hard;
+	pinned_soft = soft;
+	moved_to = hard == 1 ? &pcpus[0] : hard == 2 ? &pcpus[1] : NULL;
 	return move_rc;
 }
 
@@ -165,8 +168,8 @@ static void test_domains_busy_and_others(void)
 	CHECK(strstr(out_buf, "free pool") != NULL);
 }
 
-/* The test hook of sched_move(): checked numbers, a reference held only
- * while it asks. */
+/* The pin from the console: checked numbers, a reference held only while
+ * it asks; the hard affinity becomes that hart alone, the soft stays. */
 static void test_move(void)
 {
 	static const char *const bad[] = {
@@ -181,6 +184,7 @@ static void test_move(void)
 	D.vcpus[1] = &V[1];
 	type("move 5 1 1\r");
 	CHECK(moved == &V[1] && moved_to == &pcpus[1]);
+	CHECK(pinned_hard == 2 && pinned_soft == 0);
 	CHECK(strstr(out_buf, "move: requested") != NULL);
 	CHECK_EQ(refs, 0);
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -190,7 +194,7 @@ static void test_move(void)
 		CHECK(strstr(out_buf, "usage: move") != NULL ||
 		      strstr(out_buf, "unknown command") != NULL);
 	}
-	/* No such domain, vCPU or hart: sched_move() is not asked. */
+	/* No such domain, vCPU or hart: nothing is asked. */
 	type("move 6 0 0\r");
 	type("move 5 2 0\r");
 	type("move 5 0 2\r");

@@ -29,6 +29,11 @@ struct hc_ret {
 struct hc_ret hypercall(struct vcpu *v, unsigned long fid);
 /* The event-channel calls, open to every domain (evtchn_glue.c). */
 struct hc_ret evtchn_hypercall(struct vcpu *v, unsigned long fid);
+/* The scheduling calls, Dom0 only, under the domctl lock (schedctl.c). */
+struct hc_ret schedctl_hypercall(struct vcpu *v, unsigned long fid);
+/* Copy a Dom0 buffer in or out: RAM, within one page, at most a page. */
+bool hc_copy_in(void *dst, gpa_t gpa, size_t len);
+bool hc_copy_out(gpa_t gpa, const void *src, size_t len);
 
 /* Argument n (0..5) of v's current hypercall. */
 #define hc_arg(v, n) hc_arg_arch((v), (n))

@@ -3,10 +3,10 @@
  * of the vCPUs homed on it, in the order they came, under the hart's
  * rq_lock; it arms the hart's timer, moves vCPUs between harts and enters
  * the one chosen. A policy (struct sched_ops, Xen's struct scheduler,
- * chosen at build time) decides: today round-robin (sched_rr.c), each hart
- * running the next runnable vCPU after the current one for a slice of
- * SCHED_SLICE_US when it has rivals, and idling in WFI when none is
- * runnable.
+ * chosen at build time) decides: the credit scheduler (sched_credit.c) by
+ * default; round-robin (sched_rr.c) remains as the simplest policy.
+ * Each vCPU has a hard affinity (the harts it may run on) and a soft one
+ * (the harts it prefers); each domain a weight and a cap.
  */
 #ifndef VIREO_SCHED_H
 #define VIREO_SCHED_H
@@ -32,26 +32,55 @@ struct sched_ops {
 	/* [rq] prev, p's current vCPU, no longer wants the hart. */
 	void (*sleep)(struct pcpu *p, struct vcpu *prev);
 	/* [rq] The vCPU p runs from now (NULL: none can run), and *until:
-	 * when to decide again if a rival wants the hart. */
+	 * when to decide again if a rival wants the hart; *deadline (starts
+	 * at ~0): when to decide again in any case (a cap's budget). */
 	struct vcpu *(*pick_next)(struct pcpu *p, struct vcpu *prev,
-				  uint64_t now, uint64_t *until);
+				  uint64_t now, uint64_t *until,
+				  uint64_t *deadline);
 	/* The hart for v, the n-th vCPU placed (domain slot + index). */
 	struct pcpu *(*pick_cpu)(const struct vcpu *v, unsigned n);
+	/* Between traps on p, no lock held: move vCPUs between harts
+	 * (sched_move), taking one hart's rq_lock at a time. Optional. */
+	void (*balance)(struct pcpu *p, uint64_t now);
 };
+
+/* Credit scheduler: per hart, per vCPU, and the pool's parameters. */
+struct sched_credit_pcpu {
+	uint64_t slice_end;   /* the running vCPU's slice ends */
+	uint64_t run_since;   /* it got the hart (the rate limit's start) */
+	uint64_t charged_at;  /* its run is debited up to here */
+	uint64_t acct_at, next_acct; /* the last accounting, the next */
+	uint64_t next_balance;
+	struct vcpu *running; /* what pick_next chose last */
+};
+struct sched_credit_vcpu {
+	int64_t credit;   /* timer ticks it may still run (< 0: OVER) */
+	uint64_t ran;     /* run this period (for the cap) */
+	uint64_t last_ran; /* when it last lost the hart (FIFO among equals) */
+	uint64_t boosts;  /* wake-ups that boosted it */
+	uint64_t arrived; /* joined its hart's queue */
+	bool boost, parked, active, placed;
+};
+struct sched_credit_params {
+	uint32_t tslice_us, ratelimit_us, tick_us;
+};
+extern struct sched_credit_params credit_params;
 
 /* Each policy's data per hart (struct pcpu's sched) and per vCPU. */
 union sched_pcpu_data {
 	struct {
 		uint64_t slice_end; /* when the running vCPU's slice ends */
 	} rr;
+	struct sched_credit_pcpu credit;
 };
 union sched_vcpu_data {
 	struct {
 		uint64_t boosts; /* wake-ups that ended a rival's slice */
 	} rr;
+	struct sched_credit_vcpu credit;
 };
 
-extern const struct sched_ops sched_rr;
+extern const struct sched_ops sched_rr, sched_credit;
 
 extern uint32_t timebase_hz;
 
@@ -80,6 +109,19 @@ int sched_move(struct vcpu *v, struct pcpu *to);
  * may then go too; inside a trap (false) the current vCPU stays.
  */
 void sched_reap(struct pcpu *p, bool trap_done);
+/* May v run on q (its hard affinity; with soft, its soft one too)? */
+bool sched_allowed(const struct vcpu *v, const struct pcpu *q, bool soft);
+/* Does v's soft affinity name a hart it may run on? */
+bool sched_soft_possible(const struct vcpu *v);
+/* The allowed hart (soft affinity first) with the least load_of(), the
+ * search starting at hart n so that ties spread. */
+struct pcpu *sched_least_loaded(const struct vcpu *v, unsigned n,
+				unsigned (*load_of)(const struct pcpu *p));
+/* Set v's affinities (bit h: hart h; 0 leaves one as it is) and move it if
+ * its hart is no longer allowed. -1 if a mask names no usable hart. */
+int sched_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft);
+/* Harts that exist and may run vCPUs (bit h: hart h). */
+uint64_t sched_usable_harts(void);
 /* Pick the vCPU this hart runs next, idling until there is one. */
 struct vcpu *schedule(void);
 /* Scheduler entry on a hart that has never run a vCPU. */

@@ -50,6 +50,7 @@ struct vcpu {
 	struct vcpu_pmu pmu; /* SBI PMU: its virtual counters */
 	uint8_t io_server;   /* VCPU_WAIT_IO: the ioreq server it waits on */
 	union sched_vcpu_data sched; /* the policy's (sched.h) */
+	volatile uint64_t hard_aff, soft_aff; /* bit h: hart h (sched.h) */
 	struct pcpu *volatile move_to; /* sched_move: the hart it goes to */
 	volatile bool moving;   /* being moved: no hart may enter it */
 	volatile bool sync_req; /* vcpu_sync waits for its state in memory */
