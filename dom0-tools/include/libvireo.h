@@ -114,6 +114,29 @@ int vireo_ioreq_server_destroy(struct vireo *v, uint32_t domid, uint32_t id,
 int vireo_ioreq_complete(struct vireo *v, uint32_t domid, uint32_t id,
 			 uint32_t vcpus, uint32_t latches);
 
+/*
+ * Scheduling (xl's vcpu-list, vcpu-pin, sched-credit). vireo_vcpu_info
+ * fills info[0..min(max, count) - 1] and returns count, the domain's vCPUs,
+ * or a negative rc (VIREO_ENOENT: no such domain); max is capped at what
+ * one page holds.
+ */
+int vireo_vcpu_info(struct vireo *v, uint32_t domid,
+		    struct vireo_vcpu_info *info, unsigned max);
+/* Set vCPU vcpu's hard and/or soft affinity (which: VIREO_AFFINITY_HARD |
+ * _SOFT; a mask not named is not used). Bit h: hart h. */
+int vireo_vcpu_affinity(struct vireo *v, uint32_t domid, uint32_t vcpu,
+			uint64_t hard, uint64_t soft, uint32_t which);
+/* Credit scheduler: set the fields of *sc named in set
+ * (VIREO_SCHED_SET_WEIGHT | _CAP; 0 = only read); *sc then holds the
+ * values in force. */
+int vireo_sched_credit(struct vireo *v, uint32_t domid,
+		       struct vireo_sched_credit *sc, uint32_t set);
+/* The same for a cpupool's parameters (pool 0; set: VIREO_SCHED_SET_PARAMS
+ * or 0). */
+int vireo_sched_credit_params(struct vireo *v, uint32_t pool,
+			      struct vireo_sched_credit_params *p,
+			      uint32_t set);
+
 /* Returns bytes moved (>= 0) or a negative rc. */
 int vireo_console_read(struct vireo *v, uint32_t domid, char *buf, size_t len);
 int vireo_console_write(struct vireo *v, uint32_t domid, const char *buf,
@@ -135,13 +158,23 @@ struct vireo_build {
 	 * mimpid) the guest sees instead of the host's */
 	uint32_t machine_id_flags;
 	uint64_t machine_ids[3];
+	/*
+	 * Scheduling (xl.cfg cpus, cpus_soft, cpu_weight, cap), set as soon
+	 * as the domain exists: vCPU i's hard and soft affinity (bit h: hart
+	 * h; 0: leave the hypervisor's default), and the fields of sched
+	 * named in sched_set (VIREO_SCHED_SET_WEIGHT | _CAP; 0: none).
+	 */
+	uint64_t hard_affinity[VIREO_MAX_VCPUS];
+	uint64_t soft_affinity[VIREO_MAX_VCPUS];
+	uint32_t sched_set;
+	struct vireo_sched_credit sched;
 };
 
 /*
- * Create a paused domain and load it: RAM populated, kernel at the RAM base,
- * initramfs and device tree at the top, vCPU 0 set to enter the kernel with
- * a0 = 0, a1 = the tree. On failure nothing is left behind; err (if given)
- * says what went wrong.
+ * Create a paused domain and load it: its scheduling set, RAM populated,
+ * kernel at the RAM base, initramfs and device tree at the top, vCPU 0 set
+ * to enter the kernel with a0 = 0, a1 = the tree. On failure nothing is
+ * left behind; err (if given) says what went wrong.
  */
 int vireo_build_domain(struct vireo *v, const struct vireo_build *b,
 		       uint32_t *domid, char *err, size_t errlen);

@@ -26,6 +26,19 @@
 #define XLCFG_NAME_MAX 31 /* characters, without the NUL */
 #define XLCFG_VCPUS_MAX 8
 
+/*
+ * cpus or cpus_soft as written: xl's CPU lists (cpumap.h), each checked
+ * for syntax only, as the host's CPUs are known at build time
+ * (xlcfg_affinity()). A string (per_vcpu 0, nr 1) is every vCPU's; a list
+ * gives vCPU i items[i], and the vCPUs past its end are not pinned. nr 0:
+ * not given.
+ */
+struct xlcfg_cpus {
+	char **items;
+	unsigned nr;
+	int per_vcpu;
+};
+
 /* What vireod does when a guest powers off, reboots or crashes. */
 enum xlcfg_action {
 	XLCFG_ACTION_DESTROY,
@@ -39,6 +52,12 @@ struct xlcfg {
 	uint64_t memory_mib;
 	uint64_t maxmem_mib; /* >= memory_mib; memory_mib when not given */
 	unsigned vcpus;	     /* 1..XLCFG_VCPUS_MAX, default 1 */
+	struct xlcfg_cpus cpus, cpus_soft; /* hard and soft affinity */
+	/* Credit scheduler, each if set: cpu_weight 1..65535 (the
+	 * hypervisor's default 256), cap 0..100 x vcpus (% of one CPU; 0 =
+	 * no cap) */
+	unsigned cpu_weight, cap;
+	int cpu_weight_set, cap_set;
 	char *kernel;	     /* never NULL after a successful parse */
 	char *ramdisk;	     /* NULL if none */
 	char *cmdline; /* as built from cmdline, root, extra; never NULL */
@@ -92,11 +111,23 @@ void xlcfg_free(struct xlcfg *cfg);
 const char *xlcfg_action_name(enum xlcfg_action action);
 
 /*
+ * The affinity masks cfg asks for on a host of nr_cpus CPUs: hard[i] and
+ * soft[i] for each vCPU i < cfg->vcpus (bit h: CPU h), 0 where it asks for
+ * none. Returns 0, or -1 with a message ("cpus '0-5': CPU 5 is out of
+ * range: CPUs are 0-3") in err, truncated to errlen.
+ */
+int xlcfg_affinity(const struct xlcfg *cfg, unsigned nr_cpus,
+		   uint64_t hard[XLCFG_VCPUS_MAX],
+		   uint64_t soft[XLCFG_VCPUS_MAX], char *err, size_t errlen);
+
+/*
  * Write the dry-run form of `vl -N create`: a pretty-printed JSON object with
  * the keys name, memory, maxmem, vcpus, kernel, ramdisk (null if none),
  * cmdline, on_poweroff, on_reboot, on_crash, disk, vif, virtio, in that
  * order, and a final newline; the device lists as written (the parsed
- * devices are not shown). Return 0, or -1 if writing failed.
+ * devices are not shown). cpus and cpus_soft (a string or a list, as
+ * written), cpu_weight and cap come after vcpus, each only if given.
+ * Return 0, or -1 if writing failed.
  */
 int xlcfg_to_json(const struct xlcfg *cfg, FILE *out);
 

@@ -7,7 +7,9 @@
  *   below the tree           initramfs, page aligned
  *   RAM top - 64 KiB         device tree (domu_dtb.c)
  *
- * vCPU 0 starts at the Image with a0 = hart id 0 and a1 = the tree.
+ * vCPU 0 starts at the Image with a0 = hart id 0 and a1 = the tree. The
+ * vCPUs' affinity and the credit scheduler's weight and cap are set first,
+ * right after the create, while the domain is paused and nothing has run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -204,6 +206,46 @@ static int load(struct vireo *v, uint32_t domid, const struct vireo_build *b,
 	return rc;
 }
 
+/*
+ * xl.cfg's cpus, cpus_soft, cpu_weight and cap, set on the new domain
+ * before any of its vCPUs has run (libxl does the same in its build).
+ */
+static int set_sched(struct vireo *v, uint32_t domid,
+		     const struct vireo_build *b, char *err, size_t errlen)
+{
+	int rc;
+
+	for (uint32_t i = 0; i < b->nr_vcpus && i < VIREO_MAX_VCPUS; i++) {
+		uint64_t hard = b->hard_affinity[i], soft = b->soft_affinity[i];
+		uint32_t which = (hard ? VIREO_AFFINITY_HARD : 0) |
+				 (soft ? VIREO_AFFINITY_SOFT : 0);
+
+		if (!which)
+			continue;
+		rc = vireo_vcpu_affinity(v, domid, i, hard, soft, which);
+		if (rc) {
+			seterr(err, errlen, "cannot set the affinity of vCPU %u "
+			       "(cpus, cpus_soft): %s", (unsigned)i,
+			       vireo_strerror(rc));
+			return rc;
+		}
+	}
+	if (b->sched_set) {
+		struct vireo_sched_credit sc = b->sched;
+
+		rc = vireo_sched_credit(v, domid, &sc, b->sched_set);
+		if (rc) {
+			seterr(err, errlen, "cannot set the credit scheduler's "
+			       "%s: %s", b->sched_set == VIREO_SCHED_SET_CAP ?
+			       "cap" : b->sched_set == VIREO_SCHED_SET_WEIGHT ?
+			       "cpu_weight" : "cpu_weight and cap",
+			       vireo_strerror(rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int vireo_build_domain(struct vireo *v, const struct vireo_build *b,
 		       uint32_t *domid, char *err, size_t errlen)
 {
@@ -241,9 +283,14 @@ int vireo_build_domain(struct vireo *v, const struct vireo_build *b,
 		seterr(err, errlen, "cannot create the domain: %s", vireo_strerror(rc));
 		goto out;
 	}
-	rc = vireo_memory_populate(v, *domid, VIREO_DOMU_RAM_BASE, b->ram_bytes);
-	if (rc)
-		seterr(err, errlen, "cannot populate memory: %s", vireo_strerror(rc));
+	rc = set_sched(v, *domid, b, err, errlen);
+	if (!rc) {
+		rc = vireo_memory_populate(v, *domid, VIREO_DOMU_RAM_BASE,
+					   b->ram_bytes);
+		if (rc)
+			seterr(err, errlen, "cannot populate memory: %s",
+			       vireo_strerror(rc));
+	}
 	if (!rc)
 		rc = load(v, *domid, b, &k, &rd, &l, err, errlen);
 	if (!rc) {

@@ -509,6 +509,44 @@ int vireo_foreign_unmap(struct vireo *v, void *addr, uint64_t bytes)
 	return VIREO_EINVAL;
 }
 
+int vireo_vcpu_info(struct vireo *v, uint32_t domid,
+		    struct vireo_vcpu_info *info, unsigned max)
+{
+	int64_t n = 0;
+	int rc;
+
+	if (max > VIREO_BUF_MAX / sizeof(*info))
+		max = VIREO_BUF_MAX / sizeof(*info);
+	rc = hc(v, VIREO_HC_VCPU_INFO, ARGS(domid, 0, max), 1, info,
+		(uint32_t)(max * sizeof(*info)), VIREO_BUF_OUT, &n);
+	if (rc)
+		return rc == VIREO_EINVAL ? VIREO_ENOENT : rc;
+	return n < 0 || n > INT32_MAX ? VIREO_EFAILED : (int)n;
+}
+
+int vireo_vcpu_affinity(struct vireo *v, uint32_t domid, uint32_t vcpu,
+			uint64_t hard, uint64_t soft, uint32_t which)
+{
+	return hc(v, VIREO_HC_VCPU_AFFINITY, ARGS(domid, vcpu, hard, soft, which),
+		  -1, NULL, 0, 0, NULL);
+}
+
+int vireo_sched_credit(struct vireo *v, uint32_t domid,
+		       struct vireo_sched_credit *sc, uint32_t set)
+{
+	return hc(v, VIREO_HC_SCHED_CREDIT, ARGS(domid, 0, set), 1, sc,
+		  sizeof(*sc), VIREO_BUF_IN | VIREO_BUF_OUT, NULL);
+}
+
+int vireo_sched_credit_params(struct vireo *v, uint32_t pool,
+			      struct vireo_sched_credit_params *p,
+			      uint32_t set)
+{
+	p->pad = 0;
+	return hc(v, VIREO_HC_SCHED_CREDIT_PARAMS, ARGS(pool, 0, set), 1, p,
+		  sizeof(*p), VIREO_BUF_IN | VIREO_BUF_OUT, NULL);
+}
+
 int vireo_console_read(struct vireo *v, uint32_t domid, char *buf, size_t len)
 {
 	int64_t n;

@@ -1,9 +1,10 @@
 /*
  * xl.cfg keys: what each key means. One small handler per key, found
  * through xlcfg_keys[], then the checks that need more than one key
- * (required keys, maxmem against memory, the kernel command line, the
- * virtio-mmio slots the devices take). The device lists (disk, vif,
- * virtio) are parsed by xlcfg_devlist.c.
+ * (required keys, maxmem against memory, cap and the CPU lists against
+ * vcpus, the kernel command line, the virtio-mmio slots the devices take).
+ * The device lists (disk, vif, virtio) are parsed by xlcfg_devlist.c, the
+ * scheduling keys (cpus, cpus_soft, cpu_weight, cap) by xlcfg_sched.c.
  * Keys we do not know yet are skipped with a warning, as xl does, so that a
  * configuration written for xl still starts.
  */
@@ -27,6 +28,7 @@ struct xlcfg_state {
 	struct xlcfg_loc file; /* for messages about the whole file */
 	/* Read after every key is in, by the checks across keys. */
 	const struct xlcfg_entry *maxmem, *cmdline, *root, *extra;
+	const struct xlcfg_entry *cpus, *cpus_soft, *cap;
 	const struct xlcfg_entry *last_dev; /* the last device list */
 };
 
@@ -88,6 +90,27 @@ static int key_vcpus(struct xlcfg_state *st, struct xlcfg_entry *e)
 		return -1;
 	st->cfg->vcpus = (unsigned)n;
 	return 0;
+}
+
+/* cpus, cpus_soft, cpu_weight, cap: xlcfg_sched.c. */
+static int key_cpus(struct xlcfg_state *st, struct xlcfg_entry *e)
+{
+	if (!strcmp(e->key, "cpus"))
+		st->cpus = e;
+	else
+		st->cpus_soft = e;
+	return xlcfg_sched_cpus(st->cfg, e, st->err);
+}
+
+static int key_cpu_weight(struct xlcfg_state *st, struct xlcfg_entry *e)
+{
+	return xlcfg_sched_weight(st->cfg, e, st->err);
+}
+
+static int key_cap(struct xlcfg_state *st, struct xlcfg_entry *e)
+{
+	st->cap = e;
+	return xlcfg_sched_cap(st->cfg, e, st->err);
 }
 
 static int key_kernel(struct xlcfg_state *st, struct xlcfg_entry *e)
@@ -231,6 +254,10 @@ static const struct xlcfg_key {
 	{ "memory", key_memory, 1 },
 	{ "maxmem", key_maxmem, 0 },
 	{ "vcpus", key_vcpus, 0 },
+	{ "cpus", key_cpus, 0 },
+	{ "cpus_soft", key_cpus, 0 },
+	{ "cpu_weight", key_cpu_weight, 0 },
+	{ "cap", key_cap, 0 },
 	{ "kernel", key_kernel, 1 },
 	{ "ramdisk", key_ramdisk, 0 },
 	{ "cmdline", key_cmdline, 0 },
@@ -348,6 +375,7 @@ int xlcfg_apply(struct xlcfg *cfg, struct xlcfg_entry *entries, unsigned n,
 		if (apply_entry(&st, &entries[i]))
 			return -1;
 	if (check_required(&st, entries, n) || check_maxmem(&st) ||
+	    xlcfg_sched_check(cfg, st.cpus, st.cpus_soft, st.cap, err) ||
 	    build_cmdline(&st))
 		return -1;
 	if (st.last_dev && xlcfg_dev_check_slots(cfg, &st.last_dev->loc, err))

@@ -55,6 +55,17 @@ static void json_key_list(FILE *f, const char *key, char *const *v, unsigned n,
 	fprintf(f, "%s]%s\n", n ? "\n  " : "", end);
 }
 
+/* cpus, cpus_soft: only when given, as written (a string or a list). */
+static void json_cpus(FILE *f, const char *key, const struct xlcfg_cpus *c)
+{
+	if (!c->nr)
+		return;
+	if (c->per_vcpu)
+		json_key_list(f, key, c->items, c->nr, ",");
+	else
+		json_key_string(f, key, c->items[0]);
+}
+
 int xlcfg_to_json(const struct xlcfg *cfg, FILE *f)
 {
 	fputs("{\n", f);
@@ -64,6 +75,12 @@ int xlcfg_to_json(const struct xlcfg *cfg, FILE *f)
 	fprintf(f, "  \"maxmem\": %llu,\n",
 		(unsigned long long)cfg->maxmem_mib);
 	fprintf(f, "  \"vcpus\": %u,\n", cfg->vcpus);
+	json_cpus(f, "cpus", &cfg->cpus);
+	json_cpus(f, "cpus_soft", &cfg->cpus_soft);
+	if (cfg->cpu_weight_set)
+		fprintf(f, "  \"cpu_weight\": %u,\n", cfg->cpu_weight);
+	if (cfg->cap_set)
+		fprintf(f, "  \"cap\": %u,\n", cfg->cap);
 	json_key_string(f, "kernel", cfg->kernel);
 	json_key_string(f, "ramdisk", cfg->ramdisk);
 	json_key_string(f, "cmdline", cfg->cmdline);

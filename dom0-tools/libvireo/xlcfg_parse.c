@@ -206,6 +206,7 @@ void xlcfg_free(struct xlcfg *cfg)
 	xlcfg_strv_free(cfg->vif, cfg->nr_vif);
 	xlcfg_strv_free(cfg->virtio, cfg->nr_virtio);
 	xlcfg_dev_free(cfg);
+	xlcfg_sched_free(cfg);
 	xlcfg_strv_free(cfg->warnings, cfg->nr_warnings);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -145,6 +145,39 @@ int vd_dom_load_cfg(struct vd_domain *d, char *err, size_t errlen)
 	return 0;
 }
 
+_Static_assert(XLCFG_VCPUS_MAX <= VIREO_MAX_VCPUS,
+	       "a config's vCPUs fit vireo_build's affinity arrays");
+
+/*
+ * The config's scheduling into b: its CPU lists as masks of this host's
+ * harts (an error names a CPU the host lacks; nothing is created then),
+ * cpu_weight and cap. The builder sets them before the domain first runs.
+ */
+static int build_sched(struct vd *vd, const struct vd_domain *d,
+		       struct vireo_build *b, char *err, size_t errlen)
+{
+	const struct xlcfg *cfg = &d->cfg;
+
+	if (cfg->cpus.nr || cfg->cpus_soft.nr) {
+		struct vireo_physinfo pi;
+		int rc = vireo_physinfo(vd->v, &pi);
+
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot read the host's CPU "
+				 "count: %s", vireo_strerror(rc));
+			return -1;
+		}
+		if (xlcfg_affinity(cfg, pi.nr_cpus, b->hard_affinity,
+				   b->soft_affinity, err, errlen) < 0)
+			return -1;
+	}
+	b->sched_set = (cfg->cpu_weight_set ? VIREO_SCHED_SET_WEIGHT : 0) |
+		       (cfg->cap_set ? VIREO_SCHED_SET_CAP : 0);
+	b->sched.weight = cfg->cpu_weight;
+	b->sched.cap = cfg->cap;
+	return 0;
+}
+
 int vd_dom_build(struct vd *vd, struct vd_domain *d, int paused, char *err,
 		 size_t errlen)
 {
@@ -171,6 +204,8 @@ int vd_dom_build(struct vd *vd, struct vd_domain *d, int paused, char *err,
 	}
 	err[0] = '\0';
 	b.nr_virtio = vd_dev_count(&d->cfg);
+	if (build_sched(vd, d, &b, err, errlen) < 0)
+		return -1;
 	rc = vireo_build_domain(vd->v, &b, &domid, err, errlen);
 	if (rc < 0) {
 		if (!err[0])

@@ -42,15 +42,21 @@ void vl_help(const char *cmd, FILE *f)
 		fprintf(f, "Options:\n\n%s\n", c->options);
 }
 
-int vl_getopt(int argc, char **argv, const char *opts, const char *cmd,
-	      int min_args)
+int vl_getopt_long(int argc, char **argv, const char *opts,
+		   const struct option *longopts, const char *cmd,
+		   int min_args)
 {
+	static const struct option help_only[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	char optstring[64];
 	int opt;
 
 	snprintf(optstring, sizeof(optstring), "h%s", opts);
 	opterr = 0;
-	opt = getopt(argc, argv, optstring);
+	opt = getopt_long(argc, argv, optstring,
+			  longopts ? longopts : help_only, NULL);
 	if (opt == 'h') {
 		vl_help(cmd, stdout);
 		exit(0);
@@ -71,6 +77,12 @@ int vl_getopt(int argc, char **argv, const char *opts, const char *cmd,
 		exit(1);
 	}
 	return opt;
+}
+
+int vl_getopt(int argc, char **argv, const char *opts, const char *cmd,
+	      int min_args)
+{
+	return vl_getopt_long(argc, argv, opts, NULL, cmd, min_args);
 }
 
 int vl_usage_error(const char *cmd)

@@ -5,6 +5,9 @@
  * command is one main_* function that parses its flags (VL_FOREACH_OPT) and
  * makes one vireod request (vl_conn.c) or one libvireo call. Stateful
  * commands go through vireod; info and dmesg go to the hypervisor directly.
+ * vcpu-list, vcpu-pin and sched-credit take the domains' names and IDs from
+ * vireod's "list" (as xl takes them from xenstore) and their scheduling
+ * from the hypervisor directly.
  */
 #ifndef VL_H
 #define VL_H
@@ -42,6 +45,15 @@ int vl_getopt(int argc, char **argv, const char *opts, const char *cmd,
 #define VL_FOREACH_OPT(opt, opts, cmd, min_args)                            \
 	while (((opt) = vl_getopt(argc, argv, (opts), (cmd), (min_args))) != \
 	       -1)                                                           \
+		switch (opt)
+/* The same with long options (longopts as getopt_long's, with "help";
+ * NULL: --help only). */
+int vl_getopt_long(int argc, char **argv, const char *opts,
+		   const struct option *longopts, const char *cmd,
+		   int min_args);
+#define VL_FOREACH_OPT_LONG(opt, opts, longopts, cmd, min_args)             \
+	while (((opt) = vl_getopt_long(argc, argv, (opts), (longopts),       \
+				       (cmd), (min_args))) != -1)            \
 		switch (opt)
 /* Too many arguments: usage on stderr; returns 1 to exit with. */
 int vl_usage_error(const char *cmd);
@@ -129,6 +141,27 @@ void vl_block_row(FILE *f, const struct vl_dev *d);
 void vl_network_header(FILE *f);
 void vl_network_row(FILE *f, const struct vl_dev *d);
 
+/* vl_info.c: /dev/vireo, or NULL after saying why. */
+struct vireo *vl_open_vireo(void);
+
+/*
+ * vl_sched.c: vcpu-list, vcpu-pin and sched-credit. The formats are xl's
+ * (tools/xl/xl_vcpu.c, xl_sched.c); they do no I/O but on the FILE given.
+ */
+struct vireo_vcpu_info;
+struct vireo_sched_credit;
+struct vireo_sched_credit_params;
+void vl_vcpu_header(FILE *f);
+/* One vCPU of domain name/domid; affinity over the host's nr_cpus. */
+void vl_vcpu_row(FILE *f, const char *name, uint32_t domid,
+		 const struct vireo_vcpu_info *vi, unsigned nr_cpus);
+void vl_sched_credit_header(FILE *f);
+void vl_sched_credit_row(FILE *f, const char *name, uint32_t domid,
+			 const struct vireo_sched_credit *sc);
+/* A cpupool's line; p NULL: its parameters could not be read. */
+void vl_sched_credit_pool(FILE *f, const char *pool,
+			  const struct vireo_sched_credit_params *p);
+
 /* vl_console.c: attach to DOM on a fresh connection; exit status. */
 int vl_console_attach(const char *dom);
 /*
@@ -157,6 +190,9 @@ int main_domid(int argc, char **argv);
 int main_domname(int argc, char **argv);
 int main_block_list(int argc, char **argv);
 int main_network_list(int argc, char **argv);
+int main_vcpu_list(int argc, char **argv);
+int main_vcpu_pin(int argc, char **argv);
+int main_sched_credit(int argc, char **argv);
 int main_help(int argc, char **argv);
 
 #endif

@@ -74,12 +74,45 @@ const struct cmd_spec vl_cmdtable[] = {
 	  "<Domain> <nmi|reset|init|power|sleep|s3resume> [<VCPU>]",
 	  "Vireo implements s3resume: a domain suspended to RAM resumes."
 	},
+	{ "vcpu-list", main_vcpu_list,
+	  "List the VCPUs for all/some domains",
+	  "[Domain, ...]",
+	  "-h  Print this help.\n"
+	  "\n"
+	  "State: r running, b blocked, p offline (its CPU is then '-').\n"
+	  "Affinity (Hard / Soft) as CPU lists: all, 0-1, 0,2."
+	},
+	{ "vcpu-pin", main_vcpu_pin,
+	  "Set which CPUs a VCPU can use",
+	  "[option] <Domain> <VCPU|all> <Hard affinity|-|all> <Soft affinity|-|all>",
+	  "-f, --force        undo an override pinning done by the kernel\n"
+	  "                   (Vireo's Dom0 kernel makes none: only 'all'\n"
+	  "                   as VCPU is then refused, as xl does)\n"
+	  "\n"
+	  "An affinity is 'all', or CPUs and ranges, ^ taking them out:\n"
+	  "0-1, 0,2, all,^1. '-' (or no soft affinity) leaves it as it is."
+	},
 	{ "info", main_info,
 	  "Get information about the hypervisor and Dom0",
 	  "[key]",
 	  "-h  Print this help.\n"
 	  "\n"
 	  "With a key (e.g. free_pages), print only its value."
+	},
+	{ "sched-credit", main_sched_credit,
+	  "Get/set credit scheduler parameters",
+	  "[-d <Domain> [-w[=WEIGHT]|-c[=CAP]]] [-s [-t TSLICE] [-r RATELIMIT]] [-p CPUPOOL]",
+	  "-d DOMAIN, --domain=DOMAIN        Domain to modify\n"
+	  "-w WEIGHT, --weight=WEIGHT        Weight (int)\n"
+	  "-c CAP,    --cap=CAP              Cap (int)\n"
+	  "-s         --schedparam           Query / modify scheduler parameters\n"
+	  "-t TSLICE, --tslice_ms=TSLICE     Set the timeslice, in milliseconds\n"
+	  "-r RLIMIT, --ratelimit_us=RLIMIT  Set the scheduling rate limit, in microseconds\n"
+	  "-p CPUPOOL, --cpupool=CPUPOOL     Restrict output to CPUPOOL\n"
+	  "\n"
+	  "Vireo has one cpupool, Pool-0. Weight: 1 to 65535 (default 256);\n"
+	  "cap: % of one CPU, 0 (none) to 100 per vCPU; time slice: 1 to\n"
+	  "1000 ms; rate limit: 0 (none) or 100 to 500000 us, at most the slice."
 	},
 	{ "dmesg", main_dmesg,
 	  "Read and/or clear the hypervisor log",

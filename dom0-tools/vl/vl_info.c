@@ -23,7 +23,7 @@
 #define VL_DMESG_DIR "/run/vireo"
 #define VL_DMESG_OFF VL_DMESG_DIR "/dmesg.off"
 
-static struct vireo *open_vireo(void)
+struct vireo *vl_open_vireo(void)
 {
 	struct vireo *v = vireo_open();
 
@@ -67,7 +67,7 @@ int main_info(int argc, char **argv)
 	if (argc - optind > 1)
 		return vl_usage_error("info");
 	filter = optind < argc ? argv[optind] : NULL;
-	v = open_vireo();
+	v = vl_open_vireo();
 	if (!v)
 		return 1;
 	rc = vireo_physinfo(v, &pi);
@@ -131,7 +131,7 @@ int main_dmesg(int argc, char **argv)
 	}
 	if (optind != argc)
 		return vl_usage_error("dmesg");
-	v = open_vireo();
+	v = vl_open_vireo();
 	if (!v)
 		return 1;
 	/* Bytes the ring has already overwritten cannot be read: skip them,

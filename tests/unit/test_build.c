@@ -9,23 +9,87 @@
  * region lies in RAM, in order, without overlap. domu_dtb_build() gets
  * random parameters into a buffer with guard bytes: it either refuses or
  * writes a valid tree, never past the buffer.
+ *
+ * The scheduling step (xl.cfg's cpus, cpus_soft, cpu_weight, cap) sets
+ * what it is given, in order, right after the create; when the hypervisor
+ * refuses it, the new domain is destroyed and the message says why.
  */
 #include "test.h"
+
+#include <unistd.h>
 
 #include "../../dom0-tools/libvireo/domu_dtb.c"
 #include "../../dom0-tools/libvireo/build.c"
 
-/* build.c's calls into hc.c: plan() and the tree use none of them. */
+/*
+ * build.c's calls into hc.c. plan() and the tree use none of them; the
+ * scheduling step (set_sched()) and vireo_build_domain() up to the memory
+ * are driven through the recording stand-ins below.
+ */
+#define DOMID 7
+static int create_calls, destroyed, populate_calls, sched_calls;
+static int affinity_rc, sched_rc; /* what the next calls answer */
+static struct {
+	uint32_t domid, vcpu, which;
+	uint64_t hard, soft;
+} pins[VIREO_MAX_VCPUS + 2];
+static unsigned nr_pins;
+static struct vireo_sched_credit sched_in;
+static uint32_t sched_set_in;
+
 const char *vireo_strerror(int rc) { return "stub"; }
-int vireo_domain_create_ex(struct vireo *v, struct vireo_domain_create *c) { abort(); }
+int vireo_domain_create_ex(struct vireo *v, struct vireo_domain_create *c)
+{
+	create_calls++;
+	c->domid = DOMID;
+	return 0;
+}
 int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram,
 			uint32_t *domid) { abort(); }
-int vireo_domain_destroy(struct vireo *v, uint32_t domid) { abort(); }
+int vireo_domain_destroy(struct vireo *v, uint32_t domid)
+{
+	CHECK_EQ(domid, DOMID);
+	destroyed++;
+	return 0;
+}
+/* The builder's next step fails here: what comes after needs Dom0. */
 int vireo_memory_populate(struct vireo *v, uint32_t domid, uint64_t gpa,
-			  uint64_t size) { abort(); }
+			  uint64_t size)
+{
+	populate_calls++;
+	return VIREO_ENOMEM;
+}
 int vireo_vcpu_set_entry(struct vireo *v, uint32_t domid, uint32_t vcpu,
 			 uint64_t pc, uint64_t a0, uint64_t a1) { abort(); }
-int vireo_physinfo(struct vireo *v, struct vireo_physinfo *pi) { abort(); }
+int vireo_physinfo(struct vireo *v, struct vireo_physinfo *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->nr_cpus = 4;
+	pi->free_pages = 1 << 20;
+	return 0;
+}
+int vireo_vcpu_affinity(struct vireo *v, uint32_t domid, uint32_t vcpu,
+			uint64_t hard, uint64_t soft, uint32_t which)
+{
+	if (nr_pins < sizeof(pins) / sizeof(pins[0])) {
+		pins[nr_pins].domid = domid;
+		pins[nr_pins].vcpu = vcpu;
+		pins[nr_pins].which = which;
+		pins[nr_pins].hard = hard;
+		pins[nr_pins].soft = soft;
+	}
+	nr_pins++;
+	return affinity_rc;
+}
+int vireo_sched_credit(struct vireo *v, uint32_t domid,
+		       struct vireo_sched_credit *sc, uint32_t set)
+{
+	CHECK_EQ(domid, DOMID);
+	sched_calls++;
+	sched_in = *sc;
+	sched_set_in = set;
+	return sched_rc;
+}
 void *vireo_foreign_map(struct vireo *v, uint32_t domid, uint64_t gpa,
 			uint64_t size, int *rc) { abort(); }
 int vireo_foreign_unmap(struct vireo *v, void *p, uint64_t size) { abort(); }
@@ -167,8 +231,107 @@ static void test_dtb_fuzz(void)
 	CHECK(ok > 100);
 }
 
+/* xl.cfg's cpus, cpus_soft, cpu_weight, cap: what is set, in order. */
+static void test_sched_set(void)
+{
+	struct vireo_build b = {.nr_vcpus = 3};
+	char err[160] = "";
+
+	nr_pins = sched_calls = 0;
+	CHECK_EQ(set_sched(NULL, DOMID, &b, err, sizeof(err)), 0);
+	CHECK(nr_pins == 0 && sched_calls == 0); /* nothing asked for */
+	b.hard_affinity[0] = 0x3;
+	b.soft_affinity[1] = 0x4;
+	b.hard_affinity[2] = 0x1;
+	b.soft_affinity[2] = 0xe;
+	b.hard_affinity[3] = 0xf; /* past nr_vcpus: not set */
+	b.sched_set = VIREO_SCHED_SET_WEIGHT;
+	b.sched.weight = 512;
+	b.sched.cap = 99;
+	CHECK_EQ(set_sched(NULL, DOMID, &b, err, sizeof(err)), 0);
+	CHECK_EQ(nr_pins, 3);
+	CHECK(pins[0].domid == DOMID && pins[0].vcpu == 0);
+	CHECK_EQ(pins[0].which, VIREO_AFFINITY_HARD);
+	CHECK_EQ(pins[0].hard, 0x3);
+	CHECK(pins[1].vcpu == 1 && pins[1].which == VIREO_AFFINITY_SOFT);
+	CHECK_EQ(pins[1].soft, 0x4);
+	CHECK_EQ(pins[2].which, VIREO_AFFINITY_HARD | VIREO_AFFINITY_SOFT);
+	CHECK(pins[2].hard == 0x1 && pins[2].soft == 0xe);
+	CHECK_EQ(sched_calls, 1);
+	CHECK_EQ(sched_set_in, VIREO_SCHED_SET_WEIGHT);
+	CHECK_EQ(sched_in.weight, 512);
+	/* A vCPU the hypervisor refuses: its message, nothing after. */
+	nr_pins = sched_calls = 0;
+	affinity_rc = VIREO_EINVAL;
+	CHECK_EQ(set_sched(NULL, DOMID, &b, err, sizeof(err)), VIREO_EINVAL);
+	affinity_rc = 0;
+	CHECK(nr_pins == 1 && sched_calls == 0);
+	CHECK(!strcmp(err, "cannot set the affinity of vCPU 0 (cpus, "
+			   "cpus_soft): stub"));
+	memset(b.hard_affinity, 0, sizeof(b.hard_affinity));
+	memset(b.soft_affinity, 0, sizeof(b.soft_affinity));
+	b.sched_set = VIREO_SCHED_SET_WEIGHT | VIREO_SCHED_SET_CAP;
+	sched_rc = VIREO_EINVAL;
+	CHECK_EQ(set_sched(NULL, DOMID, &b, err, sizeof(err)), VIREO_EINVAL);
+	CHECK(!strcmp(err, "cannot set the credit scheduler's cpu_weight and "
+			   "cap: stub"));
+	b.sched_set = VIREO_SCHED_SET_CAP;
+	CHECK_EQ(set_sched(NULL, DOMID, &b, err, sizeof(err)), VIREO_EINVAL);
+	CHECK(!strcmp(err, "cannot set the credit scheduler's cap: stub"));
+	sched_rc = 0;
+	/* More vCPUs than the arrays hold: never read past them. */
+	b.nr_vcpus = VIREO_MAX_VCPUS + 2;
+	b.hard_affinity[VIREO_MAX_VCPUS - 1] = 0x1;
+	nr_pins = 0;
+	CHECK_EQ(set_sched(NULL, DOMID, &b, err, sizeof(err)), 0);
+	CHECK(nr_pins == 1 && pins[0].vcpu == VIREO_MAX_VCPUS - 1);
+}
+
+/*
+ * vireo_build_domain() sets the scheduling right after the create, before
+ * the memory; when that fails, the half-made domain is destroyed and the
+ * message says why.
+ */
+static void test_build_sched_fails(void)
+{
+	struct image_header h = {.magic2 = IMAGE_MAGIC2};
+	char path[] = "/tmp/test_build.XXXXXX", err[160] = "";
+	struct vireo_build b = {.nr_vcpus = 2, .ram_bytes = MiB(64),
+				.kernel = path};
+	uint32_t domid = 0;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_EQ(write(fd, &h, sizeof(h)), sizeof(h));
+	close(fd);
+	b.soft_affinity[1] = 0x2;
+	create_calls = destroyed = populate_calls = 0;
+	nr_pins = 0;
+	affinity_rc = VIREO_EINVAL;
+	CHECK_EQ(vireo_build_domain(NULL, &b, &domid, err, sizeof(err)),
+		 VIREO_EINVAL);
+	affinity_rc = 0;
+	CHECK(create_calls == 1 && nr_pins == 1 && destroyed == 1);
+	CHECK_EQ(populate_calls, 0);
+	CHECK(!strcmp(err, "cannot set the affinity of vCPU 1 (cpus, "
+			   "cpus_soft): stub"));
+	/* Set, then on to the memory (which the stand-in refuses). */
+	create_calls = destroyed = 0;
+	nr_pins = 0;
+	CHECK_EQ(vireo_build_domain(NULL, &b, &domid, err, sizeof(err)),
+		 VIREO_ENOMEM);
+	CHECK(create_calls == 1 && nr_pins == 1 && populate_calls == 1);
+	CHECK_EQ(destroyed, 1);
+	CHECK(!strcmp(err, "cannot populate memory: stub"));
+	unlink(path);
+}
+
 int main(void)
 {
+	RUN(test_sched_set);
+	RUN(test_build_sched_fails);
 	RUN(test_plan_edges);
 	RUN(test_plan_fuzz);
 	RUN(test_dtb_fuzz);

@@ -55,6 +55,8 @@ static void *test_realloc(void *p, size_t n)
 #include "../../dom0-tools/libvireo/xlcfg_dev.c"
 #include "../../dom0-tools/libvireo/xlcfg_vif.c"
 #include "../../dom0-tools/libvireo/xlcfg_devlist.c"
+#include "../../dom0-tools/libvireo/xlcfg_sched.c"
+#include "../../dom0-tools/libvireo/cpumap.c"
 #undef malloc
 #undef realloc
 
@@ -365,6 +367,15 @@ static void test_override_errors(void)
 	    {"maxmem=128", "override 'maxmem=128': maxmem (128 MiB) is less "
 			   "than memory (256 MiB)"},
 	    {"kernel=''", "override 'kernel=''': kernel must not be empty"},
+	    {"cap=101", "override 'cap=101': cap (101) is more than 100 per "
+			"vCPU: at most 100 with vcpus = 1"},
+	    {"cpus=0-x",
+	     "override 'cpus=0-x': cpus '0-x': Invalid pcpu range: 0-x."},
+	    {"cpus_soft=['0', '^0']", "override 'cpus_soft=['0', '^0']': "
+				      "cpus_soft '^0': CPU list '^0' leaves "
+				      "no CPU"},
+	    {"cpu_weight=65536", "override 'cpu_weight=65536': cpu_weight "
+				 "must be an integer from 1 to 65535"},
 	    {"vif=['mac=01:00:00:00:00:01']",
 	     "override 'vif=['mac=01:00:00:00:00:01']': vif "
 	     "'mac=01:00:00:00:00:01': mac 01:00:00:00:00:01 is a multicast "
@@ -385,6 +396,78 @@ static void test_override_errors(void)
 		check_str(cases[i].ov, err, cases[i].err);
 		CHECK(is_zeroed(&c));
 	}
+}
+
+/* ------------------------------------------------ scheduling keys */
+
+static void test_override_sched(void)
+{
+	static const char *const bare[] = {"cpus=all,^1", "cpu_weight=7",
+					   "cap=100", "cpus_soft=[]"};
+	static const char text[] = "name = 's'\nmemory = 64\n"
+				   "kernel = '/k'\ncpus_soft = '1'\n";
+	char err[ERRLEN];
+	struct xlcfg c;
+
+	/* A bare word is the CPU list; [] takes the file's list away. */
+	CHECK_EQ(parse_with(text, bare, 4, &c, err), 0);
+	CHECK(c.cpus.nr == 1 && !c.cpus.per_vcpu);
+	if (c.cpus.nr)
+		check_str("bare cpus", c.cpus.items[0], "all,^1");
+	CHECK_EQ(c.cpus_soft.nr, 0);
+	CHECK(c.cpu_weight_set && c.cpu_weight == 7);
+	CHECK(c.cap_set && c.cap == 100);
+	xlcfg_free(&c);
+	/* Neither given: nothing set, nothing shown. */
+	CHECK_EQ(parse_with("name='s'\nmemory=64\nkernel='/k'\n", NULL, 0,
+			    &c, err),
+		 0);
+	CHECK(!c.cpus.nr && !c.cpus_soft.nr && !c.cpu_weight_set &&
+	      !c.cap_set);
+	xlcfg_free(&c);
+}
+
+/* The CPU lists as masks of a host's CPUs (at build time). */
+static void test_affinity(void)
+{
+	static const char text[] = "name = 'a'\nmemory = 64\n"
+				   "kernel = '/k'\nvcpus = 3\n"
+				   "cpus = ['0', '1-2']\n"
+				   "cpus_soft = 'all,^3'\n";
+	uint64_t hard[XLCFG_VCPUS_MAX], soft[XLCFG_VCPUS_MAX];
+	char err[ERRLEN];
+	struct xlcfg c;
+
+	CHECK_EQ(parse_with(text, NULL, 0, &c, err), 0);
+	memset(hard, 0xa5, sizeof(hard));
+	memset(soft, 0xa5, sizeof(soft));
+	CHECK_EQ(xlcfg_affinity(&c, 4, hard, soft, err, sizeof(err)), 0);
+	CHECK(hard[0] == 0x1 && hard[1] == 0x6 && hard[2] == 0);
+	CHECK(soft[0] == 0x7 && soft[1] == 0x7 && soft[2] == 0x7);
+	for (unsigned i = 3; i < XLCFG_VCPUS_MAX; i++)
+		CHECK(hard[i] == 0 && soft[i] == 0);
+	/* A host too small for a list: which one, and why. */
+	CHECK_EQ(xlcfg_affinity(&c, 3, hard, soft, err, sizeof(err)), -1);
+	check_str("3 CPUs", err,
+		  "cpus_soft 'all,^3': CPU 3 is out of range: CPUs are 0-2");
+	c.cpus_soft.nr = 0; /* (the items stay for xlcfg_free) */
+	CHECK_EQ(xlcfg_affinity(&c, 2, hard, soft, err, sizeof(err)), -1);
+	check_str("2 CPUs", err,
+		  "cpus '1-2': CPU 2 is out of range: CPUs are 0-1");
+	c.cpus_soft.nr = 1;
+	CHECK_EQ(xlcfg_affinity(&c, 64, hard, soft, err, sizeof(err)), 0);
+	CHECK_EQ(soft[2], ~0ULL & ~0x8ULL);
+	xlcfg_free(&c);
+	CHECK_EQ(parse_with("name='a'\nmemory=64\nkernel='/k'\n"
+			    "cpus_soft='all,^0'\n",
+			    NULL, 0, &c, err),
+		 0);
+	CHECK_EQ(xlcfg_affinity(&c, 1, hard, soft, err, sizeof(err)), -1);
+	check_str("1 CPU", err,
+		  "cpus_soft 'all,^0': CPU list 'all,^0' leaves no CPU");
+	CHECK_EQ(xlcfg_affinity(&c, 2, hard, soft, NULL, 0), 0);
+	CHECK(hard[0] == 0 && soft[0] == 0x2);
+	xlcfg_free(&c);
 }
 
 /* ---------------------------------------------------- files and the API */
@@ -484,7 +567,8 @@ static void test_alloc_failures(void)
 	    "cmdline = 'console=hvc0'\nroot = '/dev/vda'\n"
 	    "disk = [ '/a.img,,xvda',\n  'vdev=xvdb,specification=xen,"
 	    "target=/b.img', ]\nbuilder = 'generic'\n"
-	    "virtio = [ 'type=virtio,device4' ]\n";
+	    "virtio = [ 'type=virtio,device4' ]\n"
+	    "cpus = 'all,^1'\ncpus_soft = [ '0' ]\ncpu_weight = 9\n";
 	static const char *const ov[] = {
 	    "memory=512", "vif=['mac=00:16:3e:00:00:01','model=e1000']",
 	    "foo=1", "name=bare"};
@@ -534,6 +618,8 @@ int main(int argc, char **argv)
 	RUN(test_override_replace_and_add);
 	RUN(test_override_forms);
 	RUN(test_override_errors);
+	RUN(test_override_sched);
+	RUN(test_affinity);
 	RUN(test_file_errors);
 	RUN(test_api_edges);
 	RUN(test_alloc_failures);

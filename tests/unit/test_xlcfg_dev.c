@@ -32,6 +32,8 @@ static void *test_realloc(void *p, size_t n)
 #include "../../dom0-tools/libvireo/xlcfg_dev.c"
 #include "../../dom0-tools/libvireo/xlcfg_vif.c"
 #include "../../dom0-tools/libvireo/xlcfg_devlist.c"
+#include "../../dom0-tools/libvireo/xlcfg_sched.c"
+#include "../../dom0-tools/libvireo/cpumap.c"
 #undef malloc
 #undef realloc
 

@@ -1,0 +1,122 @@
+"""The credit scheduler from the toolstack (issue 12): xl.cfg's cpus,
+cpu_weight and cap reach the hypervisor at create; `vl vcpu-list` shows
+them in xl's format; `vl sched-credit` reads and sets a domain's weight and
+cap and the pool's slice and rate limit; `vl vcpu-pin` moves a running
+vCPU and the guest keeps counting; bad input is refused with an error and
+changes nothing. Then three DomUs of two vCPUs each, every vCPU busy, on
+two harts (with Dom0 also there): every vCPU keeps making progress."""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from vireo_qemu import Machine, domu_output, token  # noqa: E402
+
+HEADER = ("Name                                ID  VCPU   CPU State   "
+          "Time(s) Affinity (Hard / Soft)")
+# Two counters, one per vCPU's worth of work, into /tmp/c0 and /tmp/c1.
+COUNT = ("for k in 0 1; do (i=0; while :; do i=$((i+1)); echo $i > /tmp/c$k; "
+         "done) >/dev/null 2>&1 & done")
+
+
+def vcpus(m, name):
+    """{vcpu: (cpu, state, hard, soft)} from `vl vcpu-list name`."""
+    out = m.sh("vl vcpu-list %s" % name)
+    assert m.status == 0, out
+    lines = out.replace("\r", "").splitlines()
+    assert lines[0] == HEADER, lines
+    rows = {}
+    for line in lines[1:]:
+        r = re.match(r"^%s\s+\d+\s+(\d+)\s+(\S+)\s+(\S+)\s+[\d.]+\s+(\S+) / (\S+)$"
+                     % re.escape(name), line)
+        assert r, line
+        rows[int(r.group(1))] = r.group(2, 3, 4, 5)
+    return rows
+
+
+def counters(m, name):
+    """Both counters (a read can fall between truncate and write: retry)."""
+    cmd = ('for k in 0 1; do v=; while [ -z "$v" ]; do v=$(cat /tmp/c$k); '
+           'done; echo "C$k-$v"; done')
+    return [int(x) for x in domu_output(m, name, cmd, r"C0-(\d+)\s+C1-(\d+)")]
+
+
+def refused(m, cmd, what):
+    out = m.sh(cmd)
+    assert m.status != 0, "%s: accepted: %s" % (cmd, out)
+    assert what in out, (cmd, out)
+
+
+def toolstack(m):
+    out = m.sh("vl create demo.cfg name=s vcpus=2 cpu_weight=512 cap=150 "
+               "'cpus=\"1\"'", timeout=60)
+    assert m.status == 0, out
+    domu_output(m, "s", COUNT + "; " + token("bg")[0], r"(bg-\d+)")
+    rows = vcpus(m, "s")
+    assert rows[0][0] == "1" and rows[1][0] == "1", rows  # both on hart 1
+    assert rows[0][2] == "1" and rows[0][3] == "all", rows
+    out = m.sh("vl sched-credit -d s")
+    assert re.search(r"(?m)^s\s+\d+\s+512\s+150$", out), out
+    m.sh("vl sched-credit -d s -w 300 -c 0")
+    assert m.status == 0
+    assert re.search(r"(?m)^s\s+\d+\s+300\s+0$", m.sh("vl sched-credit -d s"))
+    refused(m, "vl sched-credit -d s -w 0", "eight")
+    refused(m, "vl sched-credit -d s -c 201", "ap")
+    assert re.search(r"(?m)^s\s+\d+\s+300\s+0$", m.sh("vl sched-credit -d s"))
+    m.sh("vl sched-credit -s -t 20 -r 500")
+    assert m.status == 0
+    out = m.sh("vl sched-credit -s")
+    assert "Cpupool Pool-0: tslice=20ms ratelimit=500us" in out, out
+    refused(m, "vl sched-credit -s -t 20 -r 30000", "")
+    assert "tslice=20ms ratelimit=500us" in m.sh("vl sched-credit -s")
+    m.sh("vl sched-credit -s -t 30 -r 1000")
+    # vcpu-pin: vCPU 0 to hart 0 while both count; the guest keeps going.
+    before = counters(m, "s")
+    m.sh("vl vcpu-pin s 0 0")
+    assert m.status == 0
+    rows = vcpus(m, "s")
+    assert rows[0][2] == "0", rows
+    for _ in range(50):
+        if vcpus(m, "s")[0][0] == "0":
+            break
+    assert vcpus(m, "s")[0][0] == "0", vcpus(m, "s")
+    after = counters(m, "s")
+    assert after[0] > before[0] and after[1] > before[1], (before, after)
+    refused(m, "vl vcpu-pin s 0 5", "")
+    refused(m, "vl vcpu-pin s 7 0", "")
+    assert vcpus(m, "s")[0][2] == "0"
+    m.sh("vl vcpu-pin s all all")
+    assert m.status == 0
+    assert vcpus(m, "s")[1][2] == "all"
+    dom0 = vcpus(m, "Domain-0")
+    assert set(dom0) == {0, 1}, dom0
+    m.sh("vl destroy s", timeout=60)
+    assert m.status == 0
+
+
+def oversubscribed(m):
+    names = ("o1", "o2", "o3")
+    for n in names:
+        out = m.sh("vl create demo.cfg name=%s vcpus=2" % n, timeout=60)
+        assert m.status == 0, out
+        domu_output(m, n, COUNT + "; " + token("bg")[0], r"(bg-\d+)")
+    first = {n: counters(m, n) for n in names}
+    m.sh("sleep 3")
+    for n in names:
+        now = counters(m, n)
+        assert now[0] > first[n][0] and now[1] > first[n][1], (n, first[n], now)
+    for n in names:
+        m.sh("vl destroy %s" % n, timeout=60)
+        assert m.status == 0
+
+
+def main():
+    with Machine(timeout=120) as m:
+        m.wait_ready()
+        toolstack(m)
+        oversubscribed(m)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
