@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00020100U
+#define VIREO_INTERFACE_VERSION 0x00020200U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -140,7 +140,29 @@
 /* SCHED_CREDIT_PARAMS: a0 = cpupool (0), a1 = gpa of struct
  * vireo_sched_credit_params (in/out), a2 = VIREO_SCHED_SET_PARAMS or 0. */
 #define VIREO_HC_SCHED_CREDIT_PARAMS 41
-#define VIREO_HC_MAX 41
+/*
+ * CPUPOOL_OP: a0 = VIREO_CPUPOOL_*, a1 = gpa of struct vireo_cpupool
+ * (in/out), a2 = hart (CPU_ADD / CPU_REMOVE) or domid (MIGRATE). Dom0
+ * only. Harts are partitioned into pools, each with its own scheduler;
+ * Pool-0 (id 0) holds Dom0 and the boot hart, is created at boot and can
+ * never be destroyed. A domain belongs to one pool.
+ *   CREATE:  in name, sched; out id (the pool starts with no hart)
+ *   DESTROY: in id; it must hold no hart and no domain
+ *   INFO:    in id; out the pool with the smallest id >= it (list them
+ *            all by asking again with id + 1); INVALID_PARAM if none
+ *   CPU_ADD: in id; a2 = a hart in no pool (free)
+ *   CPU_REMOVE: in id; a2 = one of its harts, which becomes free; refused
+ *            if a vCPU could then run nowhere (its pool's last hart, or
+ *            the hard affinity of a vCPU left without one) or it is the
+ *            boot hart of Pool-0; the vCPUs there move to the pool's others
+ *   MIGRATE: in id; a2 = domid: the domain's vCPUs move to the pool's
+ *            harts (their affinity is reset to all); refused for Dom0
+ * A null pool gives each vCPU a hart of its own: CPU_REMOVE, MIGRATE and
+ * DOMAIN_CREATE into it are refused (INVALID_PARAM, with
+ * value = VIREO_CPUPOOL_ERR_FULL) when a vCPU would have to share a hart.
+ */
+#define VIREO_HC_CPUPOOL_OP 42
+#define VIREO_HC_MAX 42
 /* Calls EVTCHN_INIT..EVTCHN_CLOSE: any domain; all others Dom0 only. */
 #define VIREO_HC_FIRST_OPEN VIREO_HC_EVTCHN_INIT
 #define VIREO_HC_LAST_OPEN VIREO_HC_EVTCHN_CLOSE
@@ -187,6 +209,13 @@
 #define VIREO_CONTROL_NONE 0
 #define VIREO_CONTROL_POWEROFF 1
 #define VIREO_CONTROL_REBOOT 2
+/* xl vcpu-set: bits 8..15 hold how many vCPUs should be online (1 to the
+ * domain's vCPU count); the agent onlines vCPUs below that and offlines
+ * the others (Linux CPU hotplug, which SBI HSM carries out). */
+#define VIREO_CONTROL_SET_VCPUS 3
+#define VIREO_CONTROL_CODE(c) ((c) & 0xffU)
+#define VIREO_CONTROL_ARG(c) (((c) >> 8) & 0xffU)
+#define VIREO_CONTROL_MAKE(code, arg) ((uint32_t)(code) | ((uint32_t)(arg) << 8))
 
 /* FOREIGN_MAP_DIRECT's output: a run of guest frames, host-contiguous. */
 struct vireo_extent {
@@ -299,7 +328,7 @@ struct vireo_domain_create {
 	uint32_t nr_vcpus;  /* 1..VIREO_MAX_VCPUS */
 	uint64_t ram_bytes; /* RAM window at VIREO_DOMU_RAM_BASE, 2 MiB multiple */
 	uint32_t flags;     /* VIREO_CREATE_F_*; other bits must be 0 */
-	uint32_t _pad;
+	uint32_t pool;      /* cpupool id (xl.cfg pool=); 0 = Pool-0 */
 	/*
 	 * What SBI BASE reports to the guest as its harts' mvendorid, marchid
 	 * and mimpid (xl.cfg keys of ours), each with its flag; a value
@@ -341,6 +370,8 @@ struct vireo_domain_info {
 	uint64_t ram_bytes;       /* RAM window */
 	uint64_t mem_pages;       /* pages populated */
 	uint64_t cpu_time_ns;     /* summed over vCPUs */
+	uint32_t pool;            /* its cpupool's id */
+	uint32_t pad;
 };
 
 /* vireo_vcpu_info.state bits */
@@ -383,6 +414,30 @@ struct vireo_sched_credit_params {
 	uint32_t ratelimit_us;
 	uint32_t tick_us;
 	uint32_t pad;
+};
+
+/* CPUPOOL_OP operations */
+#define VIREO_CPUPOOL_CREATE 0
+#define VIREO_CPUPOOL_DESTROY 1
+#define VIREO_CPUPOOL_INFO 2
+#define VIREO_CPUPOOL_CPU_ADD 3
+#define VIREO_CPUPOOL_CPU_REMOVE 4
+#define VIREO_CPUPOOL_MIGRATE 5
+/* Schedulers a pool can run */
+#define VIREO_SCHED_CREDIT 0 /* Xen's credit: weights, caps, balancing */
+#define VIREO_SCHED_NULL 1   /* one vCPU per hart, never preempted */
+#define VIREO_CPUPOOL_MAX 8
+#define VIREO_CPUPOOL_NAME_LEN 32
+/* value of a refused CPUPOOL_OP or DOMAIN_CREATE: a null pool is full */
+#define VIREO_CPUPOOL_ERR_FULL 1
+
+struct vireo_cpupool {
+	uint32_t id;
+	uint32_t sched;        /* VIREO_SCHED_* */
+	uint64_t harts;        /* out: bit h: hart h is in the pool */
+	uint32_t nr_domains;   /* out */
+	uint32_t pad;
+	char name[VIREO_CPUPOOL_NAME_LEN]; /* NUL-terminated, unique */
 };
 
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "cpupool.h"
 #include "domain.h"
 #include "hypercall.h"
 #include "ioreq.h"
@@ -40,6 +41,7 @@ struct domain *domain_alloc(unsigned id, const char *name, unsigned nr_vcpus)
 	d->ioreq_lock = (spinlock_t)SPINLOCK_INIT;
 	d->refcnt = 1; /* domains[]'s */
 	d->sched_weight = VIREO_SCHED_WEIGHT_DEFAULT;
+	cpupool_set_domain(d, pool0); /* until told otherwise */
 	if (p2m_init(&d->p2m, VMID_SHARED))
 		goto fail;
 	vmid_assign(&d->p2m); /* its own VMID while one is free (vmid.h) */
@@ -70,8 +72,11 @@ void domain_free(struct domain *d)
 	if (d->dying)
 		__atomic_sub_fetch(&domains_dying, 1, __ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		if (d->vcpus[i])
+		if (d->vcpus[i]) {
+			cpupool_vcpu_gone(d->vcpus[i]);
 			page_free(d->vcpus[i], 0);
+		}
+	cpupool_set_domain(d, NULL);
 	if (d->con_ring)
 		page_free(d->con_ring, CONSOLE_RING_ORDER);
 	virqc_free(d);
@@ -150,10 +155,27 @@ void domain_vuart_irq(void *opaque, bool level)
 	virqc_set_level(d, d->uart_irq, level);
 }
 
+/* Is cmd a request the guest agent of d can act on? */
+static bool control_ok(const struct domain *d, uint32_t cmd)
+{
+	uint32_t arg = VIREO_CONTROL_ARG(cmd);
+
+	if (cmd != VIREO_CONTROL_MAKE(VIREO_CONTROL_CODE(cmd), arg))
+		return false; /* bits above the argument */
+	switch (VIREO_CONTROL_CODE(cmd)) {
+	case VIREO_CONTROL_POWEROFF:
+	case VIREO_CONTROL_REBOOT:
+		return !arg;
+	case VIREO_CONTROL_SET_VCPUS:
+		return arg >= 1 && arg <= d->nr_vcpus;
+	default:
+		return false;
+	}
+}
+
 long domain_control(struct domain *d, uint32_t cmd)
 {
-	if (d->is_dom0 || (cmd != VIREO_CONTROL_POWEROFF &&
-			   cmd != VIREO_CONTROL_REBOOT))
+	if (d->is_dom0 || !control_ok(d, cmd))
 		return HC_ERR_INVALID_PARAM;
 	d->control_cmd = cmd;
 	virqc_set_level(d, VIREO_DOMU_CONTROL_IRQ, true);

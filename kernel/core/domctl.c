@@ -8,6 +8,7 @@
  * is preemptible, so that no single call holds the domctl lock for long.
  */
 #include "console.h"
+#include "cpupool.h"
 #include "domctl.h"
 #include "hypercall.h"
 #include "ioreq.h"
@@ -75,14 +76,39 @@ static unsigned alloc_domid(void)
 	return 0;
 }
 
-long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
+/*
+ * Home d's vCPUs in pool: every hart is chosen (and, in a null pool,
+ * claimed) before any vCPU is queued, so a failure leaves no vCPU queued.
+ */
+static int place(struct domain *d, struct cpupool *pool)
 {
+	struct pcpu *home[MAX_VCPUS];
+
+	cpupool_set_domain(d, pool);
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		home[i] = pool->ops->pick_cpu(d->vcpus[i], d->slot + i);
+		if (!home[i])
+			return -1;
+	}
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		sched_add(home[i], d->vcpus[i]);
+	return 0;
+}
+
+long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, uint32_t pool_id,
+		 struct domain **out)
+{
+	struct cpupool *pool = cpupool_by_id(pool_id);
 	struct domain *d;
 	char name[16];
 	unsigned id;
 
 	if (!nr_vcpus || nr_vcpus > MAX_VCPUS || !ram_bytes ||
 	    !IS_ALIGNED(ram_bytes, MEGAPAGE_SIZE) || ram_bytes > GiB(16))
+		return HC_ERR_INVALID_PARAM;
+	if (!pool)
+		return HC_ERR_INVALID_PARAM;
+	if (!cpupool_room(pool, nr_vcpus))
 		return HC_ERR_INVALID_PARAM;
 	if (ram_bytes / PAGE_SIZE > dom_pool.nfree)
 		return HC_ERR_FAILED;
@@ -115,8 +141,11 @@ long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out)
 		domain_free(d);
 		return HC_ERR_FAILED;
 	}
-	for (unsigned i = 0; i < nr_vcpus; i++)
-		sched_place_vcpu(d->vcpus[i], d->slot + i);
+	if (place(d, pool)) {
+		domain_evtchn_teardown(d);
+		domain_free(d); /* drops the claims place() made */
+		return HC_ERR_INVALID_PARAM;
+	}
 	*out = d;
 	return HC_SUCCESS;
 }
@@ -287,5 +316,6 @@ void domain_getinfo(struct domain *d, struct vireo_domain_info *info)
 		.ram_bytes = d->ram_size,
 		.mem_pages = d->is_dom0 ? d->ram_size / PAGE_SIZE : d->mem_pages,
 		.cpu_time_ns = ticks * (1000000000UL / timebase_hz),
+		.pool = d->pool ? d->pool->id : 0,
 	};
 }

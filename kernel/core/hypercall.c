@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "cpupool.h"
 #include "domctl.h"
 #include "hypercall.h"
 #include "ioreq.h"
@@ -69,12 +70,15 @@ static struct hc_ret create(struct vcpu *v)
 
 	if (!hc_copy_in(&c, hc_arg(v, 0), sizeof(c)))
 		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
-	if ((c.flags & ~VIREO_CREATE_F_ALL) || c._pad ||
+	if ((c.flags & ~VIREO_CREATE_F_ALL) ||
 	    (!(c.flags & VIREO_CREATE_F_MVENDORID) && c.mvendorid) ||
 	    (!(c.flags & VIREO_CREATE_F_MARCHID) && c.marchid) ||
 	    (!(c.flags & VIREO_CREATE_F_MIMPID) && c.mimpid))
 		return (struct hc_ret){HC_ERR_INVALID_PARAM, 0};
-	err = domu_create(c.nr_vcpus, c.ram_bytes, &d);
+	if (cpupool_by_id(c.pool) && c.nr_vcpus <= MAX_VCPUS &&
+	    !cpupool_room(cpupool_by_id(c.pool), c.nr_vcpus))
+		return (struct hc_ret){HC_ERR_INVALID_PARAM, VIREO_CPUPOOL_ERR_FULL};
+	err = domu_create(c.nr_vcpus, c.ram_bytes, c.pool, &d);
 	if (err)
 		return (struct hc_ret){err, 0};
 	/* bit i of own_machine_ids: machine_ids[i] replaces the host's */
@@ -407,6 +411,8 @@ static struct hc_ret global_call(struct vcpu *v, unsigned long fid)
 	case VIREO_HC_SCHED_CREDIT:
 	case VIREO_HC_SCHED_CREDIT_PARAMS:
 		return schedctl_hypercall(v, fid);
+	case VIREO_HC_CPUPOOL_OP:
+		return cpupool_hypercall(v);
 	case VIREO_HC_DOMAIN_GETINFO: {
 		/* Dom0 and dying domains too (VIREO_DOMSTATE_DYING), as xl
 		 * lists a domain until it is gone. */
@@ -434,7 +440,7 @@ static bool is_global_call(unsigned long fid)
 	       fid == VIREO_HC_FOREIGN_UNMAP || fid == VIREO_HC_LOG_READ ||
 	       fid == VIREO_HC_FOREIGN_RELEASE || fid == VIREO_HC_VCPU_INFO ||
 	       fid == VIREO_HC_VCPU_AFFINITY || fid == VIREO_HC_SCHED_CREDIT ||
-	       fid == VIREO_HC_SCHED_CREDIT_PARAMS;
+	       fid == VIREO_HC_SCHED_CREDIT_PARAMS || fid == VIREO_HC_CPUPOOL_OP;
 }
 
 struct hc_ret hypercall(struct vcpu *v, unsigned long fid)

@@ -18,6 +18,7 @@
 
 #include "bootfdt.h"
 #include "console.h"
+#include "cpupool.h"
 #include "domain.h"
 #include "libfdt.h"
 #include "page_alloc.h"
@@ -75,6 +76,7 @@ static void setup_pcpus(unsigned long boot_hartid)
 	for (unsigned i = 0; i < hi.nr_harts && nr_pcpus < MAX_PCPUS; i++)
 		if (hi.hart_ids[i] != boot_hartid)
 			pcpus[nr_pcpus++].hartid = hi.hart_ids[i];
+	cpupool_init(nr_pcpus);
 	for (unsigned i = 0; i < nr_pcpus; i++) {
 		pcpus[i].id = i;
 		pcpus[i].stack_top = (unsigned long)hyp_stacks[i] + HYP_STACK_SIZE;
@@ -123,6 +125,7 @@ static void start_secondaries(const char *cmdline)
 							   (unsigned long)&pcpus[i]);
 		if (err) {
 			pcpus[i].absent = true;
+			cpupool_hart_absent(&pcpus[i]);
 			printk("hart %lu: HSM start failed (%ld): no vCPUs "
 			       "go there\n", pcpus[i].hartid, err);
 		}

@@ -143,6 +143,21 @@ static void traps_line(const char *side, const char *name, uint64_t n)
 	out(buf);
 }
 
+/* Each hart's own: a null pool's hart should see only its guest. */
+static void traps_per_hart(void)
+{
+	for (unsigned i = 0; i < nr_pcpus; i++) {
+		const struct trapstat *t = &pcpus[i].stats;
+		uint64_t n = 0;
+		char side[24];
+		for (unsigned s = 0; s < TRAPSTAT_SLOTS; s++)
+			n += t->count[TRAPSTAT_DOM0][s] + t->count[TRAPSTAT_DOMU][s];
+		snprintf(side, sizeof(side), "hart %u ", i);
+		traps_line(side, "total", n);
+		traps_line(side, "switches", t->switches);
+	}
+}
+
 static void cmd_traps(void)
 {
 	static const char *const sides[2] = { "Dom0 ", "DomU " };
@@ -168,6 +183,7 @@ static void cmd_traps(void)
 		if (n && trapstat_hcall_name(f))
 			traps_line("hypercall ", trapstat_hcall_name(f), n);
 	}
+	traps_per_hart();
 }
 
 /* Read an unsigned decimal at *s; false if there is none. */

@@ -3,17 +3,33 @@
  * run-queue lock, the hart's timer, moving a vCPU between harts and
  * entering the chosen one. The policy (sched_ops, build-time) decides.
  */
+#include "cpupool.h"
 #include "domain.h"
 #include "pcpu.h"
 #include "sched.h"
 
 uint32_t timebase_hz = 10000000;
 
-/* The policy, chosen at build time. */
+/* The policy of a hart outside every pool (only the unit tests have
+ * such harts: at boot every hart joins Pool-0). */
 #ifndef SCHED_POLICY
 #define SCHED_POLICY sched_credit
 #endif
-static const struct sched_ops *const ops = &SCHED_POLICY;
+
+static const struct sched_ops *ops_of(const struct pcpu *p)
+{
+	const struct cpupool *c = __atomic_load_n(&p->pool, __ATOMIC_ACQUIRE);
+
+	return c ? c->ops : &SCHED_POLICY;
+}
+
+/* The policy that places v: its domain's pool's. */
+static const struct sched_ops *ops_for(const struct vcpu *v)
+{
+	const struct cpupool *c = __atomic_load_n(&v->dom->pool, __ATOMIC_ACQUIRE);
+
+	return c ? c->ops : &SCHED_POLICY;
+}
 
 uint64_t sched_usable_harts(void)
 {
@@ -32,8 +48,11 @@ bool sched_soft_possible(const struct vcpu *v)
 
 bool sched_allowed(const struct vcpu *v, const struct pcpu *q, bool soft)
 {
+	const struct cpupool *c = __atomic_load_n(&v->dom->pool, __ATOMIC_ACQUIRE);
 	uint64_t bit = 1ULL << q->id;
 
+	if (c && (q->pool != c || !(c->harts & bit)))
+		return false;
 	return !q->absent && (v->hard_aff & bit) && (!soft || (v->soft_aff & bit));
 }
 
@@ -55,7 +74,7 @@ struct pcpu *sched_least_loaded(const struct vcpu *v, unsigned n,
 			best_load = load;
 		}
 	}
-	return best ? best : &pcpus[0]; /* the boot hart is never absent */
+	return best;
 }
 
 int sched_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft)
@@ -70,26 +89,33 @@ int sched_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft)
 	if (soft)
 		__atomic_store_n(&v->soft_aff, soft, __ATOMIC_RELEASE);
 	/* Still where it may (and, if it can be, would like to) run? */
-	if (p && !sched_allowed(v, p, sched_soft_possible(v)))
-		return sched_move(v, ops->pick_cpu(v, p->id));
+	if (p && !sched_allowed(v, p, sched_soft_possible(v))) {
+		struct pcpu *to = ops_for(v)->pick_cpu(v, p->id);
+		return to ? sched_move(v, to) : -1;
+	}
 	return 0;
 }
 
 void sched_init_pcpu(struct pcpu *p)
 {
-	if (ops->init_pcpu)
-		ops->init_pcpu(p);
+	if (ops_of(p)->init_pcpu)
+		ops_of(p)->init_pcpu(p);
 }
 
-void sched_place_vcpu(struct vcpu *v, unsigned n)
+int sched_place_vcpu(struct vcpu *v, unsigned n)
 {
-	sched_add(ops->pick_cpu(v, n), v);
+	struct pcpu *p = ops_for(v)->pick_cpu(v, n);
+
+	if (!p)
+		return -1;
+	sched_add(p, v);
+	return 0;
 }
 
 void sched_wake(struct vcpu *v, struct pcpu *p)
 {
-	if (ops->wake)
-		ops->wake(p, v);
+	if (ops_of(p)->wake)
+		ops_of(p)->wake(p, v);
 }
 
 void sched_add(struct pcpu *p, struct vcpu *v)
@@ -102,8 +128,8 @@ void sched_add(struct pcpu *p, struct vcpu *v)
 		;
 	*pp = v;
 	v->pcpu = p;
-	if (ops->insert)
-		ops->insert(p, v);
+	if (ops_of(p)->insert)
+		ops_of(p)->insert(p, v);
 	spin_unlock(&p->rq_lock);
 }
 
@@ -118,8 +144,8 @@ static void unlink(struct pcpu *p, struct vcpu **pp, struct pcpu *next)
 	struct vcpu *v = *pp;
 
 	*pp = v->rq_next;
-	if (ops->remove)
-		ops->remove(p, v);
+	if (ops_of(p)->remove)
+		ops_of(p)->remove(p, v);
 	if (p->loaded == v)
 		p->loaded = NULL; /* its CSRs are garbage from now on */
 	if (p->current == v)
@@ -197,6 +223,7 @@ static void switch_to(struct pcpu *p, struct vcpu *v)
 			vcpu_arch_put(p->loaded);
 		vcpu_arch_load(v);
 		p->loaded = v;
+		p->stats.switches++;
 	}
 	if (__atomic_fetch_and(&v->requests, ~VCPU_REQ_RESET, __ATOMIC_ACQ_REL) &
 	    VCPU_REQ_RESET)
@@ -213,9 +240,9 @@ static struct vcpu *choose(struct pcpu *p, uint64_t now)
 	spin_lock(&p->rq_lock);
 	prev = p->current;
 	wake_blocked(p);
-	if (prev && !sched_can_run(prev) && ops->sleep)
-		ops->sleep(p, prev);
-	v = ops->pick_next(p, prev, now, &until, &deadline);
+	if (prev && !sched_can_run(prev) && ops_of(p)->sleep)
+		ops_of(p)->sleep(p, prev);
+	v = ops_of(p)->pick_next(p, prev, now, &until, &deadline);
 	/* Preempted while it still wants the hart: its wait is steal. */
 	if (prev && prev != v && prev->state == VCPU_RUNNABLE)
 		vcpu_steal_mark(prev, now);
@@ -338,6 +365,34 @@ static void migrate_out(struct pcpu *p)
 	}
 }
 
+/*
+ * Send away the vCPUs this hart may no longer run: it left its pool, or
+ * their domain moved to another pool. Their new pool's policy places
+ * them; migrate_out() then hands them over.
+ */
+static void evacuate(struct pcpu *p)
+{
+	uint32_t epoch = __atomic_load_n(&cpupool_epoch, __ATOMIC_ACQUIRE);
+	bool done = true;
+
+	if (p->pool_epoch == epoch)
+		return; /* no pool changed since it last looked */
+	spin_lock(&p->rq_lock);
+	for (struct vcpu *v = p->rq_head; v; v = v->rq_next) {
+		const struct cpupool *c = v->dom->pool;
+		struct pcpu *to;
+		if (v->move_to || !c || (p->pool == c && (c->harts >> p->id & 1)))
+			continue;
+		to = c->ops->pick_cpu(v, p->id + 1);
+		if (to)
+			sched_move(v, to);
+		done &= to != NULL;
+	}
+	spin_unlock(&p->rq_lock);
+	if (done)
+		p->pool_epoch = epoch;
+}
+
 struct vcpu *schedule(void)
 {
 	struct pcpu *p = this_pcpu();
@@ -346,8 +401,9 @@ struct vcpu *schedule(void)
 	for (;;) {
 		arch_handle_host_irqs();
 		sched_reap(p, true);
-		if (ops->balance)
-			ops->balance(p, time_now());
+		evacuate(p);
+		if (ops_of(p)->balance)
+			ops_of(p)->balance(p, time_now());
 		migrate_out(p);
 		put_synced(p);
 		v = choose(p, time_now());

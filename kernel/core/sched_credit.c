@@ -28,6 +28,7 @@
  * over, so three CPU-bound vCPUs on two harts take turns being alone.
  * Moves respect hard affinity, and soft affinity where it can be met.
  */
+#include "cpupool.h"
 #include "domain.h"
 #include "pcpu.h"
 #include "sched.h"
@@ -36,11 +37,18 @@
 
 enum { PRI_OVER, PRI_UNDER, PRI_BOOST };
 
-struct sched_credit_params credit_params = {
-    .tslice_us = 30000,
-    .ratelimit_us = 1000,
-    .tick_us = 10000,
-};
+#define CREDIT_TICK_US 10000 /* Xen's default tick; fixed here */
+
+/* The parameters of p's pool (the defaults for a hart outside every pool,
+ * which only the unit tests have). */
+static const struct sched_credit_params *prm(const struct pcpu *p)
+{
+	static const struct sched_credit_params defaults = {30000, 1000,
+							    CREDIT_TICK_US};
+	const struct cpupool *c = __atomic_load_n(&p->pool, __ATOMIC_ACQUIRE);
+
+	return c ? &c->credit : &defaults;
+}
 
 static uint64_t us_to_ticks(uint64_t us)
 {
@@ -49,7 +57,7 @@ static uint64_t us_to_ticks(uint64_t us)
 
 static uint64_t period_ticks(void)
 {
-	return us_to_ticks((uint64_t)credit_params.tick_us * CREDIT_PERIOD_TICKS);
+	return us_to_ticks((uint64_t)CREDIT_TICK_US * CREDIT_PERIOD_TICKS);
 }
 
 static int pri(const struct vcpu *v)
@@ -122,7 +130,7 @@ static void account(struct pcpu *p, uint64_t now)
 {
 	struct sched_credit_pcpu *pc = &p->sched.credit;
 	uint64_t period = period_ticks(), total_w = 0;
-	int64_t bound = (int64_t)(us_to_ticks(credit_params.tslice_us) + period);
+	int64_t bound = (int64_t)(us_to_ticks(prm(p)->tslice_us) + period);
 	uint64_t span = MIN(now - pc->acct_at, period);
 
 	for (struct vcpu *v = p->rq_head; v; v = v->rq_next) {
@@ -180,7 +188,7 @@ static bool keep_prev(struct pcpu *p, struct vcpu *prev, struct vcpu *best,
 		return false;
 	if (!best)
 		return true;
-	if (now - pc->run_since < us_to_ticks(credit_params.ratelimit_us))
+	if (now - pc->run_since < us_to_ticks(prm(p)->ratelimit_us))
 		return true;
 	return now < pc->slice_end && pri(prev) >= pri(best);
 }
@@ -210,22 +218,21 @@ static struct vcpu *credit_pick_next(struct pcpu *p, struct vcpu *prev,
 			v = prev; /* its slice is over, but nobody deserves more */
 		if (prev && prev != v)
 			prev->sched.credit.last_ran = now;
-		pc->slice_end = now + us_to_ticks(credit_params.tslice_us);
+		pc->slice_end = now + us_to_ticks(prm(p)->tslice_us);
 		pc->run_since = now;
 	}
 	pc->running = v;
 	pc->charged_at = now;
 	/* Decide again at the tick, the slice's end or the rate limit's. */
-	*until = MIN(pc->slice_end, now + us_to_ticks(credit_params.tick_us));
-	*until = MAX(*until, pc->run_since +
-				     us_to_ticks(credit_params.ratelimit_us));
+	*until = MIN(pc->slice_end, now + us_to_ticks(CREDIT_TICK_US));
+	*until = MAX(*until, pc->run_since + us_to_ticks(prm(p)->ratelimit_us));
 	*deadline = parked ? pc->next_acct : ~0UL;
 	if (v && cap_budget(v)) {
 		/* Parked once it has run its budget (debit), at least a
 		 * rate limit from now so the timer cannot storm. */
 		uint64_t left = cap_budget(v) - MIN(cap_budget(v), v->sched.credit.ran);
 		*deadline = MIN(*deadline,
-				now + MAX(left, us_to_ticks(credit_params.ratelimit_us)));
+				now + MAX(left, us_to_ticks(prm(p)->ratelimit_us)));
 	}
 	return v;
 }
@@ -258,7 +265,7 @@ static unsigned load_of(const struct pcpu *p)
 }
 
 /* Place a new vCPU on the least loaded hart its affinities allow. */
-static struct pcpu *credit_pick_cpu(const struct vcpu *v, unsigned n)
+static struct pcpu *credit_pick_cpu(struct vcpu *v, unsigned n)
 {
 	return sched_least_loaded(v, n, load_of);
 }

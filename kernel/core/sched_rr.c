@@ -63,7 +63,7 @@ static void rr_wake(struct pcpu *p, struct vcpu *v)
 
 /* Round-robin over the harts that came up (a hart whose HSM start failed
  * gets none, or destroy would wait on it). */
-static struct pcpu *rr_pick_cpu(const struct vcpu *v, unsigned n)
+static struct pcpu *rr_pick_cpu(struct vcpu *v, unsigned n)
 {
 	unsigned usable = 0, k;
 

@@ -5,6 +5,7 @@
  * Dom0 too, as xl lists and pins Domain-0. Every argument is checked before
  * anything changes.
  */
+#include "cpupool.h"
 #include "domain.h"
 #include "hypercall.h"
 #include "pcpu.h"
@@ -58,12 +59,13 @@ static struct hc_ret vcpu_info(struct domain *d, gpa_t buf, unsigned long max)
 	return (struct hc_ret){HC_SUCCESS, (long)d->nr_vcpus};
 }
 
-/* A mask to set: non-empty, only harts that exist, one at least usable. */
-static bool mask_ok(uint64_t m)
+/* A mask to set: only harts that exist, one at least usable in d's pool
+ * (as Xen refuses an affinity with no CPU of the domain's pool). */
+static bool mask_ok(const struct domain *d, uint64_t m)
 {
 	uint64_t exists = (1ULL << nr_pcpus) - 1;
 
-	return m && !(m & ~exists) && (m & sched_usable_harts());
+	return !(m & ~exists) && (m & cpupool_usable(d->pool));
 }
 
 static struct hc_ret vcpu_affinity(struct domain *d, struct vcpu *c)
@@ -73,8 +75,8 @@ static struct hc_ret vcpu_affinity(struct domain *d, struct vcpu *c)
 
 	if (id >= d->nr_vcpus || !which ||
 	    (which & ~(unsigned long)(VIREO_AFFINITY_HARD | VIREO_AFFINITY_SOFT)) ||
-	    ((which & VIREO_AFFINITY_HARD) && !mask_ok(hard)) ||
-	    ((which & VIREO_AFFINITY_SOFT) && !mask_ok(soft)))
+	    ((which & VIREO_AFFINITY_HARD) && !mask_ok(d, hard)) ||
+	    ((which & VIREO_AFFINITY_SOFT) && !mask_ok(d, soft)))
 		return (struct hc_ret){HC_ERR_INVALID_PARAM, 0};
 	if (sched_set_affinity(d->vcpus[id],
 			       (which & VIREO_AFFINITY_HARD) ? hard : 0,
@@ -110,10 +112,13 @@ static struct hc_ret credit_dom_params(struct domain *d, struct vcpu *c)
 
 static struct hc_ret credit_pool_params(struct vcpu *c)
 {
-	unsigned long pool = hc_arg(c, 0), flags = hc_arg(c, 2);
+	unsigned long id = hc_arg(c, 0), flags = hc_arg(c, 2);
+	struct cpupool *pool = id <= UINT32_MAX ? cpupool_by_id((uint32_t)id) : NULL;
+	struct sched_credit_params *cp = pool ? &pool->credit : NULL;
 	struct vireo_sched_credit_params sp;
 
-	if (pool != 0 || (flags & ~(unsigned long)VIREO_SCHED_SET_PARAMS))
+	if (!pool || pool->sched != VIREO_SCHED_CREDIT ||
+	    (flags & ~(unsigned long)VIREO_SCHED_SET_PARAMS))
 		return (struct hc_ret){HC_ERR_INVALID_PARAM, 0};
 	if (flags && !hc_copy_in(&sp, hc_arg(c, 1), sizeof(sp)))
 		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
@@ -125,16 +130,15 @@ static struct hc_ret credit_pool_params(struct vcpu *c)
 			sp.ratelimit_us > sp.tslice_us))))
 		return (struct hc_ret){HC_ERR_INVALID_PARAM, 0};
 	if (!flags) {
-		sp.tslice_us = credit_params.tslice_us;
-		sp.ratelimit_us = credit_params.ratelimit_us;
+		sp.tslice_us = cp->tslice_us;
+		sp.ratelimit_us = cp->ratelimit_us;
 	}
-	sp.tick_us = credit_params.tick_us;
+	sp.tick_us = cp->tick_us;
 	sp.pad = 0;
 	if (!hc_copy_out(hc_arg(c, 1), &sp, sizeof(sp)))
 		return (struct hc_ret){HC_ERR_INVALID_ADDRESS, 0};
-	__atomic_store_n(&credit_params.tslice_us, sp.tslice_us, __ATOMIC_RELAXED);
-	__atomic_store_n(&credit_params.ratelimit_us, sp.ratelimit_us,
-			 __ATOMIC_RELAXED);
+	__atomic_store_n(&cp->tslice_us, sp.tslice_us, __ATOMIC_RELAXED);
+	__atomic_store_n(&cp->ratelimit_us, sp.ratelimit_us, __ATOMIC_RELAXED);
 	return (struct hc_ret){HC_SUCCESS, 0};
 }
 

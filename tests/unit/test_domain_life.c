@@ -1,6 +1,9 @@
 /*
  * Host test of domain lifetime (kernel/core/domain.c, domctl.c, sched.c,
- * hypercall.c): references, the two-phase destroy, and the reaping rule
+ * hypercall.c) and of cpupools (cpupool.c, sched_null.c): references, the
+ * two-phase destroy, pools' rules (a null pool's harts are not shared, a
+ * hart leaves a pool only if its vCPUs have somewhere to go), and the
+ * reaping rule
  * behind the use-after-free the review found (a DomU vCPU spinning in a
  * hypercall unlinked itself, and destroy freed it under its hart).
  *
@@ -81,6 +84,10 @@ void vcpu_steal_mark(struct vcpu *v, uint64_t now) {}
 void vcpu_steal_account(struct vcpu *v, uint64_t now) {}
 #include "../../kernel/core/sched.c"
 #include "../../kernel/core/sched_credit.c"
+#include "../../kernel/core/sched_null.c"
+bool hc_copy_in(void *dst, gpa_t gpa, size_t len) { return false; }
+bool hc_copy_out(gpa_t gpa, const void *src, size_t len) { return false; }
+#include "../../kernel/core/cpupool.c"
 
 /* ---------------------------------------------------------------- set-up */
 #define POOL_PAGES 32768 /* 128 MiB */
@@ -99,6 +106,7 @@ static void setup(void)
 		pcpus[i].rq_lock = (spinlock_t)SPINLOCK_INIT;
 	}
 	cur = &pcpus[0];
+	cpupool_init(nr_pcpus);
 	vmid_init();
 	dom0 = domain_alloc(0, "Domain-0", 1);
 	dom0->is_dom0 = true;
@@ -110,7 +118,7 @@ static struct domain *make_domu(unsigned vcpus, uint64_t mib)
 {
 	struct domain *d = NULL;
 
-	CHECK_EQ(domu_create(vcpus, mib << 20, &d), HC_SUCCESS);
+	CHECK_EQ(domu_create(vcpus, mib << 20, 0, &d), HC_SUCCESS);
 	CHECK_EQ(memory_populate(d, d->ram_base, mib << 20), HC_SUCCESS);
 	return d;
 }
@@ -267,7 +275,8 @@ static void test_destroy_in_chunks(void)
 /* A hart that failed to start gets no vCPU. */
 static void test_placement_skips_absent(void)
 {
-	struct vcpu v = {.hard_aff = ~0ULL, .soft_aff = ~0ULL};
+	struct domain d = {.pool = pool0};
+	struct vcpu v = {.dom = &d, .hard_aff = ~0ULL, .soft_aff = ~0ULL};
 
 	pcpus[1].absent = true;
 	for (unsigned n = 0; n < 8; n++)
@@ -330,6 +339,108 @@ static void test_console_ring(void)
 	free(d.con_ring);
 }
 
+/* ---------------------------------------------------------------- pools */
+static struct hc_ret op(unsigned long o, uint32_t id, const char *name,
+			uint32_t sched, unsigned long arg)
+{
+	struct vireo_cpupool cp = {.id = id, .sched = sched};
+
+	strncpy(cp.name, name, sizeof(cp.name) - 1);
+	return pool_op(o, &cp, arg);
+}
+
+/* What hart h does between traps: send away, hand over. */
+static void hart_pass(unsigned h)
+{
+	struct pcpu *saved = cur;
+
+	cur = &pcpus[h];
+	evacuate(cur);
+	migrate_out(cur);
+	cur = saved;
+}
+
+/* A null pool on hart 1: one DomU fits, a second is refused, the hart
+ * cannot leave while the DomU needs it; back to Pool-0 at the end. */
+static void test_null_pool(void)
+{
+	struct domain *d, *e = NULL;
+	uint64_t free0 = dom_pool.nfree;
+
+	CHECK_EQ(op(VIREO_CPUPOOL_CREATE, 0, "rt", VIREO_SCHED_NULL, 0).error, 0);
+	CHECK(cpupools[1].used && cpupools[1].ops == &sched_null);
+	CHECK_EQ(op(VIREO_CPUPOOL_CREATE, 0, "rt", VIREO_SCHED_NULL, 0).error,
+		 HC_ERR_ALREADY_AVAILABLE);
+	CHECK_EQ(op(VIREO_CPUPOOL_CREATE, 0, "", VIREO_SCHED_NULL, 0).error,
+		 HC_ERR_INVALID_PARAM);
+	CHECK_EQ(op(VIREO_CPUPOOL_CREATE, 0, "x", 7, 0).error, HC_ERR_INVALID_PARAM);
+	/* A hart is added only once free; the boot hart never leaves Pool-0. */
+	CHECK_EQ(op(VIREO_CPUPOOL_CPU_ADD, 1, "", 0, 1).error,
+		 HC_ERR_ALREADY_AVAILABLE);
+	CHECK_EQ(op(VIREO_CPUPOOL_CPU_REMOVE, 0, "", 0, 0).error,
+		 HC_ERR_INVALID_PARAM);
+	CHECK_EQ(op(VIREO_CPUPOOL_CPU_REMOVE, 0, "", 0, 1).error, 0);
+	hart_pass(1);
+	CHECK_EQ(op(VIREO_CPUPOOL_CPU_ADD, 1, "", 0, 1).error, 0);
+	CHECK(pcpus[1].pool == &cpupools[1] && cpupools[1].harts == 2);
+	/* One vCPU per hart. */
+	CHECK_EQ(domu_create(2, 4 << 20, 1, &e), HC_ERR_INVALID_PARAM);
+	CHECK(!e && dom_pool.nfree == free0);
+	CHECK_EQ(domu_create(1, 4 << 20, 1, &d), HC_SUCCESS);
+	CHECK(d->vcpus[0]->pcpu == &pcpus[1] && pcpus[1].sched.null.owner == d->vcpus[0]);
+	CHECK_EQ(domu_create(1, 4 << 20, 1, &e), HC_ERR_INVALID_PARAM);
+	CHECK(!cpupool_room(&cpupools[1], 1));
+	/* Pool-0's DomU cannot move in; the last hart cannot leave. */
+	e = make_domu(1, 4);
+	struct hc_ret r = op(VIREO_CPUPOOL_MIGRATE, 1, "", 0, e->id);
+	CHECK(r.error == HC_ERR_INVALID_PARAM && r.value == VIREO_CPUPOOL_ERR_FULL);
+	CHECK(e->pool == pool0);
+	CHECK_EQ(op(VIREO_CPUPOOL_CPU_REMOVE, 1, "", 0, 1).error,
+		 HC_ERR_INVALID_PARAM);
+	CHECK_EQ(op(VIREO_CPUPOOL_DESTROY, 1, "", 0, 0).error, HC_ERR_INVALID_PARAM);
+	CHECK_EQ(cpupools[1].nr_domains, 1);
+	/* Its DomU gone, the hart is free again for another. */
+	destroy_all(d);
+	CHECK(pcpus[1].sched.null.owner == NULL);
+	CHECK_EQ(op(VIREO_CPUPOOL_MIGRATE, 1, "", 0, e->id).error, 0);
+	CHECK(e->pool == &cpupools[1] && e->vcpus[0]->move_to == &pcpus[1]);
+	hart_pass(0);
+	hart_pass(1);
+	CHECK(e->vcpus[0]->pcpu == &pcpus[1] && !e->vcpus[0]->move_to);
+	destroy_all(e);
+	CHECK_EQ(op(VIREO_CPUPOOL_CPU_REMOVE, 1, "", 0, 1).error, 0);
+	CHECK_EQ(op(VIREO_CPUPOOL_DESTROY, 1, "", 0, 0).error, 0);
+	CHECK(!cpupools[1].used);
+	CHECK_EQ(op(VIREO_CPUPOOL_CPU_ADD, 0, "", 0, 1).error, 0);
+	CHECK(pool0->harts == 3 && pool0->nr_domains == 1);
+	CHECK_EQ(op(VIREO_CPUPOOL_DESTROY, 0, "", 0, 0).error, HC_ERR_INVALID_PARAM);
+	CHECK_EQ(dom_pool.nfree, free0);
+}
+
+/* A hart leaving a credit pool sends its vCPUs to the others, unless one
+ * of them is pinned there alone. */
+static void test_hart_leaves_credit_pool(void)
+{
+	struct domain *d = make_domu(2, 4);
+	struct vcpu *on1 = d->vcpus[0]->pcpu == &pcpus[1] ? d->vcpus[0] : d->vcpus[1];
+
+	CHECK(on1->pcpu == &pcpus[1]);
+	on1->hard_aff = 2; /* only hart 1 */
+	CHECK_EQ(op(VIREO_CPUPOOL_CPU_REMOVE, 0, "", 0, 1).error,
+		 HC_ERR_INVALID_PARAM);
+	CHECK(pool0->harts == 3);
+	on1->hard_aff = ~0ULL;
+	CHECK_EQ(op(VIREO_CPUPOOL_CPU_REMOVE, 0, "", 0, 1).error, 0);
+	CHECK(on1->move_to == &pcpus[0]);
+	/* Not free while a vCPU is still homed there. */
+	CHECK_EQ(op(VIREO_CPUPOOL_CPU_ADD, 0, "", 0, 1).error,
+		 HC_ERR_ALREADY_AVAILABLE);
+	hart_pass(1);
+	CHECK(on1->pcpu == &pcpus[0] && !pcpus[1].rq_head);
+	CHECK_EQ(op(VIREO_CPUPOOL_CPU_ADD, 0, "", 0, 1).error, 0);
+	destroy_all(d);
+}
+
 int main(void)
 {
 	setup();
@@ -339,5 +450,7 @@ int main(void)
 	RUN(test_no_reap_inside_trap);
 	RUN(test_destroy_in_chunks);
 	RUN(test_placement_skips_absent);
+	RUN(test_null_pool);
+	RUN(test_hart_leaves_credit_pool);
 	TEST_DONE();
 }

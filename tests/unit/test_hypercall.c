@@ -10,6 +10,7 @@
 #include "test.h"
 
 #include <arch/vcpu_arch.h>
+#include "cpupool.h"
 #include "domain.h"
 #include "hypercall.h"
 #include "ioreq.h"
@@ -148,7 +149,7 @@ long domain_release(struct domain *d, bool *more)
 	*more = false;
 	return HC_ERR_FAILED;
 }
-long domu_create(uint32_t n, uint64_t b, struct domain **o)
+long domu_create(uint32_t n, uint64_t b, uint32_t pool, struct domain **o)
 {
 	calls += 1000;
 	*o = NULL;
@@ -195,8 +196,29 @@ struct vcpu *domain_vcpu(struct domain *d, unsigned long i)
 	return i < d->nr_vcpus ? d->vcpus[i] : NULL;
 }
 
-/* What schedctl.c asks of the scheduler. */
-struct sched_credit_params credit_params = {30000, 1000, 10000};
+/* What schedctl.c asks of the scheduler and the pools: Pool-0 alone
+ * (cpupool.c has its own test in test_domain_life). */
+struct cpupool cpupools[VIREO_CPUPOOL_MAX] = {
+	{.used = true, .harts = 3, .credit = {30000, 1000, 10000}},
+};
+#define credit_params (pool0->credit)
+struct cpupool *cpupool_by_id(uint32_t id)
+{
+	return id < VIREO_CPUPOOL_MAX && cpupools[id].used ? &cpupools[id] : NULL;
+}
+uint64_t cpupool_usable(const struct cpupool *c)
+{
+	return c->harts & ((1ULL << nr_pcpus) - 1);
+}
+bool cpupool_room(const struct cpupool *c, unsigned nr)
+{
+	return true;
+}
+struct hc_ret cpupool_hypercall(struct vcpu *v)
+{
+	calls++;
+	return (struct hc_ret){0, 0};
+}
 static struct {
 	struct vcpu *v;
 	uint64_t hard, soft;
@@ -235,6 +257,7 @@ static void setup(void)
 	U.nr_vcpus = 1;
 	U.vcpus[0] = &VU;
 	VU.dom = &U;
+	D0.pool = U.pool = pool0;
 	domains[0] = dom0 = &D0;
 	domains[1] = &U;
 	calls = 0;
@@ -388,10 +411,13 @@ static void test_vcpu_info(void)
 	U.dying = true;
 	CHECK_EQ(call(&V0, VIREO_HC_VCPU_INFO, 4, RAM, 1, 0, 0).error,
 		 HC_ERR_INVALID_PARAM);
-	for (unsigned long f = VIREO_HC_VCPU_INFO;
-	     f <= VIREO_HC_SCHED_CREDIT_PARAMS; f++)
+	for (unsigned long f = VIREO_HC_VCPU_INFO; f <= VIREO_HC_CPUPOOL_OP; f++)
 		CHECK_EQ(call(&VU, f, 4, RAM, 1, 1, 1).error, HC_ERR_DENIED);
 	CHECK(domctl_depth == 0 && refs == 0 && calls == 0);
+	/* CPUPOOL_OP reaches cpupool.c, under the domctl lock. */
+	CHECK_EQ(call(&V0, VIREO_HC_CPUPOOL_OP, 0, RAM, 0, 0, 0).error, 0);
+	CHECK(calls == 1 && domctl_depth == 0);
+	calls = 0;
 	nr_pcpus = 1;
 }
 

@@ -153,7 +153,14 @@ static void test_domains_busy_and_others(void)
 	type("domains\r");
 	CHECK(strstr(out_buf, "busy") != NULL);
 	domctl_busy = false;
+	pcpus[1].stats.count[TRAPSTAT_DOMU][3] = 7;
+	pcpus[1].stats.switches = 4;
 	type("traps\r");
+	CHECK(strstr(out_buf, "  hart 1 total") != NULL &&
+	      strstr(out_buf, " 7\n  hart 1 switches") != NULL);
+	CHECK(strstr(out_buf, "  hart 1 switches") &&
+	      strstr(strstr(out_buf, "  hart 1 switches"), " 4\n"));
+	memset(&pcpus[1].stats, 0, sizeof(pcpus[1].stats));
 	CHECK(strstr(out_buf, "  breakpoint ") != NULL);
 	CHECK(strstr(out_buf, "  total ") != NULL);
 	CHECK(strstr(out_buf, "  Dom0 breakpoint") != NULL);

@@ -16,6 +16,7 @@
 #include "test.h"
 
 #include <arch/arch.h>
+#include "cpupool.h"
 #include "domain.h"
 #include "pcpu.h"
 #include "sched.h"
@@ -71,6 +72,9 @@ uint64_t vcpu_arch_wakeup(struct vcpu *v) { return ~0UL; }
 void vcpu_arch_enter(struct vcpu *v) { abort(); }
 void vcpu_steal_mark(struct vcpu *v, uint64_t t) {}
 void vcpu_steal_account(struct vcpu *v, uint64_t t) {}
+/* Pool-0 alone, as at boot (cpupool.c is tested in test_domain_life). */
+struct cpupool cpupools[VIREO_CPUPOOL_MAX];
+volatile uint32_t cpupool_epoch;
 #include "../../kernel/core/vcpu.c"
 #include "../../kernel/core/sched.c"
 #include "../../kernel/core/sched_credit.c"
@@ -101,9 +105,13 @@ static void setup(unsigned n, unsigned harts)
 	memset(running, 0, sizeof(running));
 	memset(kicked, 0, sizeof(kicked));
 	nr_pcpus = harts;
-	credit_params = (struct sched_credit_params){30000, 1000, 10000};
+	memset(cpupools, 0, sizeof(cpupools));
+	*pool0 = (struct cpupool){.used = true, .ops = &sched_credit,
+				  .harts = (1ULL << harts) - 1,
+				  .credit = {30000, 1000, 10000}};
 	for (unsigned i = 0; i < MAX_PCPUS; i++) {
 		pcpus[i].id = i;
+		pcpus[i].pool = pool0;
 		pcpus[i].online = i < harts;
 		pcpus[i].absent = i >= harts;
 		timer[i] = ~0UL;
@@ -116,6 +124,7 @@ static void setup(unsigned n, unsigned harts)
 		dom[i].nr_vcpus = 1;
 		dom[i].vcpus[0] = &vc[i];
 		dom[i].sched_weight = VIREO_SCHED_WEIGHT_DEFAULT;
+		dom[i].pool = pool0;
 		vc[i].dom = &dom[i];
 		vc[i].state = VCPU_RUNNABLE;
 		vc[i].hard_aff = vc[i].soft_aff = ~0ULL;
@@ -354,7 +363,7 @@ static void test_boost_beats_credit(void)
 static void test_tslice_param(void)
 {
 	setup(2, 1);
-	credit_params.tslice_us = 100000;
+	pool0->credit.tslice_us = 100000;
 	dom[0].sched_weight = 100;
 	dom[1].sched_weight = 300;
 	place(0, 0);

@@ -86,6 +86,7 @@ void vcpu_steal_mark(struct vcpu *v, uint64_t now) {}
 void vcpu_steal_account(struct vcpu *v, uint64_t now) {}
 #include "../../kernel/core/vcpu.c"
 #include "../../kernel/arch/riscv/vcpu_irq.c"
+volatile uint32_t cpupool_epoch; /* cpupool.c's; no pools here */
 #define SCHED_POLICY sched_rr /* the tests below are round-robin's */
 #include "../../kernel/core/sched.c"
 #include "../../kernel/core/sched_rr.c"

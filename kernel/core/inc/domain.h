@@ -71,6 +71,7 @@ struct domain {
 	volatile uint32_t shutdown_reason; /* VIREO_SHUTDOWN_*: stopped */
 	uint64_t mem_pages;              /* RAM pages populated */
 	uint32_t sched_weight, sched_cap; /* credit: share, % of a hart */
+	struct cpupool *volatile pool;   /* its cpupool (cpupool.h) */
 	volatile uint32_t control_cmd;   /* pending VIREO_CONTROL_* for the agent */
 	struct evtchn_domain *evtchn;    /* its ports (evtchn.c) */
 	unsigned evtchn_irq;             /* vPLIC line of the upcall */

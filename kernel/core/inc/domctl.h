@@ -12,7 +12,8 @@ void domctl_unlock(void);
 bool domctl_trylock(void);
 
 /* A paused DomU with stopped vCPUs and an empty RAM window. */
-long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, struct domain **out);
+long domu_create(uint32_t nr_vcpus, uint64_t ram_bytes, uint32_t pool,
+		 struct domain **out);
 /*
  * Destroy d, one bounded step per call (see domain.h): *more is set while
  * memory remains to be freed, and the caller calls again. d is gone when a

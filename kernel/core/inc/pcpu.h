@@ -35,6 +35,8 @@ struct pcpu {
 	struct vcpu *loaded;  /* vCPU whose VS CSRs are in this hart */
 	volatile uint32_t ipi_reasons;
 	union sched_pcpu_data sched; /* the policy's (sched.h) */
+	struct cpupool *pool; /* its pool; once out of it, still that one */
+	uint32_t pool_epoch;  /* cpupool_epoch when it last evacuated */
 	volatile uint32_t move_pending; /* a vCPU here was asked to move */
 	volatile uint32_t sync_pending; /* vcpu_sync waits for a put here */
 	struct trapstat stats;

@@ -3,8 +3,10 @@
  * of the vCPUs homed on it, in the order they came, under the hart's
  * rq_lock; it arms the hart's timer, moves vCPUs between harts and enters
  * the one chosen. A policy (struct sched_ops, Xen's struct scheduler,
- * chosen at build time) decides: the credit scheduler (sched_credit.c) by
- * default; round-robin (sched_rr.c) remains as the simplest policy.
+ * one per cpupool, cpupool.h) decides: the credit scheduler
+ * (sched_credit.c) or the null one (sched_null.c); round-robin
+ * (sched_rr.c) remains as the simplest policy, for harts outside every
+ * pool (the unit tests').
  * Each vCPU has a hard affinity (the harts it may run on) and a soft one
  * (the harts it prefers); each domain a weight and a cap.
  */
@@ -37,8 +39,9 @@ struct sched_ops {
 	struct vcpu *(*pick_next)(struct pcpu *p, struct vcpu *prev,
 				  uint64_t now, uint64_t *until,
 				  uint64_t *deadline);
-	/* The hart for v, the n-th vCPU placed (domain slot + index). */
-	struct pcpu *(*pick_cpu)(const struct vcpu *v, unsigned n);
+	/* The hart for v, the n-th vCPU placed (domain slot + index), among
+	 * those sched_allowed(); NULL if there is none (a full null pool). */
+	struct pcpu *(*pick_cpu)(struct vcpu *v, unsigned n);
 	/* Between traps on p, no lock held: move vCPUs between harts
 	 * (sched_move), taking one hart's rq_lock at a time. Optional. */
 	void (*balance)(struct pcpu *p, uint64_t now);
@@ -64,7 +67,7 @@ struct sched_credit_vcpu {
 struct sched_credit_params {
 	uint32_t tslice_us, ratelimit_us, tick_us;
 };
-extern struct sched_credit_params credit_params;
+
 
 /* Each policy's data per hart (struct pcpu's sched) and per vCPU. */
 union sched_pcpu_data {
@@ -72,6 +75,9 @@ union sched_pcpu_data {
 		uint64_t slice_end; /* when the running vCPU's slice ends */
 	} rr;
 	struct sched_credit_pcpu credit;
+	struct {
+		struct vcpu *owner; /* the vCPU this hart is given to */
+	} null;
 };
 union sched_vcpu_data {
 	struct {
@@ -80,15 +86,15 @@ union sched_vcpu_data {
 	struct sched_credit_vcpu credit;
 };
 
-extern const struct sched_ops sched_rr, sched_credit;
+extern const struct sched_ops sched_rr, sched_credit, sched_null;
 
 extern uint32_t timebase_hz;
 
 /* Add v to p's run queue (v->pcpu = p). */
 void sched_add(struct pcpu *p, struct vcpu *v);
-/* Home a new vCPU, the n-th placed (domain slot + index), where the
- * policy says. */
-void sched_place_vcpu(struct vcpu *v, unsigned n);
+/* Home a new vCPU, the n-th placed (domain slot + index), where its pool's
+ * policy says; -1 if there is no room (cpupool_room() said there was). */
+int sched_place_vcpu(struct vcpu *v, unsigned n);
 void sched_init_pcpu(struct pcpu *p);
 /* v left a wait (vcpu.c): tell the policy, p is v's hart. */
 void sched_wake(struct vcpu *v, struct pcpu *p);
@@ -109,12 +115,13 @@ int sched_move(struct vcpu *v, struct pcpu *to);
  * may then go too; inside a trap (false) the current vCPU stays.
  */
 void sched_reap(struct pcpu *p, bool trap_done);
-/* May v run on q (its hard affinity; with soft, its soft one too)? */
+/* May v run on q (a hart of its domain's pool, in its hard affinity; with
+ * soft, in its soft one too)? */
 bool sched_allowed(const struct vcpu *v, const struct pcpu *q, bool soft);
 /* Does v's soft affinity name a hart it may run on? */
 bool sched_soft_possible(const struct vcpu *v);
 /* The allowed hart (soft affinity first) with the least load_of(), the
- * search starting at hart n so that ties spread. */
+ * search starting at hart n so that ties spread; NULL if none. */
 struct pcpu *sched_least_loaded(const struct vcpu *v, unsigned n,
 				unsigned (*load_of)(const struct pcpu *p));
 /* Set v's affinities (bit h: hart h; 0 leaves one as it is) and move it if

@@ -19,6 +19,7 @@
 struct trapstat {
 	uint64_t count[2][TRAPSTAT_SLOTS];
 	uint64_t hcall[TRAPSTAT_HCALLS]; /* VIREO_SBI_EXT calls by number */
+	uint64_t switches; /* times the hart loaded another vCPU */
 };
 
 static inline unsigned trapstat_slot(unsigned long scause)
