@@ -96,10 +96,10 @@ INITRAMFS_EXTRA := $(foreach b,$(DOM0_BINS),$(b):/usr/sbin/) guests:/etc/vireo \
 INITRAMFS_DEPS  := $(DOM0_BINS) $(DOM0_TESTS) $(DOMU_TESTS) $(wildcard guests/*) $(OUT)/Image \
                    $(OUT)/Image-6.12 $(DOMU_INITRAMFS)
 # The guest agent runs inside DomUs.
-$(OUT)/domu/vireo-agent: dom0-tools/vireo-agent/vireo-agent.c $(DOM0_HDRS) $(DEPS_STAMP)
+$(OUT)/domu/vireo-agent: $(wildcard dom0-tools/vireo-agent/*.c) $(DOM0_HDRS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $<
+	@$(CROSS)gcc $(DOM0_CFLAGS) -static -o $@ $(filter %.c,$^)
 # Test programs that run inside a Linux DomU (tests/domu/*.c); Dom0 and the
 # bare-host boot carry them too, for the benchmarks' other sides.
 $(OUT)/domu/tests/%: tests/domu/%.c $(DEPS_STAMP)
@@ -194,7 +194,7 @@ UNIT_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                -Itests/unit -iquote kernel/core/inc -I kernel/arch/riscv/inc -Iabi -I$(LIBFDT) \
                -Idom0-tools/include -Ibackend-drivers/include
 DOM0_TOOLS_DEPS := $(wildcard dom0-tools/libvireo/*.c dom0-tools/libvireo/*.h dom0-tools/include/*.h \
-                   dom0-tools/vl/*.[ch] dom0-tools/vireod/*.[ch] \
+                   dom0-tools/vl/*.[ch] dom0-tools/vireod/*.[ch] dom0-tools/vireo-agent/*.[ch] \
                    backend-drivers/*.c backend-drivers/include/*.h)
 
 $(OUT)/unit/libfdt/%.o: $(LIBFDT)/.stamp
@@ -251,7 +251,7 @@ core-host: $(LIBFDT)/.stamp
 
 # Static analysis and host-compiler warnings; run before every commit.
 CHECK_SRCS := $(KSRC_C)
-check: $(LIBFDT)/.stamp
+check: $(LIBFDT)/.stamp core-host
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,portability \
 		--inline-suppr --suppress=missingIncludeSystem --std=c11 \
 		-Ikernel/core/inc -Ikernel/arch/riscv/inc -Iabi $(CHECK_SRCS)
@@ -265,12 +265,11 @@ check: $(LIBFDT)/.stamp
 		--inline-suppr --suppress=missingIncludeSystem --std=c11 \
 		-Ibackend-drivers/include -Idom0-tools/include -Iabi \
 		backend-drivers/*.c backend-drivers/dm/*.c dom0-tools/libvireo/*.c \
-		dom0-tools/vireod/*.c dom0-tools/vl/*.c
+		dom0-tools/vireod/*.c dom0-tools/vl/*.c dom0-tools/vireo-agent/*.c
 	@for f in backend-drivers/*.c backend-drivers/dm/*.c; do \
 		clang -fsyntax-only -Wall -Wextra -Werror -std=gnu11 \
 			-Ibackend-drivers/include -Idom0-tools/include -Iabi $$f || exit 1; \
 	done
-	@$(MAKE) --no-print-directory core-host
 	@echo "check: cppcheck and clang -Werror clean"
 
 clean:

@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00020200U
+#define VIREO_INTERFACE_VERSION 0x00020002U
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -137,7 +137,7 @@
 /* SCHED_CREDIT: a0 = domid, a1 = gpa of struct vireo_sched_credit (in/out),
  * a2 = VIREO_SCHED_SET_* (0: only read). Out: the values now in force. */
 #define VIREO_HC_SCHED_CREDIT 40
-/* SCHED_CREDIT_PARAMS: a0 = cpupool (0), a1 = gpa of struct
+/* SCHED_CREDIT_PARAMS: a0 = a credit cpupool's id, a1 = gpa of struct
  * vireo_sched_credit_params (in/out), a2 = VIREO_SCHED_SET_PARAMS or 0. */
 #define VIREO_HC_SCHED_CREDIT_PARAMS 41
 /*

@@ -25,6 +25,9 @@
 #define VIREO_ENOENT -101  /* no such file, domain or name */
 #define VIREO_EFORMAT -102 /* a kernel image or config we cannot use */
 #define VIREO_ENOMEM -103  /* not enough free memory */
+/* A null cpupool has no hart left for a vCPU (SBI_ERR_INVALID_PARAM with
+ * value VIREO_CPUPOOL_ERR_FULL, from CPUPOOL_OP or DOMAIN_CREATE). */
+#define VIREO_EPOOLFULL -104
 
 struct vireo;
 
@@ -137,6 +140,46 @@ int vireo_sched_credit_params(struct vireo *v, uint32_t pool,
 			      struct vireo_sched_credit_params *p,
 			      uint32_t set);
 
+/*
+ * Cpupools (xl's cpupool-*; VIREO_HC_CPUPOOL_OP in abi/vireo_abi.h). A
+ * refusal because a null pool would be full is VIREO_EPOOLFULL; other
+ * refusals are VIREO_EINVAL (no such pool, a hart that is not free, ...).
+ */
+/* A new pool (no hart yet) named name (1..VIREO_CPUPOOL_NAME_LEN - 1
+ * characters) running sched (VIREO_SCHED_*); sets *id. */
+int vireo_cpupool_create(struct vireo *v, const char *name, uint32_t sched,
+			 uint32_t *id);
+/* The pool must hold no hart and no domain. */
+int vireo_cpupool_destroy(struct vireo *v, uint32_t id);
+/* Pool id, or else the one with the next larger id, into *pool (whose id
+ * says which); VIREO_ENOENT if there is none from id on. */
+int vireo_cpupool_info(struct vireo *v, uint32_t id,
+		       struct vireo_cpupool *pool);
+/* Move a free hart into pool id, or one of its harts out (free again). */
+int vireo_cpupool_cpu_add(struct vireo *v, uint32_t id, uint32_t hart);
+int vireo_cpupool_cpu_remove(struct vireo *v, uint32_t id, uint32_t hart);
+/* Move domain domid (not Dom0) into pool id. */
+int vireo_cpupool_migrate(struct vireo *v, uint32_t id, uint32_t domid);
+
+/*
+ * cpupool.c, over the calls above: every pool by id, Pool-0 first, into
+ * pools[0..min(count, max) - 1]; returns count or a negative rc.
+ */
+int vireo_cpupool_list(struct vireo *v, struct vireo_cpupool *pools,
+		       unsigned max);
+/* As libxl's qualifier: digits are an id, anything else a name. The pool
+ * of pools[0..nr - 1] it names, or NULL. */
+const struct vireo_cpupool *vireo_cpupool_find(
+	const struct vireo_cpupool *pools, unsigned nr, const char *qualifier);
+/* The same over the hypervisor's pools: fills *pool; VIREO_ENOENT if no
+ * pool has it. */
+int vireo_cpupool_lookup(struct vireo *v, const char *qualifier,
+			 struct vireo_cpupool *pool);
+/* "credit", "null" (xl's names), or NULL for another value. */
+const char *vireo_sched_name(uint32_t sched);
+/* The reverse: 0 and *sched, or VIREO_EINVAL for a name we do not run. */
+int vireo_sched_from_name(const char *name, uint32_t *sched);
+
 /* Returns bytes moved (>= 0) or a negative rc. */
 int vireo_console_read(struct vireo *v, uint32_t domid, char *buf, size_t len);
 int vireo_console_write(struct vireo *v, uint32_t domid, const char *buf,
@@ -147,7 +190,16 @@ int vireo_domain_control(struct vireo *v, uint32_t domid, uint32_t cmd);
 
 /* The domain builder (build.c). */
 struct vireo_build {
-	uint32_t nr_vcpus;
+	uint32_t nr_vcpus; /* the domain's vCPUs (xl.cfg maxvcpus) */
+	/*
+	 * Of them, online at boot (xl.cfg vcpus): 1..nr_vcpus, 0 = all. The
+	 * others are in the device tree but Linux leaves them offline
+	 * (maxcpus= on its command line), for `vl vcpu-set`.
+	 */
+	uint32_t online_vcpus;
+	/* The cpupool (xl.cfg pool): a name, or an id in digits; NULL:
+	 * Pool-0. Looked up before the domain is created. */
+	const char *pool;
 	uint64_t ram_bytes;
 	const char *kernel;  /* Linux Image path */
 	const char *ramdisk; /* NULL: none */
@@ -171,10 +223,10 @@ struct vireo_build {
 };
 
 /*
- * Create a paused domain and load it: its scheduling set, RAM populated,
- * kernel at the RAM base, initramfs and device tree at the top, vCPU 0 set
- * to enter the kernel with a0 = 0, a1 = the tree. On failure nothing is
- * left behind; err (if given) says what went wrong.
+ * Create a paused domain (in its cpupool) and load it: its scheduling set,
+ * RAM populated, kernel at the RAM base, initramfs and device tree at the
+ * top, vCPU 0 set to enter the kernel with a0 = 0, a1 = the tree. On
+ * failure nothing is left behind; err (if given) says what went wrong.
  */
 int vireo_build_domain(struct vireo *v, const struct vireo_build *b,
 		       uint32_t *domid, char *err, size_t errlen);

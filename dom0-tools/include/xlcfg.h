@@ -25,6 +25,7 @@
 
 #define XLCFG_NAME_MAX 31 /* characters, without the NUL */
 #define XLCFG_VCPUS_MAX 8
+#define XLCFG_POOL_NAME_MAX 31 /* a cpupool's name, without the NUL */
 
 /*
  * cpus or cpus_soft as written: xl's CPU lists (cpumap.h), each checked
@@ -51,7 +52,17 @@ struct xlcfg {
 	char name[XLCFG_NAME_MAX + 1];
 	uint64_t memory_mib;
 	uint64_t maxmem_mib; /* >= memory_mib; memory_mib when not given */
-	unsigned vcpus;	     /* 1..XLCFG_VCPUS_MAX, default 1 */
+	unsigned vcpus;	     /* 1..XLCFG_VCPUS_MAX, default 1: online at boot */
+	/*
+	 * The domain's vCPUs, vcpus..XLCFG_VCPUS_MAX (vcpus when not given):
+	 * those from vcpus on start offline, for `vl vcpu-set` to bring up.
+	 * maxvcpus_set: given (the dry run shows it only then).
+	 */
+	unsigned maxvcpus;
+	int maxvcpus_set;
+	/* The cpupool, a name or an id ("1") as written; NULL: Pool-0. It
+	 * is looked up when the domain is built. */
+	char *pool;
 	struct xlcfg_cpus cpus, cpus_soft; /* hard and soft affinity */
 	/* Credit scheduler, each if set: cpu_weight 1..65535 (the
 	 * hypervisor's default 256), cap 0..100 x vcpus (% of one CPU; 0 =
@@ -112,8 +123,8 @@ const char *xlcfg_action_name(enum xlcfg_action action);
 
 /*
  * The affinity masks cfg asks for on a host of nr_cpus CPUs: hard[i] and
- * soft[i] for each vCPU i < cfg->vcpus (bit h: CPU h), 0 where it asks for
- * none. Returns 0, or -1 with a message ("cpus '0-5': CPU 5 is out of
+ * soft[i] for each vCPU i < cfg->maxvcpus (bit h: CPU h), 0 where it asks
+ * for none. Returns 0, or -1 with a message ("cpus '0-5': CPU 5 is out of
  * range: CPUs are 0-3") in err, truncated to errlen.
  */
 int xlcfg_affinity(const struct xlcfg *cfg, unsigned nr_cpus,
@@ -125,8 +136,9 @@ int xlcfg_affinity(const struct xlcfg *cfg, unsigned nr_cpus,
  * the keys name, memory, maxmem, vcpus, kernel, ramdisk (null if none),
  * cmdline, on_poweroff, on_reboot, on_crash, disk, vif, virtio, in that
  * order, and a final newline; the device lists as written (the parsed
- * devices are not shown). cpus and cpus_soft (a string or a list, as
- * written), cpu_weight and cap come after vcpus, each only if given.
+ * devices are not shown). maxvcpus, cpus and cpus_soft (a string or a
+ * list, as written), cpu_weight, cap and pool (a string) come after vcpus,
+ * each only if given.
  * Return 0, or -1 if writing failed.
  */
 int xlcfg_to_json(const struct xlcfg *cfg, FILE *out);

@@ -10,6 +10,12 @@
  * vCPU 0 starts at the Image with a0 = hart id 0 and a1 = the tree. The
  * vCPUs' affinity and the credit scheduler's weight and cap are set first,
  * right after the create, while the domain is paused and nothing has run.
+ *
+ * The domain gets all of its vCPUs (xl.cfg maxvcpus), each in the tree;
+ * when fewer are to be online at boot (xl.cfg vcpus), maxcpus= on the
+ * kernel command line keeps Linux from starting the others (boot_cmdline()).
+ * The cpupool (xl.cfg pool) is looked up, by name or id, before anything
+ * exists.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -155,6 +161,38 @@ static int plan(const struct vireo_build *b, const struct blob *k,
 	return 0;
 }
 
+/*
+ * The guest's command line: the config's, then what the builder adds. The
+ * stock UIO driver takes the control device for the guest agent; and with
+ * fewer vCPUs online at boot than the domain has, maxcpus=N makes Linux
+ * (6.1: smp_init() -> bringup_nonboot_cpus(setup_max_cpus)) start only
+ * CPUs 0..N-1, which are vCPUs 0..N-1 (vCPU 0 boots, the tree lists cpu@0
+ * up in order). The others stay present and offline, and come up through
+ * /sys/devices/system/cpu/cpuK/online (SBI HSM hart_start) when the agent
+ * is told to by `vl vcpu-set`. Added last, it wins over a maxcpus= in the
+ * config's (Linux takes the last), as xl.cfg's vcpus decides.
+ */
+static int boot_cmdline(const struct vireo_build *b, char *buf, size_t len,
+			char *err, size_t errlen)
+{
+	const char *user = b->cmdline ? b->cmdline : "";
+	char maxcpus[32] = "";
+	int n;
+
+	if (b->online_vcpus && b->online_vcpus < b->nr_vcpus)
+		snprintf(maxcpus, sizeof(maxcpus), " maxcpus=%u",
+			 (unsigned)b->online_vcpus);
+	n = snprintf(buf, len, "%s%suio_pdrv_genirq.of_id=%s%s", user,
+		     user[0] ? " " : "", "vireo,domu-control", maxcpus);
+	if (n < 0 || (size_t)n >= len) {
+		seterr(err, errlen, "the kernel command line is too long: %d "
+		       "bytes with what the builder adds, at most %zu", n,
+		       len - 1);
+		return VIREO_EFORMAT;
+	}
+	return 0;
+}
+
 static int load(struct vireo *v, uint32_t domid, const struct vireo_build *b,
 		const struct blob *k, const struct blob *rd,
 		const struct layout *l, char *err, size_t errlen)
@@ -183,10 +221,9 @@ static int load(struct vireo *v, uint32_t domid, const struct vireo_build *b,
 		p.virtio_base[i] = VIREO_DOMU_VIRTIO_BASE + i * VIREO_DOMU_VIRTIO_SIZE;
 		p.virtio_irq[i] = VIREO_DOMU_VIRTIO_IRQ0 + i;
 	}
-	/* The stock UIO driver takes the control device for the guest agent. */
-	snprintf(cmdline, sizeof(cmdline), "%s%suio_pdrv_genirq.of_id=%s",
-		 b->cmdline ? b->cmdline : "", b->cmdline ? " " : "",
-		 "vireo,domu-control");
+	rc = boot_cmdline(b, cmdline, sizeof(cmdline), err, errlen);
+	if (rc)
+		return rc;
 	p.bootargs = cmdline;
 	ram = vireo_foreign_map(v, domid, VIREO_DOMU_RAM_BASE, b->ram_bytes, &rc);
 	if (!ram) {
@@ -246,29 +283,72 @@ static int set_sched(struct vireo *v, uint32_t domid,
 	return 0;
 }
 
-int vireo_build_domain(struct vireo *v, const struct vireo_build *b,
-		       uint32_t *domid, char *err, size_t errlen)
+/*
+ * xl.cfg's pool: the id of the cpupool q names (digits are an id, as
+ * libxl's qualifier; NULL: Pool-0), asked of the hypervisor (CPUPOOL_OP
+ * INFO, through cpupool.c) before the domain exists.
+ */
+static int pool_id(struct vireo *v, const char *q, uint32_t *id, char *err,
+		   size_t errlen)
 {
-	struct blob k = {0}, rd = {0};
+	struct vireo_cpupool pools[VIREO_CPUPOOL_MAX];
+	const struct vireo_cpupool *p;
+	char names[VIREO_CPUPOOL_MAX * (VIREO_CPUPOOL_NAME_LEN + 2)] = "";
+	size_t used = 0;
+	int n;
+
+	*id = 0;
+	if (!q)
+		return 0;
+	n = vireo_cpupool_list(v, pools, VIREO_CPUPOOL_MAX);
+	if (n < 0) {
+		seterr(err, errlen, "pool = \"%s\": cannot list the cpupools: %s",
+		       q, vireo_strerror(n));
+		return n;
+	}
+	if (n > VIREO_CPUPOOL_MAX)
+		n = VIREO_CPUPOOL_MAX;
+	p = vireo_cpupool_find(pools, (unsigned)n, q);
+	if (p) {
+		*id = p->id;
+		return 0;
+	}
+	for (int i = 0; i < n && used < sizeof(names); i++) {
+		int r = snprintf(names + used, sizeof(names) - used, "%s%s",
+				 i ? ", " : "", pools[i].name);
+		used += r > 0 ? (size_t)r : 0;
+	}
+	seterr(err, errlen, "pool = \"%s\": no such cpupool (there %s: %s)", q,
+	       n == 1 ? "is" : "are", n ? names : "none");
+	return VIREO_ENOENT;
+}
+
+/* Everything before the create: files, layout, memory, cpupool, *c. */
+static int prepare(struct vireo *v, const struct vireo_build *b,
+		   struct blob *k, struct blob *rd, struct layout *l,
+		   struct vireo_domain_create *c, char *err, size_t errlen)
+{
 	struct vireo_physinfo pi;
-	struct vireo_domain_create c;
-	struct layout l;
 	int rc;
 
-	rc = read_file(b->kernel, &k, err, errlen);
+	if (b->online_vcpus > b->nr_vcpus) {
+		seterr(err, errlen, "vcpus = %u is more than the domain's %u "
+		       "vCPUs (maxvcpus)", (unsigned)b->online_vcpus,
+		       (unsigned)b->nr_vcpus);
+		return VIREO_EINVAL;
+	}
+	rc = read_file(b->kernel, k, err, errlen);
 	if (!rc && b->ramdisk)
-		rc = read_file(b->ramdisk, &rd, err, errlen);
+		rc = read_file(b->ramdisk, rd, err, errlen);
 	if (!rc)
-		rc = plan(b, &k, &rd, &l, err, errlen);
+		rc = plan(b, k, rd, l, err, errlen);
 	if (!rc && !vireo_physinfo(v, &pi) && b->ram_bytes / 4096 > pi.free_pages) {
 		seterr(err, errlen, "memory = %lu MiB exceeds the free pool (%lu MiB)",
 		       (unsigned long)(b->ram_bytes >> 20),
 		       (unsigned long)(pi.free_pages >> 8));
 		rc = VIREO_ENOMEM;
 	}
-	if (rc)
-		goto out;
-	c = (struct vireo_domain_create){
+	*c = (struct vireo_domain_create){
 		.nr_vcpus = b->nr_vcpus,
 		.ram_bytes = b->ram_bytes,
 		.flags = b->machine_id_flags,
@@ -276,11 +356,29 @@ int vireo_build_domain(struct vireo *v, const struct vireo_build *b,
 		.marchid = b->machine_ids[1],
 		.mimpid = b->machine_ids[2],
 	};
+	if (!rc)
+		rc = pool_id(v, b->pool, &c->pool, err, errlen);
+	return rc;
+}
+
+int vireo_build_domain(struct vireo *v, const struct vireo_build *b,
+		       uint32_t *domid, char *err, size_t errlen)
+{
+	struct blob k = {0}, rd = {0};
+	struct vireo_domain_create c;
+	struct layout l;
+	int rc;
+
+	rc = prepare(v, b, &k, &rd, &l, &c, err, errlen);
+	if (rc)
+		goto out;
 	rc = vireo_domain_create_ex(v, &c);
 	if (!rc)
 		*domid = c.domid;
 	if (rc) {
-		seterr(err, errlen, "cannot create the domain: %s", vireo_strerror(rc));
+		seterr(err, errlen, "cannot create the domain%s%s%s: %s",
+		       b->pool ? " in cpupool '" : "", b->pool ? b->pool : "",
+		       b->pool ? "'" : "", vireo_strerror(rc));
 		goto out;
 	}
 	rc = set_sched(v, *domid, b, err, errlen);

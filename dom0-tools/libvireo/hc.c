@@ -41,6 +41,8 @@ const char *vireo_strerror(int rc)
 	case VIREO_ENOENT: return "no such file or domain";
 	case VIREO_EFORMAT: return "unusable file format";
 	case VIREO_ENOMEM: return "not enough free memory";
+	case VIREO_EPOOLFULL:
+		return "the null cpupool has no free CPU for every vCPU";
 	default: return "unknown error";
 	}
 }
@@ -130,8 +132,14 @@ int vireo_physinfo(struct vireo *v, struct vireo_physinfo *pi)
 
 int vireo_domain_create_ex(struct vireo *v, struct vireo_domain_create *c)
 {
-	return hc(v, VIREO_HC_DOMAIN_CREATE, ARGS(0), 0, c, sizeof(*c),
-		  VIREO_BUF_IN | VIREO_BUF_OUT, NULL);
+	int64_t val = 0;
+	int rc = hc(v, VIREO_HC_DOMAIN_CREATE, ARGS(0), 0, c, sizeof(*c),
+		    VIREO_BUF_IN | VIREO_BUF_OUT, &val);
+
+	/* Into a null cpupool without a hart for each vCPU. */
+	return rc == VIREO_EINVAL && val == VIREO_CPUPOOL_ERR_FULL
+		       ? VIREO_EPOOLFULL
+		       : rc;
 }
 
 int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram_bytes,
@@ -545,6 +553,84 @@ int vireo_sched_credit_params(struct vireo *v, uint32_t pool,
 	p->pad = 0;
 	return hc(v, VIREO_HC_SCHED_CREDIT_PARAMS, ARGS(pool, 0, set), 1, p,
 		  sizeof(*p), VIREO_BUF_IN | VIREO_BUF_OUT, NULL);
+}
+
+/*
+ * One CPUPOOL_OP: a0 = op, a1 = the struct (in/out), a2 = hart or domid.
+ * A null pool that would be full says INVALID_PARAM with value
+ * VIREO_CPUPOOL_ERR_FULL: VIREO_EPOOLFULL here.
+ */
+static int cpupool_op(struct vireo *v, uint32_t op, struct vireo_cpupool *p,
+		      uint64_t arg)
+{
+	int64_t val = 0;
+	int rc;
+
+	p->pad = 0;
+	rc = hc(v, VIREO_HC_CPUPOOL_OP, ARGS(op, 0, arg), 1, p, sizeof(*p),
+		VIREO_BUF_IN | VIREO_BUF_OUT, &val);
+	if (rc == VIREO_EINVAL && val == VIREO_CPUPOOL_ERR_FULL)
+		return VIREO_EPOOLFULL;
+	return rc;
+}
+
+int vireo_cpupool_create(struct vireo *v, const char *name, uint32_t sched,
+			 uint32_t *id)
+{
+	struct vireo_cpupool p = {.sched = sched};
+	size_t n = strlen(name);
+	int rc;
+
+	if (n == 0 || n >= sizeof(p.name))
+		return VIREO_EINVAL;
+	memcpy(p.name, name, n);
+	rc = cpupool_op(v, VIREO_CPUPOOL_CREATE, &p, 0);
+	if (!rc)
+		*id = p.id;
+	return rc;
+}
+
+int vireo_cpupool_destroy(struct vireo *v, uint32_t id)
+{
+	struct vireo_cpupool p = {.id = id};
+
+	return cpupool_op(v, VIREO_CPUPOOL_DESTROY, &p, 0);
+}
+
+int vireo_cpupool_info(struct vireo *v, uint32_t id,
+		       struct vireo_cpupool *pool)
+{
+	struct vireo_cpupool p = {.id = id};
+	int rc = cpupool_op(v, VIREO_CPUPOOL_INFO, &p, 0);
+
+	if (rc)
+		return rc == VIREO_EINVAL ? VIREO_ENOENT : rc;
+	if (p.id < id)
+		return VIREO_EFAILED; /* not what the ABI promises */
+	p.name[sizeof(p.name) - 1] = '\0';
+	*pool = p;
+	return 0;
+}
+
+int vireo_cpupool_cpu_add(struct vireo *v, uint32_t id, uint32_t hart)
+{
+	struct vireo_cpupool p = {.id = id};
+
+	return cpupool_op(v, VIREO_CPUPOOL_CPU_ADD, &p, hart);
+}
+
+int vireo_cpupool_cpu_remove(struct vireo *v, uint32_t id, uint32_t hart)
+{
+	struct vireo_cpupool p = {.id = id};
+
+	return cpupool_op(v, VIREO_CPUPOOL_CPU_REMOVE, &p, hart);
+}
+
+int vireo_cpupool_migrate(struct vireo *v, uint32_t id, uint32_t domid)
+{
+	struct vireo_cpupool p = {.id = id};
+
+	return cpupool_op(v, VIREO_CPUPOOL_MIGRATE, &p, domid);
 }
 
 int vireo_console_read(struct vireo *v, uint32_t domid, char *buf, size_t len)

@@ -1,10 +1,11 @@
 /*
  * xl.cfg keys: what each key means. One small handler per key, found
  * through xlcfg_keys[], then the checks that need more than one key
- * (required keys, maxmem against memory, cap and the CPU lists against
- * vcpus, the kernel command line, the virtio-mmio slots the devices take).
- * The device lists (disk, vif, virtio) are parsed by xlcfg_devlist.c, the
- * scheduling keys (cpus, cpus_soft, cpu_weight, cap) by xlcfg_sched.c.
+ * (required keys, maxmem against memory, maxvcpus against vcpus, cap and
+ * the CPU lists against maxvcpus, the kernel command line, the virtio-mmio
+ * slots the devices take). The device lists (disk, vif, virtio) are parsed
+ * by xlcfg_devlist.c, the vCPU and scheduling keys (maxvcpus, cpus,
+ * cpus_soft, cpu_weight, cap, pool) by xlcfg_sched.c.
  * Keys we do not know yet are skipped with a warning, as xl does, so that a
  * configuration written for xl still starts.
  */
@@ -28,7 +29,7 @@ struct xlcfg_state {
 	struct xlcfg_loc file; /* for messages about the whole file */
 	/* Read after every key is in, by the checks across keys. */
 	const struct xlcfg_entry *maxmem, *cmdline, *root, *extra;
-	const struct xlcfg_entry *cpus, *cpus_soft, *cap;
+	struct xlcfg_sched_keys sched;
 	const struct xlcfg_entry *last_dev; /* the last device list */
 };
 
@@ -92,13 +93,19 @@ static int key_vcpus(struct xlcfg_state *st, struct xlcfg_entry *e)
 	return 0;
 }
 
-/* cpus, cpus_soft, cpu_weight, cap: xlcfg_sched.c. */
+/* maxvcpus, cpus, cpus_soft, cpu_weight, cap, pool: xlcfg_sched.c. */
+static int key_maxvcpus(struct xlcfg_state *st, struct xlcfg_entry *e)
+{
+	st->sched.maxvcpus = e;
+	return xlcfg_sched_maxvcpus(st->cfg, e, st->err);
+}
+
 static int key_cpus(struct xlcfg_state *st, struct xlcfg_entry *e)
 {
 	if (!strcmp(e->key, "cpus"))
-		st->cpus = e;
+		st->sched.cpus = e;
 	else
-		st->cpus_soft = e;
+		st->sched.cpus_soft = e;
 	return xlcfg_sched_cpus(st->cfg, e, st->err);
 }
 
@@ -109,8 +116,13 @@ static int key_cpu_weight(struct xlcfg_state *st, struct xlcfg_entry *e)
 
 static int key_cap(struct xlcfg_state *st, struct xlcfg_entry *e)
 {
-	st->cap = e;
+	st->sched.cap = e;
 	return xlcfg_sched_cap(st->cfg, e, st->err);
+}
+
+static int key_pool(struct xlcfg_state *st, struct xlcfg_entry *e)
+{
+	return xlcfg_sched_pool(st->cfg, e, st->err);
 }
 
 static int key_kernel(struct xlcfg_state *st, struct xlcfg_entry *e)
@@ -254,10 +266,12 @@ static const struct xlcfg_key {
 	{ "memory", key_memory, 1 },
 	{ "maxmem", key_maxmem, 0 },
 	{ "vcpus", key_vcpus, 0 },
+	{ "maxvcpus", key_maxvcpus, 0 },
 	{ "cpus", key_cpus, 0 },
 	{ "cpus_soft", key_cpus, 0 },
 	{ "cpu_weight", key_cpu_weight, 0 },
 	{ "cap", key_cap, 0 },
+	{ "pool", key_pool, 0 },
 	{ "kernel", key_kernel, 1 },
 	{ "ramdisk", key_ramdisk, 0 },
 	{ "cmdline", key_cmdline, 0 },
@@ -375,7 +389,7 @@ int xlcfg_apply(struct xlcfg *cfg, struct xlcfg_entry *entries, unsigned n,
 		if (apply_entry(&st, &entries[i]))
 			return -1;
 	if (check_required(&st, entries, n) || check_maxmem(&st) ||
-	    xlcfg_sched_check(cfg, st.cpus, st.cpus_soft, st.cap, err) ||
+	    xlcfg_sched_check(cfg, &st.sched, err) ||
 	    build_cmdline(&st))
 		return -1;
 	if (st.last_dev && xlcfg_dev_check_slots(cfg, &st.last_dev->loc, err))

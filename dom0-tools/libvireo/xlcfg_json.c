@@ -75,12 +75,16 @@ int xlcfg_to_json(const struct xlcfg *cfg, FILE *f)
 	fprintf(f, "  \"maxmem\": %llu,\n",
 		(unsigned long long)cfg->maxmem_mib);
 	fprintf(f, "  \"vcpus\": %u,\n", cfg->vcpus);
+	if (cfg->maxvcpus_set)
+		fprintf(f, "  \"maxvcpus\": %u,\n", cfg->maxvcpus);
 	json_cpus(f, "cpus", &cfg->cpus);
 	json_cpus(f, "cpus_soft", &cfg->cpus_soft);
 	if (cfg->cpu_weight_set)
 		fprintf(f, "  \"cpu_weight\": %u,\n", cfg->cpu_weight);
 	if (cfg->cap_set)
 		fprintf(f, "  \"cap\": %u,\n", cfg->cap);
+	if (cfg->pool)
+		json_key_string(f, "pool", cfg->pool);
 	json_key_string(f, "kernel", cfg->kernel);
 	json_key_string(f, "ramdisk", cfg->ramdisk);
 	json_key_string(f, "cmdline", cfg->cmdline);

@@ -2,7 +2,7 @@
  * xlcfg internals, shared by the driver (xlcfg_parse.c), the lexer
  * (xlcfg_lex.c), the typed value accessors (xlcfg_value.c), the key
  * table (xlcfg.c), the device specs (xlcfg_dev.c, xlcfg_vif.c,
- * xlcfg_devlist.c) and the scheduling keys (xlcfg_sched.c).
+ * xlcfg_devlist.c) and the vCPU and scheduling keys (xlcfg_sched.c).
  *
  * The parse runs in three steps:
  *   1. the lexer turns the file, then each override, into entries
@@ -139,19 +139,26 @@ int xlcfg_dev_check_slots(const struct xlcfg *cfg, const struct xlcfg_loc *loc,
 void xlcfg_dev_free(struct xlcfg *cfg);
 
 /*
- * xlcfg_sched.c: cpus, cpus_soft, cpu_weight and cap. The key handlers
- * check each value alone; xlcfg_sched_check() then checks them against
- * vcpus (any entry may be NULL: not given) once every key is in.
+ * xlcfg_sched.c: maxvcpus, cpus, cpus_soft, cpu_weight, cap and pool.
+ * The key handlers check each value alone; xlcfg_sched_check() then
+ * settles maxvcpus and checks them against vcpus and maxvcpus once every
+ * key is in (an entry NULL: not given).
  */
+struct xlcfg_sched_keys {
+	const struct xlcfg_entry *maxvcpus, *cpus, *cpus_soft, *cap;
+};
+int xlcfg_sched_maxvcpus(struct xlcfg *cfg, const struct xlcfg_entry *e,
+			 struct xlcfg_err *err);
 int xlcfg_sched_cpus(struct xlcfg *cfg, struct xlcfg_entry *e,
 		     struct xlcfg_err *err);
 int xlcfg_sched_weight(struct xlcfg *cfg, const struct xlcfg_entry *e,
 		       struct xlcfg_err *err);
 int xlcfg_sched_cap(struct xlcfg *cfg, const struct xlcfg_entry *e,
 		    struct xlcfg_err *err);
-int xlcfg_sched_check(struct xlcfg *cfg, const struct xlcfg_entry *cpus,
-		      const struct xlcfg_entry *cpus_soft,
-		      const struct xlcfg_entry *cap, struct xlcfg_err *err);
+int xlcfg_sched_pool(struct xlcfg *cfg, struct xlcfg_entry *e,
+		     struct xlcfg_err *err);
+int xlcfg_sched_check(struct xlcfg *cfg, const struct xlcfg_sched_keys *k,
+		      struct xlcfg_err *err);
 void xlcfg_sched_free(struct xlcfg *cfg);
 
 /* xlcfg.c: run each entry through its key's handler, then the checks. */

@@ -1,19 +1,26 @@
 /*
- * The scheduling keys of xl.cfg(5):
+ * The vCPU and scheduling keys of xl.cfg(5):
  *
+ *   maxvcpus   = 4                the domain's vCPUs, vcpus..8 (default
+ *                                 vcpus); only vcpus of them are online at
+ *                                 boot, `vl vcpu-set` brings up the others
  *   cpus       = "0-1"            hard affinity of every vCPU, or
  *   cpus       = ["0", "2-3"]     vCPU i's in item i; vCPUs past the end
- *                                 are not pinned, items past vcpus ignored
- *                                 (with a warning)
+ *                                 are not pinned, items past maxvcpus
+ *                                 ignored (with a warning)
  *   cpus_soft  = ...              soft affinity, the same forms
  *   cpu_weight = 512              credit scheduler weight, 1..65535
  *   cap        = 50               at most this % of one CPU, 0 = no cap,
- *                                 up to 100 per vCPU
+ *                                 up to 100 per vCPU (of maxvcpus, as Xen)
+ *   pool       = "web"            the cpupool, by name or id (pool = 1,
+ *                                 or a string of digits, as xl's
+ *                                 cpupool_qualifier_to_cpupoolid())
  *
  * The CPU lists are xl's (cpumap.h). A list is checked here for its syntax
  * only, against the CPUs a mask can name: the host's count is known when
  * the domain is built, and xlcfg_affinity() turns the lists into masks
- * then.
+ * then. Likewise the pool's name is only checked for its form here; the
+ * builder asks the hypervisor for it (an unknown pool creates nothing).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +31,19 @@
 
 #define XLCFG_WEIGHT_MAX 65535
 #define XLCFG_CAP_PER_VCPU 100
+
+int xlcfg_sched_maxvcpus(struct xlcfg *cfg, const struct xlcfg_entry *e,
+			 struct xlcfg_err *err)
+{
+	int64_t n;
+
+	if (xlcfg_get_int(e, 1, XLCFG_VCPUS_MAX, "an integer from 1 to 8", &n,
+			  err))
+		return -1;
+	cfg->maxvcpus = (unsigned)n;
+	cfg->maxvcpus_set = 1;
+	return 0;
+}
 
 static struct xlcfg_cpus *cpus_of(struct xlcfg *cfg, const char *key)
 {
@@ -103,36 +123,88 @@ int xlcfg_sched_cap(struct xlcfg *cfg, const struct xlcfg_entry *e,
 	return 0;
 }
 
-/* A list longer than vcpus: its last items are ignored, as xl does. */
+/* A printable character of a pool's name (no control characters). */
+static int pool_char_ok(unsigned char c)
+{
+	return c >= 0x20 && c != 0x7f;
+}
+
+/*
+ * pool: a name, or an id (a number is kept as its decimal text). Only its
+ * form is checked here: which pools exist is known when it is built.
+ */
+int xlcfg_sched_pool(struct xlcfg *cfg, struct xlcfg_entry *e,
+		     struct xlcfg_err *err)
+{
+	char num[24] = ""; /* stays empty for a list or a negative number */
+	const char *s = num;
+	size_t n = 0;
+
+	if (e->val.type == XLCFG_V_INT && e->val.num >= 0)
+		snprintf(num, sizeof(num), "%lld", (long long)e->val.num);
+	else if (e->val.type == XLCFG_V_STRING || e->val.type == XLCFG_V_BARE)
+		s = e->val.str;
+	while (n <= XLCFG_POOL_NAME_MAX && s[n] &&
+	       pool_char_ok((unsigned char)s[n]))
+		n++;
+	if (n < 1 || n > XLCFG_POOL_NAME_MAX || s[n]) {
+		xlcfg_errorf(err, &e->loc,
+			     "pool must be a cpupool's name (1 to %d printable "
+			     "characters) or id",
+			     XLCFG_POOL_NAME_MAX);
+		return -1;
+	}
+	free(cfg->pool);
+	cfg->pool = xlcfg_strdup(s);
+	if (!cfg->pool) {
+		xlcfg_errorf(err, &e->loc, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* A list longer than maxvcpus: its last items are ignored, as xl does. */
 static int check_items(struct xlcfg *cfg, const struct xlcfg_entry *e,
 		       const struct xlcfg_cpus *c, struct xlcfg_err *err)
 {
-	unsigned extra;
+	unsigned max = cfg->maxvcpus;
 
-	if (!e || !c->per_vcpu || c->nr <= cfg->vcpus)
+	if (!e || !c->per_vcpu || c->nr <= max)
 		return 0;
-	extra = c->nr - cfg->vcpus;
 	return xlcfg_warn(cfg, err, &e->loc,
 			  "%s has %u items for %u vCPU%s: the last %u ignored",
-			  e->key, c->nr, cfg->vcpus, cfg->vcpus > 1 ? "s" : "",
-			  extra);
+			  e->key, c->nr, max, max > 1 ? "s" : "", c->nr - max);
 }
 
-int xlcfg_sched_check(struct xlcfg *cfg, const struct xlcfg_entry *cpus,
-		      const struct xlcfg_entry *cpus_soft,
-		      const struct xlcfg_entry *cap, struct xlcfg_err *err)
+/*
+ * maxvcpus defaults to vcpus and may not be below it (xl: "maxvcpus <
+ * vcpus"); cap and the CPU lists count the domain's vCPUs, all maxvcpus
+ * of them, as Xen's credit scheduler checks the cap against max_vcpus.
+ */
+int xlcfg_sched_check(struct xlcfg *cfg, const struct xlcfg_sched_keys *k,
+		      struct xlcfg_err *err)
 {
-	unsigned max = XLCFG_CAP_PER_VCPU * cfg->vcpus;
+	unsigned max;
 
-	if (cap && cfg->cap > max) {
-		xlcfg_errorf(err, &cap->loc,
-			     "cap (%u) is more than 100 per vCPU: at most %u "
-			     "with vcpus = %u",
-			     cfg->cap, max, cfg->vcpus);
+	if (!k->maxvcpus) {
+		cfg->maxvcpus = cfg->vcpus;
+	} else if (cfg->maxvcpus < cfg->vcpus) {
+		xlcfg_errorf(err, &k->maxvcpus->loc,
+			     "maxvcpus (%u) is less than vcpus (%u)",
+			     cfg->maxvcpus, cfg->vcpus);
 		return -1;
 	}
-	return check_items(cfg, cpus, &cfg->cpus, err) ||
-	       check_items(cfg, cpus_soft, &cfg->cpus_soft, err);
+	max = XLCFG_CAP_PER_VCPU * cfg->maxvcpus;
+	if (k->cap && cfg->cap > max) {
+		xlcfg_errorf(err, &k->cap->loc,
+			     "cap (%u) is more than 100 per vCPU: at most %u "
+			     "with %s = %u",
+			     cfg->cap, max, k->maxvcpus ? "maxvcpus" : "vcpus",
+			     cfg->maxvcpus);
+		return -1;
+	}
+	return check_items(cfg, k->cpus, &cfg->cpus, err) ||
+	       check_items(cfg, k->cpus_soft, &cfg->cpus_soft, err);
 }
 
 /* vCPU i's mask of c on a host of nr_cpus CPUs (0: c pins it nowhere). */
@@ -159,7 +231,7 @@ int xlcfg_affinity(const struct xlcfg *cfg, unsigned nr_cpus,
 {
 	for (unsigned i = 0; i < XLCFG_VCPUS_MAX; i++) {
 		hard[i] = soft[i] = 0;
-		if (i >= cfg->vcpus)
+		if (i >= cfg->maxvcpus)
 			continue;
 		if (vcpu_mask(&cfg->cpus, "cpus", i, nr_cpus, &hard[i], err,
 			      errlen) ||
@@ -174,4 +246,5 @@ void xlcfg_sched_free(struct xlcfg *cfg)
 {
 	xlcfg_strv_free(cfg->cpus.items, cfg->cpus.nr);
 	xlcfg_strv_free(cfg->cpus_soft.items, cfg->cpus_soft.nr);
+	free(cfg->pool);
 }

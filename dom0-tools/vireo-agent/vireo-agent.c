@@ -1,5 +1,6 @@
 /*
- * vireo-agent: the DomU side of `vl shutdown` and `vl reboot`. The
+ * vireo-agent: the DomU side of `vl shutdown`, `vl reboot` and `vl
+ * vcpu-set` (CPU hotplug through sysfs: vcpus.c). The
  * hypervisor's control device (abi/vireo_abi.h) is bound to Linux's stock
  * uio_pdrv_genirq driver (uio_pdrv_genirq.of_id=vireo,domu-control on the
  * command line), so no guest kernel change is needed: the agent maps the
@@ -16,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "vcpus.h"
 #include "vireo_abi.h"
 
 static int find_uio(char *path, size_t len)
@@ -41,13 +43,21 @@ static int find_uio(char *path, size_t len)
 
 static int act(uint32_t cmd)
 {
-	switch (cmd) {
+	char msg[512];
+	int rc;
+
+	switch (VIREO_CONTROL_CODE(cmd)) {
 	case VIREO_CONTROL_POWEROFF:
 		fprintf(stderr, "vireo-agent: power off requested\n");
 		return kill(1, SIGUSR2);
 	case VIREO_CONTROL_REBOOT:
 		fprintf(stderr, "vireo-agent: reboot requested\n");
 		return kill(1, SIGTERM);
+	case VIREO_CONTROL_SET_VCPUS:
+		rc = agent_vcpus_set(AGENT_CPU_DIR, VIREO_CONTROL_ARG(cmd), msg,
+				     sizeof(msg));
+		fprintf(stderr, "vireo-agent: %s\n", msg);
+		return rc;
 	default:
 		return 0;
 	}

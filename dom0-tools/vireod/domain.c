@@ -182,7 +182,9 @@ int vd_dom_build(struct vd *vd, struct vd_domain *d, int paused, char *err,
 		 size_t errlen)
 {
 	struct vireo_build b = {
-		.nr_vcpus = d->cfg.vcpus,
+		.nr_vcpus = d->cfg.maxvcpus,	/* offline from vcpus on */
+		.online_vcpus = d->cfg.vcpus,
+		.pool = d->cfg.pool,
 		.ram_bytes = d->cfg.memory_mib << 20,
 		.kernel = d->cfg.kernel,
 		.ramdisk = d->cfg.ramdisk,
@@ -233,9 +235,9 @@ int vd_dom_build(struct vd *vd, struct vd_domain *d, int paused, char *err,
 	d->rec.flags &= ~VD_REC_PRESERVED;
 	d->gen = ++vd->gen;
 	vd_log("domain %" PRIu32 " (%s) built from %s%s: %" PRIu64 " MiB, "
-	       "%u vCPUs, kernel %s", domid, d->rec.name, d->rec.cfg_path,
-	       paused ? ", paused" : "", d->cfg.memory_mib, d->cfg.vcpus,
-	       d->cfg.kernel);
+	       "%u vCPUs (%u online), kernel %s", domid, d->rec.name,
+	       d->rec.cfg_path, paused ? ", paused" : "", d->cfg.memory_mib,
+	       d->cfg.maxvcpus, d->cfg.vcpus, d->cfg.kernel);
 	return 0;
 }
 

@@ -135,8 +135,10 @@ int main(int argc, char **argv)
 		vl_help_all(stderr);
 		return 1;
 	}
-	if (vl_dryrun && strcmp(cmd->name, "create")) {
-		fprintf(stderr, "vl: -N applies to create only\n");
+	if (vl_dryrun && strcmp(cmd->name, "create") &&
+	    strcmp(cmd->name, "cpupool-create")) {
+		fprintf(stderr, "vl: -N applies to create and cpupool-create "
+			"only\n");
 		return 1;
 	}
 	argv += optind;

@@ -162,6 +162,20 @@ void vl_sched_credit_row(FILE *f, const char *name, uint32_t domid,
 void vl_sched_credit_pool(FILE *f, const char *pool,
 			  const struct vireo_sched_credit_params *p);
 
+/*
+ * vl_vcpuset.c: may domain dom (facts read from the hypervisor) be set to
+ * n vCPUs online? 1..nr_vcpus, and, with check_host (xl's default, -i
+ * drops it), not above both the vCPUs online now and the host's CPUs. 0,
+ * or -1 once the reason is printed.
+ */
+struct vl_vcpuset_facts {
+	unsigned nr_vcpus;  /* DOMAIN_GETINFO: the domain's vCPUs (maxvcpus) */
+	unsigned online;    /* of them, online now (check_host only) */
+	unsigned host_cpus; /* the host's harts (check_host only) */
+};
+int vl_vcpuset_check(const char *dom, unsigned n,
+		     const struct vl_vcpuset_facts *f, int check_host);
+
 /* vl_console.c: attach to DOM on a fresh connection; exit status. */
 int vl_console_attach(const char *dom);
 /*
@@ -185,6 +199,7 @@ int main_rename(int argc, char **argv);
 int main_trigger(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_dmesg(int argc, char **argv);
+int main_top(int argc, char **argv);
 int main_uptime(int argc, char **argv);
 int main_domid(int argc, char **argv);
 int main_domname(int argc, char **argv);
@@ -192,7 +207,14 @@ int main_block_list(int argc, char **argv);
 int main_network_list(int argc, char **argv);
 int main_vcpu_list(int argc, char **argv);
 int main_vcpu_pin(int argc, char **argv);
+int main_vcpu_set(int argc, char **argv);
 int main_sched_credit(int argc, char **argv);
+int main_cpupool_create(int argc, char **argv);
+int main_cpupool_list(int argc, char **argv);
+int main_cpupool_destroy(int argc, char **argv);
+int main_cpupool_cpu_add(int argc, char **argv);
+int main_cpupool_cpu_remove(int argc, char **argv);
+int main_cpupool_migrate(int argc, char **argv);
 int main_help(int argc, char **argv);
 
 #endif

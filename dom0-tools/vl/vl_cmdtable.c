@@ -92,6 +92,15 @@ const struct cmd_spec vl_cmdtable[] = {
 	  "An affinity is 'all', or CPUs and ranges, ^ taking them out:\n"
 	  "0-1, 0,2, all,^1. '-' (or no soft affinity) leaves it as it is."
 	},
+	{ "vcpu-set", main_vcpu_set,
+	  "Set the number of active VCPUs allowed for the domain",
+	  "[option] <Domain> <vCPUs>",
+	  "-i, --ignore-host  Don't limit the vCPU based on the host CPU count\n"
+	  "\n"
+	  "<vCPUs>: 1 to the domain's vCPU count (maxvcpus in its config).\n"
+	  "The guest agent brings vCPUs below it online and the others\n"
+	  "offline; Domain-0 has no agent and is refused."
+	},
 	{ "info", main_info,
 	  "Get information about the hypervisor and Dom0",
 	  "[key]",
@@ -110,15 +119,68 @@ const struct cmd_spec vl_cmdtable[] = {
 	  "-r RLIMIT, --ratelimit_us=RLIMIT  Set the scheduling rate limit, in microseconds\n"
 	  "-p CPUPOOL, --cpupool=CPUPOOL     Restrict output to CPUPOOL\n"
 	  "\n"
-	  "Vireo has one cpupool, Pool-0. Weight: 1 to 65535 (default 256);\n"
+	  "Without -p: every cpupool that runs credit; -s alone: Pool-0.\n"
+	  "Weight: 1 to 65535 (default 256);\n"
 	  "cap: % of one CPU, 0 (none) to 100 per vCPU; time slice: 1 to\n"
 	  "1000 ms; rate limit: 0 (none) or 100 to 500000 us, at most the slice."
+	},
+	{ "cpupool-create", main_cpupool_create,
+	  "Create a new CPU pool",
+	  "[options] [<ConfigFile>] [Variable=value ...]",
+	  "-h, --help                   Print this help.\n"
+	  "-f FILE, --defconfig=FILE    Use the given configuration file.\n"
+	  "-n, --dryrun                 Dry run - prints the resulting configuration.\n"
+	  "                              (deprecated in favour of global -N option).\n"
+	  "\n"
+	  "Keys, as xlcpupool.cfg(5): name (default: the file's name),\n"
+	  "sched (\"credit\", the default, or \"null\"), cpus (\"2-3\" or\n"
+	  "[\"2\", \"3\"]). The CPUs must be free: take them out of Pool-0\n"
+	  "first with cpupool-cpu-remove."
+	},
+	{ "cpupool-list", main_cpupool_list,
+	  "List CPU pools on host",
+	  "[-c|--cpus] [<CPU Pool>]",
+	  "-c, --cpus                     Output list of CPUs used by a pool"
+	},
+	{ "cpupool-destroy", main_cpupool_destroy,
+	  "Deactivates a CPU pool",
+	  "<CPU Pool>",
+	  "Its CPUs become free; it must hold no domain."
+	},
+	{ "cpupool-cpu-add", main_cpupool_cpu_add,
+	  "Adds a CPU to a CPU pool",
+	  "<CPU Pool> <CPU nr>|node:<node nr>",
+	  "CPUs as a CPU list (2, 2-3, 2,3), each free. Vireo has no NUMA\n"
+	  "nodes: node: is refused."
+	},
+	{ "cpupool-cpu-remove", main_cpupool_cpu_remove,
+	  "Removes a CPU from a CPU pool",
+	  "<CPU Pool> <CPU nr>|node:<node nr>",
+	  "CPUs as a CPU list (2, 2-3, 2,3); they become free. Vireo has no\n"
+	  "NUMA nodes: node: is refused."
+	},
+	{ "cpupool-migrate", main_cpupool_migrate,
+	  "Moves a domain into a CPU pool",
+	  "<Domain> <CPU Pool>",
+	  NULL
 	},
 	{ "dmesg", main_dmesg,
 	  "Read and/or clear the hypervisor log",
 	  "[-c]",
 	  "-c  Clear the log after reading it: later reads show only\n"
 	  "    newer messages (the offset is kept in /run/vireo/dmesg.off)."
+	},
+	{ "top", main_top,
+	  "Monitor a host and the domains in real time",
+	  "[options]",
+	  "-h, --help           display this help and exit\n"
+	  "-d, --delay=SECONDS  seconds between updates (default 3)\n"
+	  "-b, --batch          output in batch mode, no user input accepted\n"
+	  "-i, --iterations     number of iterations before exiting\n"
+	  "\n"
+	  "As xentop. Keys: q (or Q, Esc) quits, any other key redraws now.\n"
+	  "SECONDS and the iterations are whole numbers, 1 or more. CPU(%) is\n"
+	  "0.0 in the first frame, which has no earlier sample."
 	},
 	{ "uptime", main_uptime,
 	  "Print uptime for all/some domains",

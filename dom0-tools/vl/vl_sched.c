@@ -15,7 +15,9 @@
  *
  * vcpu-list's state is xl's: r running, b blocked, and p (with CPU "-")
  * for a vCPU that is offline (never started or stopped through SBI HSM).
- * Vireo has one cpupool, Pool-0, and no migration delay (shown as 0us).
+ * sched-credit shows each cpupool that runs credit (CPUPOOL_OP INFO) with
+ * the domains in it (DOMAIN_GETINFO's pool), as xl; Vireo has no
+ * migration delay (shown as 0us).
  * The formats do no I/O but on the FILE given (tests/unit/test_vl_sched.c).
  */
 #include <errno.h>
@@ -30,7 +32,6 @@
 
 #define VL_SCHED_MAX_DOMS 64
 #define VL_MAX_VCPU_INFO 64 /* a host's harts, at most: one page holds 102 */
-#define VL_POOL_NAME "Pool-0"
 #define VL_TSLICE_MS_MAX 1000
 #define VL_RATELIMIT_US_MIN 100
 #define VL_RATELIMIT_US_MAX 500000
@@ -416,7 +417,7 @@ static int credit_opts(int argc, char **argv, struct credit *o)
 	return 0;
 }
 
-/* The combinations xl refuses, with its words, and the one cpupool. */
+/* The combinations xl refuses, with its words. */
 static int credit_check(const struct credit *o)
 {
 	if ((o->pool || o->opt_s) && (o->dom || o->opt_w || o->opt_c)) {
@@ -433,27 +434,53 @@ static int credit_check(const struct credit *o)
 			"parameter values.\n");
 		return -1;
 	}
-	if (o->pool && strcmp(o->pool, VL_POOL_NAME) && strcmp(o->pool, "0")) {
-		fprintf(stderr, "unknown cpupool '%s' (Vireo has one cpupool, "
-			"%s)\n", o->pool, VL_POOL_NAME);
+	return 0;
+}
+
+/*
+ * The pool -p names (Pool-0 without -p), which must run credit: xl would
+ * print nothing for a pool of another scheduler, or say its parameters
+ * are unavailable; the reason is clearer. -1 once it is printed.
+ */
+static int credit_find_pool(struct vireo *v, const char *q,
+			    struct vireo_cpupool *pool)
+{
+	int rc = vireo_cpupool_lookup(v, q ? q : "0", pool);
+
+	if (rc == VIREO_ENOENT) {
+		fprintf(stderr, "unknown cpupool '%s'\n", q ? q : "0");
+		return -1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "error getting cpupool info: %s\n",
+			vireo_strerror(rc));
+		return -1;
+	}
+	if (pool->sched != VIREO_SCHED_CREDIT) {
+		const char *name = vireo_sched_name(pool->sched);
+
+		fprintf(stderr, "vl sched-credit: cpupool '%s' runs the %s "
+			"scheduler, not credit\n", pool->name,
+			name ? name : "unknown");
 		return -1;
 	}
 	return 0;
 }
 
-/* -s [-t MS] [-r US]: Pool-0's line, or its new time slice and rate limit. */
-static int credit_pool(struct vireo *v, const struct credit *o)
+/* -s [-t MS] [-r US]: the pool's line, or its new time slice and rate limit. */
+static int credit_pool(struct vireo *v, const struct credit *o,
+		       const struct vireo_cpupool *pool)
 {
 	struct vireo_sched_credit_params p = { 0 };
-	int rc = vireo_sched_credit_params(v, 0, &p, 0);
+	int rc = vireo_sched_credit_params(v, pool->id, &p, 0);
 
 	if (!o->opt_t && !o->opt_r) {
-		vl_sched_credit_pool(stdout, VL_POOL_NAME, rc < 0 ? NULL : &p);
+		vl_sched_credit_pool(stdout, pool->name, rc < 0 ? NULL : &p);
 		return 0;
 	}
 	if (rc < 0) {
 		fprintf(stderr, "vl: cannot read %s's parameters: %s\n",
-			VL_POOL_NAME, vireo_strerror(rc));
+			pool->name, vireo_strerror(rc));
 		return -1;
 	}
 	if (o->opt_t && (o->tslice < 1 || o->tslice > VL_TSLICE_MS_MAX)) {
@@ -477,10 +504,11 @@ static int credit_pool(struct vireo *v, const struct credit *o)
 		fprintf(stderr, "Ratelimit cannot be greater than timeslice\n");
 		return -1;
 	}
-	rc = vireo_sched_credit_params(v, 0, &p, VIREO_SCHED_SET_PARAMS);
+	rc = vireo_sched_credit_params(v, pool->id, &p,
+				       VIREO_SCHED_SET_PARAMS);
 	if (rc < 0) {
 		fprintf(stderr, "vl: cannot set %s's parameters: %s\n",
-			VL_POOL_NAME, vireo_strerror(rc));
+			pool->name, vireo_strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -502,20 +530,56 @@ static int credit_row(struct vireo *v, const struct vl_dom *d)
 	return 0;
 }
 
-/* No -d, no -s: Pool-0's line, then every domain's row. */
-static int credit_all(struct vireo *v, const struct sched_doms *l)
+/* The id of the pool domain d is in; Pool-0's if it is gone meanwhile. */
+static uint32_t dom_pool(struct vireo *v, const struct vl_dom *d)
+{
+	struct vireo_domain_info info;
+
+	return vireo_domain_getinfo(v, d->domid, &info) == 0 ? info.pool : 0;
+}
+
+/* One pool's line, as xl's (its parameters unavailable: said so). */
+static void credit_pool_line(struct vireo *v,
+			     const struct vireo_cpupool *pool)
 {
 	struct vireo_sched_credit_params p = { 0 };
-	int rc = 0;
+	int rc = vireo_sched_credit_params(v, pool->id, &p, 0);
 
-	vl_sched_credit_pool(stdout, VL_POOL_NAME,
-			     vireo_sched_credit_params(v, 0, &p, 0) < 0 ? NULL
-									: &p);
-	vl_sched_credit_header(stdout);
-	for (unsigned i = 0; i < l->nr; i++) {
-		fflush(stdout); /* rows before a later error message */
-		if (credit_row(v, &l->doms[i]) < 0)
-			rc = -1;
+	vl_sched_credit_pool(stdout, pool->name, rc < 0 ? NULL : &p);
+}
+
+/*
+ * No -d, no -s: for each pool that runs credit (only `only`, if given),
+ * its line, the header and the rows of its domains, as xl.
+ */
+static int credit_all(struct vireo *v, const struct sched_doms *l,
+		      const struct vireo_cpupool *only)
+{
+	struct vireo_cpupool pools[VIREO_CPUPOOL_MAX];
+	uint32_t in[VL_SCHED_MAX_DOMS];
+	int n = vireo_cpupool_list(v, pools, VIREO_CPUPOOL_MAX), rc = 0;
+
+	if (n < 0) {
+		fprintf(stderr, "error getting cpupool info: %s\n",
+			vireo_strerror(n));
+		return -1;
+	}
+	n = n < VIREO_CPUPOOL_MAX ? n : VIREO_CPUPOOL_MAX;
+	for (unsigned i = 0; i < l->nr; i++)
+		in[i] = dom_pool(v, &l->doms[i]);
+	for (int p = 0; p < n; p++) {
+		if (pools[p].sched != VIREO_SCHED_CREDIT ||
+		    (only && only->id != pools[p].id))
+			continue;
+		credit_pool_line(v, &pools[p]);
+		vl_sched_credit_header(stdout);
+		for (unsigned i = 0; i < l->nr; i++) {
+			if (in[i] != pools[p].id)
+				continue;
+			fflush(stdout); /* rows before a later error message */
+			if (credit_row(v, &l->doms[i]) < 0)
+				rc = -1;
+		}
 	}
 	return rc;
 }
@@ -566,6 +630,7 @@ int main_sched_credit(int argc, char **argv)
 	struct credit o = { 0 };
 	struct sched_doms *l = NULL;
 	const struct vl_dom *d = NULL;
+	struct vireo_cpupool pool;
 	struct vireo *v = NULL;
 	int rc = 1;
 
@@ -577,12 +642,13 @@ int main_sched_credit(int argc, char **argv)
 			goto out;
 	}
 	v = vl_open_vireo();
-	if (!v)
+	if (!v || ((o.opt_s || o.pool) &&
+		   credit_find_pool(v, o.pool, &pool) < 0))
 		goto out;
 	if (o.opt_s)
-		rc = credit_pool(v, &o) < 0;
+		rc = credit_pool(v, &o, &pool) < 0;
 	else if (!d)
-		rc = credit_all(v, l) < 0;
+		rc = credit_all(v, l, o.pool ? &pool : NULL) < 0;
 	else
 		rc = credit_domain(v, d, &o) < 0;
 out:

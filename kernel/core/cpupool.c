@@ -98,12 +98,24 @@ void cpupool_vcpu_gone(struct vcpu *v)
 	}
 }
 
-/* In no pool's mask, and every vCPU gone from its queue. */
-static bool hart_free(const struct pcpu *p)
+/*
+ * In no pool's mask, and every vCPU gone from its queue. A hart just
+ * removed hands its vCPUs over at its next pass, an IPI away: wait for
+ * that (bounded), unless it is this hart, which will only do it after
+ * this call.
+ */
+static bool hart_free(struct pcpu *p)
 {
 	for (unsigned i = 0; i < VIREO_CPUPOOL_MAX; i++)
 		if (cpupools[i].used && (cpupools[i].harts >> p->id & 1))
 			return false;
+	for (unsigned n = 0; n < 100000 && p != this_pcpu() &&
+			     __atomic_load_n(&p->rq_head, __ATOMIC_ACQUIRE);
+	     n++) {
+		if (!(n % 1000))
+			pcpu_ipi(p, IPI_KICK);
+		arch_handle_host_irqs(); /* it may be waiting for us */
+	}
 	return !__atomic_load_n(&p->rq_head, __ATOMIC_ACQUIRE);
 }
 

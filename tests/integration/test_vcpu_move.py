@@ -8,6 +8,7 @@ run."""
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from vireo_qemu import Machine, domu_output, token  # noqa: E402
@@ -29,7 +30,11 @@ def hart_of(m, domid, vcpu):
 def move(m, domid, vcpu, hart):
     """Ask for the move and wait until the monitor shows it done."""
     assert "move: requested" in m.monitor("move %d %d %d" % (domid, vcpu, hart))
-    for _ in range(50):
+    # Poll for up to 30 s: on a loaded host the other hart's QEMU thread
+    # may not run for a while, and 50 quick round trips were seen to end
+    # before it did.
+    end = time.time() + 30
+    while time.time() < end:
         if hart_of(m, domid, vcpu) == hart:
             return
         m.monitor("")  # a round trip: the harts get on with it

@@ -13,6 +13,11 @@
  * The scheduling step (xl.cfg's cpus, cpus_soft, cpu_weight, cap) sets
  * what it is given, in order, right after the create; when the hypervisor
  * refuses it, the new domain is destroyed and the message says why.
+ *
+ * xl.cfg's maxvcpus and vcpus: the domain is created with all its vCPUs
+ * and the command line gets maxcpus=vcpus when fewer are online at boot;
+ * pool: looked up by name or id (CPUPOOL_OP INFO, through cpupool.c, over
+ * a stand-in) before the create, an unknown one creating nothing.
  */
 #include "test.h"
 
@@ -20,6 +25,7 @@
 
 #include "../../dom0-tools/libvireo/domu_dtb.c"
 #include "../../dom0-tools/libvireo/build.c"
+#include "../../dom0-tools/libvireo/cpupool.c"
 
 /*
  * build.c's calls into hc.c. plan() and the tree use none of them; the
@@ -36,13 +42,35 @@ static struct {
 static unsigned nr_pins;
 static struct vireo_sched_credit sched_in;
 static uint32_t sched_set_in;
+static struct vireo_domain_create create_in;
+static int create_rc;
+static unsigned info_calls;
+
+/* The host's cpupools: ids 0 and 2 (1 was destroyed). */
+static const struct vireo_cpupool host_pools[] = {
+	{ .id = 0, .name = "Pool-0" },
+	{ .id = 2, .sched = VIREO_SCHED_NULL, .name = "web" },
+};
 
 const char *vireo_strerror(int rc) { return "stub"; }
 int vireo_domain_create_ex(struct vireo *v, struct vireo_domain_create *c)
 {
 	create_calls++;
+	create_in = *c;
 	c->domid = DOMID;
-	return 0;
+	return create_rc;
+}
+/* INFO: pool id, or the next larger one (hc.c's contract). */
+int vireo_cpupool_info(struct vireo *v, uint32_t id, struct vireo_cpupool *p)
+{
+	info_calls++;
+	for (unsigned i = 0; i < 2; i++) {
+		if (host_pools[i].id >= id) {
+			*p = host_pools[i];
+			return 0;
+		}
+	}
+	return VIREO_ENOENT;
 }
 int vireo_domain_create(struct vireo *v, uint32_t nr_vcpus, uint64_t ram,
 			uint32_t *domid) { abort(); }
@@ -328,8 +356,123 @@ static void test_build_sched_fails(void)
 	unlink(path);
 }
 
+/* The command line the guest boots with. */
+static void check_cmdline(const char *user, uint32_t nr, uint32_t online,
+			  const char *want)
+{
+	struct vireo_build b = {.nr_vcpus = nr, .online_vcpus = online,
+				.cmdline = user};
+	char buf[DOMU_DTB_MAX_BOOTARGS + 1], err[160] = "";
+
+	CHECK_EQ(boot_cmdline(&b, buf, sizeof(buf), err, sizeof(err)), 0);
+	CHECK(!strcmp(buf, want));
+	if (strcmp(buf, want))
+		fprintf(stderr, "  got '%s'\n  want '%s'\n", buf, want);
+}
+
+static void test_boot_cmdline(void)
+{
+	static char big[DOMU_DTB_MAX_BOOTARGS];
+	struct vireo_build b = {.nr_vcpus = 2, .online_vcpus = 1};
+	char buf[DOMU_DTB_MAX_BOOTARGS + 1], err[160] = "";
+
+	check_cmdline("console=hvc0", 4, 2, "console=hvc0 uio_pdrv_genirq."
+		      "of_id=vireo,domu-control maxcpus=2");
+	check_cmdline("quiet", 8, 1, "quiet uio_pdrv_genirq.of_id=vireo,"
+		      "domu-control maxcpus=1");
+	/* All online at boot (vcpus = maxvcpus, or not said): no limit. */
+	check_cmdline("quiet", 4, 4, "quiet uio_pdrv_genirq.of_id=vireo,"
+		      "domu-control");
+	check_cmdline("quiet", 4, 0, "quiet uio_pdrv_genirq.of_id=vireo,"
+		      "domu-control");
+	check_cmdline(NULL, 2, 1, "uio_pdrv_genirq.of_id=vireo,domu-control "
+		      "maxcpus=1");
+	check_cmdline("", 1, 1, "uio_pdrv_genirq.of_id=vireo,domu-control");
+	/* Too long with what is added: refused, not cut. */
+	memset(big, 'x', sizeof(big) - 1);
+	b.cmdline = big;
+	CHECK_EQ(boot_cmdline(&b, buf, sizeof(buf), err, sizeof(err)),
+		 VIREO_EFORMAT);
+	CHECK(!strcmp(err, "the kernel command line is too long: 4145 bytes "
+			   "with what the builder adds, at most 4095"));
+}
+
+/*
+ * vireo_build_domain() with a kernel that plans, up to the create and the
+ * memory (which the stand-in refuses): what the create was asked for.
+ */
+static int build_with(struct vireo_build *b, char *err, size_t errlen)
+{
+	struct image_header h = {.magic2 = IMAGE_MAGIC2};
+	char path[] = "/tmp/test_build.XXXXXX";
+	uint32_t domid = 0;
+	int fd = mkstemp(path), rc;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return -1;
+	CHECK_EQ(write(fd, &h, sizeof(h)), sizeof(h));
+	close(fd);
+	b->ram_bytes = MiB(64);
+	b->kernel = path;
+	create_calls = destroyed = populate_calls = 0;
+	info_calls = 0;
+	memset(&create_in, 0xa5, sizeof(create_in));
+	rc = vireo_build_domain(NULL, b, &domid, err, errlen);
+	unlink(path);
+	return rc;
+}
+
+static void test_build_vcpus_pool(void)
+{
+	struct vireo_build b = {.nr_vcpus = 4, .online_vcpus = 2};
+	char err[200] = "";
+
+	/* All four vCPUs are created; no pool: Pool-0, nobody asked. */
+	CHECK_EQ(build_with(&b, err, sizeof(err)), VIREO_ENOMEM);
+	CHECK(create_calls == 1 && destroyed == 1);
+	CHECK(create_in.nr_vcpus == 4 && create_in.pool == 0);
+	CHECK_EQ(info_calls, 0);
+	/* By name and by id. */
+	b.pool = "web";
+	CHECK_EQ(build_with(&b, err, sizeof(err)), VIREO_ENOMEM);
+	CHECK(create_calls == 1 && create_in.pool == 2);
+	b.pool = "2";
+	CHECK_EQ(build_with(&b, err, sizeof(err)), VIREO_ENOMEM);
+	CHECK(create_calls == 1 && create_in.pool == 2);
+	b.pool = "Pool-0";
+	CHECK_EQ(build_with(&b, err, sizeof(err)), VIREO_ENOMEM);
+	CHECK(create_calls == 1 && create_in.pool == 0);
+	/* Unknown, by name or id: nothing is created, and the message lists
+	 * the pools there are. */
+	b.pool = "db";
+	CHECK_EQ(build_with(&b, err, sizeof(err)), VIREO_ENOENT);
+	CHECK(create_calls == 0 && destroyed == 0);
+	CHECK(!strcmp(err, "pool = \"db\": no such cpupool (there are: "
+			   "Pool-0, web)"));
+	b.pool = "1";
+	CHECK_EQ(build_with(&b, err, sizeof(err)), VIREO_ENOENT);
+	CHECK_EQ(create_calls, 0);
+	/* The create refused (a null pool without harts enough): said. */
+	b.pool = "web";
+	create_rc = VIREO_EPOOLFULL;
+	CHECK_EQ(build_with(&b, err, sizeof(err)), VIREO_EPOOLFULL);
+	create_rc = 0;
+	CHECK(create_calls == 1 && destroyed == 0);
+	CHECK(!strcmp(err, "cannot create the domain in cpupool 'web': stub"));
+	/* More online than there are: refused before anything. */
+	b.pool = NULL;
+	b.online_vcpus = 5;
+	CHECK_EQ(build_with(&b, err, sizeof(err)), VIREO_EINVAL);
+	CHECK(create_calls == 0);
+	CHECK(!strcmp(err, "vcpus = 5 is more than the domain's 4 vCPUs "
+			   "(maxvcpus)"));
+}
+
 int main(void)
 {
+	RUN(test_boot_cmdline);
+	RUN(test_build_vcpus_pool);
 	RUN(test_sched_set);
 	RUN(test_build_sched_fails);
 	RUN(test_plan_edges);

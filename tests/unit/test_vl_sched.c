@@ -2,8 +2,9 @@
  * Host tests of vl vcpu-list, vcpu-pin and sched-credit
  * (dom0-tools/vl/vl_sched.c): xl's layouts against golden text files, and
  * the commands themselves over stand-ins for vireod's "list" and for the
- * scheduling hypercalls (a small model of a 4-hart host below), which
- * record what the commands asked for.
+ * scheduling and cpupool hypercalls (a small model of a 4-hart host
+ * below, with one cpupool or three), which record what the commands asked
+ * for.
  *
  * Usage: test_vl_sched [DIR]   DIR holds the golden files, by default
  *                              tests/unit/golden (run from the top of the
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "../../dom0-tools/libvireo/cpumap.c"
+#include "../../dom0-tools/libvireo/cpupool.c"
 #include "../../dom0-tools/vl/vl_fmt.c"
 #include "../../dom0-tools/vl/vl_sched.c"
 
@@ -76,6 +78,23 @@ static int vireod_down;	   /* vl_request fails as when it is not running */
 static int params_fail;	   /* SCHED_CREDIT_PARAMS fails */
 static int affinity_error; /* VCPU_AFFINITY's answer */
 static struct vireo_sched_credit_params params = {30000, 1000, 10000, 0};
+
+/*
+ * The cpupools: Pool-0 with every hart, or (multi_pools) Pool-0 with
+ * harts 0-2 (Domain-0, demo), rt (null, no hart) and batch (hart 3: web)
+ * with parameters of its own.
+ */
+static int multi_pools;
+static const struct vireo_cpupool one_pool[] = {
+    {0, VIREO_SCHED_CREDIT, 0xf, 3, 0, "Pool-0"},
+};
+static const struct vireo_cpupool three_pools[] = {
+    {0, VIREO_SCHED_CREDIT, 0x7, 2, 0, "Pool-0"},
+    {1, VIREO_SCHED_NULL, 0, 0, 0, "rt"},
+    {4, VIREO_SCHED_CREDIT, 0x8, 1, 0, "batch"},
+};
+static struct vireo_sched_credit_params batch_params = {5000, 0, 10000, 0};
+static uint32_t last_param_pool;
 
 /* What the commands asked the hypervisor to set. */
 static struct {
@@ -193,15 +212,48 @@ int vireo_sched_credit_params(struct vireo *v, uint32_t pool,
 			      struct vireo_sched_credit_params *p,
 			      uint32_t set)
 {
-	CHECK_EQ(pool, 0);
+	struct vireo_sched_credit_params *in =
+		pool == 0 ? &params : multi_pools && pool == 4 ? &batch_params
+							       : NULL;
+
 	if (params_fail)
 		return VIREO_EFAILED;
+	if (!in)
+		return VIREO_EINVAL; /* no such pool, or not credit */
 	if (set == VIREO_SCHED_SET_PARAMS) {
 		nr_param_sets++;
-		params.tslice_us = p->tslice_us;
-		params.ratelimit_us = p->ratelimit_us;
+		last_param_pool = pool;
+		in->tslice_us = p->tslice_us;
+		in->ratelimit_us = p->ratelimit_us;
 	}
-	*p = params;
+	*p = *in;
+	return 0;
+}
+
+int vireo_cpupool_info(struct vireo *v, uint32_t id,
+		       struct vireo_cpupool *pool)
+{
+	const struct vireo_cpupool *l = multi_pools ? three_pools : one_pool;
+	unsigned n = multi_pools ? 3 : 1;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (l[i].id >= id) {
+			*pool = l[i];
+			return 0;
+		}
+	}
+	return VIREO_ENOENT;
+}
+
+/* Only the pool is read: web is in batch, the others in Pool-0. */
+int vireo_domain_getinfo(struct vireo *v, uint32_t domid,
+			 struct vireo_domain_info *info)
+{
+	if (!model(domid))
+		return VIREO_ENOENT;
+	memset(info, 0, sizeof(*info));
+	info->domid = domid;
+	info->pool = multi_pools && domid == 5 ? 4 : 0;
 	return 0;
 }
 
@@ -608,8 +660,8 @@ static void test_credit_errors(void)
 	     "options.\n"},
 	    {{"sched-credit", "-t", "5"},
 	     "Must specify schedparam to set schedule parameter values.\n"},
-	    {{"sched-credit", "-p", "Pool-1"},
-	     "unknown cpupool 'Pool-1' (Vireo has one cpupool, Pool-0)\n"},
+	    {{"sched-credit", "-p", "Pool-1"}, "unknown cpupool 'Pool-1'\n"},
+	    {{"sched-credit", "-s", "-p", "1"}, "unknown cpupool '1'\n"},
 	    {{"sched-credit", "-d", "nosuch", "-w", "5"},
 	     "Error: Domain 'nosuch' does not exist.\n"},
 	    {{"sched-credit", "-d", "demo", "-w", "0"},
@@ -660,6 +712,59 @@ static void test_credit_errors(void)
 	STR_IS(run_err, "vl: cannot read Pool-0's parameters: some error\n");
 }
 
+/* Three pools: each credit pool with its domains, as xl; -p one of them. */
+static void test_credit_pools(void)
+{
+	char *want = golden("sched-credit-pools.txt"), *s;
+	int rc;
+
+	multi_pools = 1;
+	s = RUN_CMD(main_sched_credit, &rc, "sched-credit");
+	CHECK_EQ(rc, 0);
+	STR_IS(s, want);
+	STR_IS(run_err, "");
+	free(s);
+	free(want);
+	want = golden("sched-credit-batch.txt");
+	s = RUN_CMD(main_sched_credit, &rc, "sched-credit", "-p", "batch");
+	CHECK_EQ(rc, 0);
+	STR_IS(s, want);
+	free(s);
+	s = RUN_CMD(main_sched_credit, &rc, "sched-credit", "--cpupool=4");
+	STR_IS(s, want);
+	free(s);
+	free(want);
+	s = RUN_CMD(main_sched_credit, &rc, "sched-credit", "-s", "-p",
+		    "batch");
+	CHECK_EQ(rc, 0);
+	STR_IS(s, "Cpupool batch: tslice=5ms ratelimit=0us "
+		  "migration-delay=0us\n");
+	free(s);
+	/* -s -p: that pool's parameters, not Pool-0's. */
+	nr_param_sets = 0;
+	free(RUN_CMD(main_sched_credit, &rc, "sched-credit", "-s", "-p", "4",
+		     "-t", "10", "-r", "200"));
+	CHECK(rc == 0 && nr_param_sets == 1 && last_param_pool == 4);
+	CHECK(batch_params.tslice_us == 10000 &&
+	      batch_params.ratelimit_us == 200);
+	CHECK(params.tslice_us == 30000 && params.ratelimit_us == 1000);
+	batch_params.tslice_us = 5000;
+	batch_params.ratelimit_us = 0;
+	/* A null pool is no credit pool. */
+	s = RUN_CMD(main_sched_credit, &rc, "sched-credit", "-p", "rt");
+	CHECK_EQ(rc, 1);
+	STR_IS(s, "");
+	STR_IS(run_err, "vl sched-credit: cpupool 'rt' runs the null "
+			"scheduler, not credit\n");
+	free(s);
+	free(RUN_CMD(main_sched_credit, &rc, "sched-credit", "-s", "-p", "1",
+		     "-t", "10"));
+	CHECK(rc == 1 && nr_param_sets == 1);
+	STR_IS(run_err, "vl sched-credit: cpupool 'rt' runs the null "
+			"scheduler, not credit\n");
+	multi_pools = 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -681,6 +786,7 @@ int main(int argc, char **argv)
 	RUN(test_credit_show);
 	RUN(test_credit_set);
 	RUN(test_credit_errors);
+	RUN(test_credit_pools);
 	free(run_err);
 	TEST_DONE();
 }

@@ -427,6 +427,44 @@ static void test_override_sched(void)
 	xlcfg_free(&c);
 }
 
+/* maxvcpus and pool from overrides: forms, defaults and refusals. */
+static void test_override_vcpus_pool(void)
+{
+	static const char *const bare[] = {"pool=Pool-0", "maxvcpus=8",
+					   "vcpus=8"};
+	static const char *const longest[] = {
+	    "pool='a-cpupool-name-of-31-chars-....'", "maxvcpus=0x2"};
+	static const char *const number[] = {"pool=3"};
+	static const char *const less[] = {"maxvcpus=2", "vcpus=3"};
+	static const char *const cap[] = {"vcpus=2", "cap=300"};
+	char err[ERRLEN];
+	struct xlcfg c;
+
+	/* Not given: maxvcpus is vcpus, no pool, neither shown. */
+	CHECK_EQ(parse_with(base_cfg, NULL, 0, &c, err), 0);
+	CHECK(c.maxvcpus == 1 && !c.maxvcpus_set && c.pool == NULL);
+	xlcfg_free(&c);
+	CHECK_EQ(parse_with(base_cfg, bare, 3, &c, err), 0);
+	check_str("bare pool", c.pool, "Pool-0");
+	CHECK(c.maxvcpus == 8 && c.maxvcpus_set && c.vcpus == 8);
+	xlcfg_free(&c);
+	CHECK_EQ(parse_with(base_cfg, longest, 2, &c, err), 0);
+	check_str("31 characters", c.pool, "a-cpupool-name-of-31-chars-....");
+	CHECK(c.maxvcpus == 2 && c.vcpus == 1);
+	xlcfg_free(&c);
+	CHECK_EQ(parse_with(base_cfg, number, 1, &c, err), 0);
+	check_str("pool id", c.pool, "3");
+	xlcfg_free(&c);
+	CHECK_EQ(parse_with(base_cfg, less, 2, &c, err), -1);
+	check_str("maxvcpus < vcpus", err,
+		  "override 'maxvcpus=2': maxvcpus (2) is less than vcpus (3)");
+	CHECK(is_zeroed(&c));
+	CHECK_EQ(parse_with(base_cfg, cap, 2, &c, err), -1);
+	check_str("cap, vcpus", err,
+		  "override 'cap=300': cap (300) is more than 100 per vCPU: "
+		  "at most 200 with vcpus = 2");
+}
+
 /* The CPU lists as masks of a host's CPUs (at build time). */
 static void test_affinity(void)
 {
@@ -467,6 +505,17 @@ static void test_affinity(void)
 		  "cpus_soft 'all,^0': CPU list 'all,^0' leaves no CPU");
 	CHECK_EQ(xlcfg_affinity(&c, 2, hard, soft, NULL, 0), 0);
 	CHECK(hard[0] == 0 && soft[0] == 0x2);
+	xlcfg_free(&c);
+	/* Every vCPU the domain has, the offline ones (maxvcpus) too. */
+	CHECK_EQ(parse_with("name='a'\nmemory=64\nkernel='/k'\nvcpus=1\n"
+			    "maxvcpus=3\ncpus='1'\ncpus_soft=['0','1','2','3']\n",
+			    NULL, 0, &c, err),
+		 0);
+	CHECK_EQ(c.nr_warnings, 1);
+	CHECK_EQ(xlcfg_affinity(&c, 4, hard, soft, err, sizeof(err)), 0);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK(hard[i] == 0x2 && soft[i] == 1ULL << i);
+	CHECK(hard[3] == 0 && soft[3] == 0);
 	xlcfg_free(&c);
 }
 
@@ -568,7 +617,8 @@ static void test_alloc_failures(void)
 	    "disk = [ '/a.img,,xvda',\n  'vdev=xvdb,specification=xen,"
 	    "target=/b.img', ]\nbuilder = 'generic'\n"
 	    "virtio = [ 'type=virtio,device4' ]\n"
-	    "cpus = 'all,^1'\ncpus_soft = [ '0' ]\ncpu_weight = 9\n";
+	    "cpus = 'all,^1'\ncpus_soft = [ '0' ]\ncpu_weight = 9\n"
+	    "maxvcpus = 2\npool = 'web'\n";
 	static const char *const ov[] = {
 	    "memory=512", "vif=['mac=00:16:3e:00:00:01','model=e1000']",
 	    "foo=1", "name=bare"};
@@ -619,6 +669,7 @@ int main(int argc, char **argv)
 	RUN(test_override_forms);
 	RUN(test_override_errors);
 	RUN(test_override_sched);
+	RUN(test_override_vcpus_pool);
 	RUN(test_affinity);
 	RUN(test_file_errors);
 	RUN(test_api_edges);
