@@ -16,7 +16,6 @@
 #define _GNU_SOURCE
 #include "test.h"
 
-#include <errno.h>
 #include <unistd.h>
 
 #include "../../dom0-tools/libvireo/cpumap.c"
@@ -27,20 +26,9 @@
 #include "../../dom0-tools/vl/vl_cpupool_cfg.c"
 #include "../../dom0-tools/vl/vl_cpupool.c"
 
-#define DEFAULT_DIR "tests/unit/golden"
-
-static const char *golden_dir = DEFAULT_DIR;
+#include "vl_cmd_harness.h"
 
 int vl_dryrun;
-
-#define STR_IS(got, want)                                                    \
-	do {                                                                 \
-		const char *g_ = (got), *w_ = (want);                        \
-		CHECK(g_ && w_ && !strcmp(g_, w_));                          \
-		if (g_ && w_ && strcmp(g_, w_))                              \
-			fprintf(stderr, "--- want\n%s--- got\n%s---\n", w_,   \
-				g_);                                         \
-	} while (0)
 
 /* -------------------------------------------------- the host, modelled */
 
@@ -113,23 +101,6 @@ static uint64_t used_harts(void)
 	for (unsigned i = 0; i < nr_hv_pools; i++)
 		m |= hv_pools[i].harts;
 	return m;
-}
-
-static int fake_handle;
-
-struct vireo *vl_open_vireo(void)
-{
-	return (struct vireo *)&fake_handle;
-}
-
-void vireo_close(struct vireo *v)
-{
-	CHECK(!v || v == (struct vireo *)&fake_handle);
-}
-
-const char *vireo_strerror(int rc)
-{
-	return rc == VIREO_EINVAL ? "invalid argument" : "some error";
 }
 
 int vireo_physinfo(struct vireo *v, struct vireo_physinfo *pi)
@@ -257,66 +228,7 @@ int vl_request(const char *const *req, unsigned nr,
 	return 0;
 }
 
-/* vl.c's, without the exits: each test passes the arguments it means. */
-int vl_getopt_long(int argc, char **argv, const char *opts,
-		   const struct option *longopts, const char *cmd,
-		   int min_args)
-{
-	static const struct option none[] = {{NULL, 0, NULL, 0}};
-	char optstring[64];
-	int opt;
-
-	(void)cmd;
-	snprintf(optstring, sizeof(optstring), "h%s", opts);
-	opterr = 0;
-	opt = getopt_long(argc, argv, optstring, longopts ? longopts : none,
-			  NULL);
-	CHECK(opt != '?' && opt != 'h');
-	if (opt == -1)
-		CHECK(argc - optind >= min_args);
-	return opt;
-}
-
-int vl_getopt(int argc, char **argv, const char *opts, const char *cmd,
-	      int min_args)
-{
-	return vl_getopt_long(argc, argv, opts, NULL, cmd, min_args);
-}
-
-int vl_usage_error(const char *cmd)
-{
-	fprintf(stderr, "vl %s: too many arguments\n", cmd);
-	return 1;
-}
-
 /* ---------------------------------------------------------- harness */
-
-static char *run_err; /* what the last run wrote on stderr */
-
-/* Run a command (argv NULL-ended) with stdout into a string. */
-static char *run_argv(int (*fn)(int, char **), int *rc, char **argv)
-{
-	char *buf = NULL;
-	size_t len = 0, elen = 0;
-	FILE *out = stdout, *err = stderr;
-	int argc = 0;
-
-	while (argv[argc])
-		argc++;
-	free(run_err);
-	run_err = NULL;
-	optind = 0;
-	stdout = open_memstream(&buf, &len);
-	stderr = open_memstream(&run_err, &elen);
-	*rc = fn(argc, argv);
-	fclose(stdout);
-	fclose(stderr);
-	stdout = out;
-	stderr = err;
-	return buf;
-}
-
-#define RUN_CMD(fn, rc, ...) run_argv(fn, rc, (char *[]){__VA_ARGS__, NULL})
 
 /* Run it, expecting status want_rc, stdout out, stderr err, and the calls
  * log (each NULL: not checked). */
@@ -335,29 +247,6 @@ static char *run_argv(int (*fn)(int, char **), int *rc, char **argv)
 			STR_IS(call_log, (const char *)(log));               \
 		free(s_);                                                    \
 	} while (0)
-
-/* The golden file NAME, whole. */
-static char *golden(const char *name)
-{
-	char path[512], *buf = NULL;
-	size_t len = 0;
-	FILE *f, *m;
-	int c;
-
-	snprintf(path, sizeof(path), "%s/%s", golden_dir, name);
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		CHECK(f != NULL);
-		return strdup("");
-	}
-	m = open_memstream(&buf, &len);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(m);
-	fclose(f);
-	return buf;
-}
 
 /* ------------------------------------------------------- cpupool-list */
 
@@ -820,15 +709,8 @@ static void test_migrate(void)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1)
-		golden_dir = argv[1];
-	if (access(golden_dir, R_OK)) {
-		fprintf(stderr,
-			"%s: %s (run from the top of the tree, or pass "
-			"the golden directory)\n",
-			golden_dir, strerror(errno));
+	if (!golden_dir_ok(argc, argv))
 		return 1;
-	}
 	RUN(test_list_formats);
 	RUN(test_list);
 	RUN(test_cfg_valid);

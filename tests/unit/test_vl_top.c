@@ -15,26 +15,14 @@
 #define _GNU_SOURCE
 #include "test.h"
 
-#include <errno.h>
-#include <setjmp.h>
 #include <unistd.h>
 
 #include "../../dom0-tools/vl/vl_fmt.c"
 #include "../../dom0-tools/vl/vl_top.c"
 
-#define DEFAULT_DIR "tests/unit/golden"
 #define MiB (1ULL << 20)
 
-static const char *golden_dir = DEFAULT_DIR;
-
-#define STR_IS(got, want)                                                    \
-	do {                                                                 \
-		const char *g_ = (got), *w_ = (want);                        \
-		CHECK(g_ && w_ && !strcmp(g_, w_));                          \
-		if (g_ && w_ && strcmp(g_, w_))                              \
-			fprintf(stderr, "--- want\n%s--- got\n%s---\n", w_,   \
-				g_);                                         \
-	} while (0)
+#include "vl_cmd_harness.h"
 
 /* ------------------------------------------------- the host, modelled */
 
@@ -166,126 +154,6 @@ int vireo_version(struct vireo *v, uint32_t *version)
 	*version = 0x00030001U;
 	return 0;
 }
-
-static int fake_handle;
-
-struct vireo *vl_open_vireo(void)
-{
-	return (struct vireo *)&fake_handle;
-}
-
-void vireo_close(struct vireo *v)
-{
-	CHECK(!v || v == (struct vireo *)&fake_handle);
-}
-
-const char *vireo_strerror(int rc)
-{
-	return rc == VIREO_EINVAL ? "invalid argument" : "some error";
-}
-
-/*
- * vl.c's, but -h and a bad flag "exit" (to the harness, through
- * opt_exit) with the status vl.c exits with.
- */
-static jmp_buf opt_exit;
-
-int vl_getopt_long(int argc, char **argv, const char *opts,
-		   const struct option *longopts, const char *cmd,
-		   int min_args)
-{
-	static const struct option none[] = {{NULL, 0, NULL, 0}};
-	char optstring[64];
-	int opt;
-
-	snprintf(optstring, sizeof(optstring), "h%s", opts);
-	opterr = 0;
-	opt = getopt_long(argc, argv, optstring, longopts ? longopts : none,
-			  NULL);
-	if (opt == 'h')
-		longjmp(opt_exit, 1); /* the status + 1: exit(0) */
-	if (opt == '?') {
-		fprintf(stderr, "vl %s: invalid option\n", cmd);
-		longjmp(opt_exit, 2); /* exit(1) */
-	}
-	if (opt == -1)
-		CHECK(argc - optind >= min_args);
-	return opt;
-}
-
-int vl_getopt(int argc, char **argv, const char *opts, const char *cmd,
-	      int min_args)
-{
-	return vl_getopt_long(argc, argv, opts, NULL, cmd, min_args);
-}
-
-int vl_usage_error(const char *cmd)
-{
-	fprintf(stderr, "vl %s: too many arguments\n", cmd);
-	return 1;
-}
-
-/* ---------------------------------------------------------- harness */
-
-static char *run_err; /* what the last run wrote on stderr */
-
-/* Run fn (argv NULL-ended) with stdout and stderr into strings. */
-static char *run_argv(int (*fn)(int, char **), int *rc, char **argv)
-{
-	char *buf = NULL;
-	size_t len = 0, elen = 0;
-	FILE *out = stdout, *err = stderr;
-	volatile int argc = 0;
-	int ex;
-
-	while (argv[argc])
-		argc++;
-	free(run_err);
-	run_err = NULL;
-	optind = 0;
-	stdout = open_memstream(&buf, &len);
-	stderr = open_memstream(&run_err, &elen);
-	ex = setjmp(opt_exit);
-	*rc = ex ? ex - 1 : fn(argc, argv);
-	fclose(stdout);
-	fclose(stderr);
-	stdout = out;
-	stderr = err;
-	return buf;
-}
-
-#define RUN_CMD(fn, rc, ...) run_argv(fn, rc, (char *[]){__VA_ARGS__, NULL})
-
-/* The golden file NAME, whole. */
-static char *golden(const char *name)
-{
-	char path[512], *buf = NULL;
-	size_t len = 0;
-	FILE *f, *m;
-	int c;
-
-	snprintf(path, sizeof(path), "%s/%s", golden_dir, name);
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		CHECK(f != NULL);
-		return strdup("");
-	}
-	m = open_memstream(&buf, &len);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(m);
-	fclose(f);
-	return buf;
-}
-
-#define CAPTURE(buf, call)                                                   \
-	do {                                                                 \
-		size_t len_;                                                 \
-		FILE *f_ = open_memstream(&(buf), &len_);                    \
-		call;                                                        \
-		fclose(f_);                                                  \
-	} while (0)
 
 /* s without its ANSI CSI sequences (ESC [ params final), in place. */
 static char *strip_csi(char *s)
@@ -743,15 +611,9 @@ static void test_run_errors(void)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1)
-		golden_dir = argv[1];
-	if (access(golden_dir, R_OK)) {
-		fprintf(stderr,
-			"%s: %s (run from the top of the tree, or pass "
-			"the golden directory)\n",
-			golden_dir, strerror(errno));
+	if (!golden_dir_ok(argc, argv))
 		return 1;
-	}
+	vl_opt_exits = 1; /* -h and bad options are tested */
 	RUN(test_state_letters);
 	RUN(test_cpu_pct);
 	RUN(test_frames_batch);
