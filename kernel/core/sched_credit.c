@@ -131,7 +131,10 @@ static void account(struct pcpu *p, uint64_t now)
 	struct sched_credit_pcpu *pc = &p->sched.credit;
 	uint64_t period = period_ticks(), total_w = 0;
 	int64_t bound = (int64_t)(us_to_ticks(prm(p)->tslice_us) + period);
-	uint64_t span = MIN(now - pc->acct_at, period);
+	/* The whole time since the last accounting (decisions come at ticks,
+	 * a little after next_acct): capping it at one period lost that
+	 * little every period, and every busy vCPU's credit sank to -bound. */
+	uint64_t span = MIN(now - pc->acct_at, 2 * period);
 
 	for (struct vcpu *v = p->rq_head; v; v = v->rq_next) {
 		struct sched_credit_vcpu *c = &v->sched.credit;
@@ -146,11 +149,17 @@ static void account(struct pcpu *p, uint64_t now)
 		if (c->active && total_w)
 			c->credit += (int64_t)(span * vcpu_weight(v) / total_w);
 		c->credit = MAX(-bound, MIN(bound, c->credit));
-		c->ran = 0;
+		/* A capped vCPU's overrun (its deadline came late) is paid
+		 * out of the next period's budget. */
+		c->ran = cap_budget(v) ? c->ran - MIN(c->ran, cap_budget(v)) : 0;
 		c->parked = false;
 	}
 	pc->acct_at = now;
-	pc->next_acct = now + period;
+	/* On a fixed grid, so that a late decision does not stretch every
+	 * period (and a cap's share with it); after an idle gap, from now. */
+	pc->next_acct += period;
+	if (pc->next_acct <= now)
+		pc->next_acct = now + period;
 }
 
 static void credit_init_pcpu(struct pcpu *p)

@@ -3,7 +3,8 @@
 Every figure goes to out/bench/results.json (out/bench/results-smoke.json
 for --smoke runs, which only check that the figures appear), a list of
 {name, unit, median, min, max, runs, target, op, met}: the median of its
-runs with their spread. A benchmark that has not moved to several
+runs with their spread. op is "<=", ">=" or "+-" (within target +- tol,
+the figure's "tol"). A benchmark that has not moved to several
 alternating runs yet records one run, and says so (runs: 1). A missed
 target is reported, never failed."""
 import argparse
@@ -34,14 +35,18 @@ def results_path(smoke=None):
                         "results-smoke.json" if smoke else "results.json")
 
 
-def record(name, unit, runs, target, op):
+def record(name, unit, runs, target, op, tol=None):
     """The median of runs (with min-max) against its target, printed and
     kept in the results file under name (a later record replaces it).
-    target None: a figure without one (op None too, met None)."""
+    target None: a figure without one (op None too, met None). op "+-":
+    met when the median is within tol of target."""
     med = statistics.median(runs)
     if target is None:
         met = None
         goal = "no target"
+    elif op == "+-":
+        met = abs(med - target) <= tol
+        goal = "target %g +- %g  %s" % (target, tol, "met" if met else "MISSED")
     else:
         met = med <= target if op == "<=" else med >= target
         goal = "target %s %g  %s" % (op, target, "met" if met else "MISSED")
@@ -54,9 +59,12 @@ def record(name, unit, runs, target, op):
             figures = [x for x in json.load(f) if x["name"] != name]
     except (OSError, ValueError):
         figures = []
-    figures.append({"name": name, "unit": unit, "median": med,
-                    "min": min(runs), "max": max(runs), "runs": len(runs),
-                    "target": target, "op": op, "met": met})
+    figure = {"name": name, "unit": unit, "median": med,
+              "min": min(runs), "max": max(runs), "runs": len(runs),
+              "target": target, "op": op, "met": met}
+    if op == "+-":
+        figure["tol"] = tol
+    figures.append(figure)
     with open(path + ".tmp", "w") as f:
         json.dump(figures, f, indent=1)
     os.replace(path + ".tmp", path)

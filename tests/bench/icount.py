@@ -41,6 +41,9 @@ class Symbols:
                 self.addr.append(int(f[0], 16))
                 self.name.append(f[2])
 
+    def address(self, name):
+        return self.addr[self.name.index(name)]
+
     def __call__(self, pc):
         i = bisect.bisect_right(self.addr, pc) - 1
         return self.name[i] if i >= 0 else "?"
@@ -55,7 +58,9 @@ class ExecLog:
     pc, and kept across logs: a block translated while an earlier log was
     being written is not printed again. Under -icount a block cut short
     for I/O carries its length in the low cflags bits, so the longest
-    translation at a pc is its full length."""
+    translation at a pc is its full length. entries: how many times each
+    block ran in the last log, by its first pc (for a function's entry
+    block, how many times it was called)."""
 
     TRACE = re.compile(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/"
                        r"([0-9a-f]+)\]")
@@ -63,6 +68,7 @@ class ExecLog:
     def __init__(self, symbols):
         self.size = {}
         self.sym = symbols
+        self.entries = collections.Counter()  # the last log's, by block pc
 
     def count(self, path):
         by_pc = collections.Counter()
@@ -81,7 +87,9 @@ class ExecLog:
                 if mt:
                     by_pc[(int(mt.group(1), 16), int(mt.group(2), 16))] += 1
         counts = collections.Counter()
+        self.entries = collections.Counter()
         for (pc, cflags), times in by_pc.items():
+            self.entries[pc] += times
             size = self.size.get(pc)
             assert size, "no translation logged for 0x%x" % pc
             if cflags & 0x1ff:

@@ -31,7 +31,9 @@ for x in figures:
     print("%-30s %10.3f %-20s %-21s %5d %-9s %s" %
           (x["name"], x["median"], x["unit"],
            "%.3f-%.3f" % (x["min"], x["max"]), x["runs"],
-           "-" if x["target"] is None else "%s %g" % (x["op"], x["target"]),
+           "-" if x["target"] is None else
+           "%g+-%g" % (x["target"], x["tol"]) if x["op"] == "+-" else
+           "%s %g" % (x["op"], x["target"]),
            {None: "", True: "met", False: "MISSED"}[x["met"]]))
 print("(%s)" % path)
 sys.exit(rc)

@@ -47,6 +47,12 @@ WHAT = {
     "null_sbi_instr_domu": ("instructions per null SBI call from a DomU (`-icount`)", "659.5 (KVM guest)"),
     "idle_dom0_traps_per_s": ("hypervisor traps per second, Dom0 idle at its shell", ""),
     "idle_domu_traps_per_s": ("the DomU's traps per second, a DomU idle at its shell", ""),
+    "sched_weight_ratio": ("CPU time of a weight-512 ÷ a weight-256 CPU-bound DomU, both pinned to one hart", ""),
+    "sched_cap": ("CPU time ÷ wall clock of a CPU-bound DomU with cap=50 alone on a hart", ""),
+    "sched_io_latency_under_hog": ("4 KiB virtio-blk read latency of a DomU with a CPU-bound DomU on its hart ÷ that hart otherwise idle", ""),
+    "sched_equal_share_spread": ("largest ÷ smallest CPU time of three equal CPU-bound DomUs on two harts", ""),
+    "null_pool_traps_per_s": ("hypervisor traps per second on a null cpupool's hart while its DomU runs a busy loop", ""),
+    "sched_switch_instr": ("hypervisor instructions per vCPU context switch, two CPU-bound DomUs on one hart (`-icount`)", ""),
 }
 
 
@@ -64,8 +70,10 @@ def table(figures):
         if f["target"] is None:
             target = "—"
         else:
-            target = "%s %s %s" % ("≤" if f["op"] == "<=" else "≥", num(f["target"]),
-                                   "met" if f["met"] else "**missed**")
+            goal = ("%s ± %s" % (num(f["target"]), num(f["tol"]))
+                    if f["op"] == "+-" else
+                    "%s %s" % ("≤" if f["op"] == "<=" else "≥", num(f["target"])))
+            target = "%s %s" % (goal, "met" if f["met"] else "**missed**")
         lines.append("| `%s` | %s | **%s** %s | %s–%s | %d | %s | %s |" % (
             f["name"], what, num(f["median"]), f["unit"], num(f["min"]),
             num(f["max"]), f["runs"], target, kvm))
