@@ -206,7 +206,8 @@ static struct hc_ret pool_cpu_remove(struct cpupool *c, unsigned long h)
 {
 	uint64_t bit = 1ULL << h;
 
-	if (h >= nr_pcpus || !(c->harts & bit) || (c == pool0 && h == 0))
+	if (h >= nr_pcpus || !(c->harts & bit) ||
+	    (c == pool0 && &pcpus[h] == boot_pcpu))
 		return (struct hc_ret){HC_ERR_INVALID_PARAM, 0};
 	/* A pool with domains keeps a hart; each vCPU there a place. */
 	if ((c->nr_domains && !(cpupool_usable(c) & ~bit)) ||

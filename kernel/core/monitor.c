@@ -40,6 +40,7 @@ static void cmd_help(void)
 	    "  domains  domains and their vCPUs\n"
 	    "  traps    trap counters by cause, all harts\n"
 	    "  irqs     interrupt and I/O state of each domain\n"
+	    "  runq     each hart's run queue and hand-over state\n"
 	    "  move D V H  pin domain D's vCPU V to hart H (as vcpu-pin)\n"
 	    "  Ctrl-A three times: back to Dom0\n");
 }
@@ -74,8 +75,9 @@ static void cmd_domains(void)
 		out(buf);
 		for (unsigned j = 0; j < d->nr_vcpus; j++) {
 			struct vcpu *v = d->vcpus[j];
-			snprintf(buf, sizeof(buf), "    vcpu %u on hart %lu: %s\n",
-				 j, v->pcpu ? v->pcpu->hartid : 0UL,
+			/* CPU numbers, as vl and move take them (pcpu.h) */
+			snprintf(buf, sizeof(buf), "    vcpu %u on hart %u: %s\n",
+				 j, v->pcpu ? v->pcpu->id : 0U,
 				 vcpu_state_name(v->state));
 			out(buf);
 		}
@@ -201,6 +203,61 @@ static bool number(const char **s, unsigned *n)
 	return true;
 }
 
+static void vcpu_name(char *buf, size_t n, const struct vcpu *v)
+{
+	if (v)
+		snprintf(buf, n, "%u.%u", v->dom->id, v->id);
+	else
+		snprintf(buf, n, "-");
+}
+
+/* One queued vCPU: state, and the flags a stuck hand-over leaves set. */
+static void runq_vcpu(const struct vcpu *v)
+{
+	char buf[128], me[16], to[16];
+	const struct pcpu *dest = v->move_to;
+
+	vcpu_name(me, sizeof(me), v);
+	snprintf(to, sizeof(to), "%u", dest ? dest->id : 0);
+	snprintf(buf, sizeof(buf), "    %s %s%s%s%s%s%s\n", me,
+		 vcpu_state_name(v->state), v->in_guest ? " in-guest" : "",
+		 v->moving ? " moving" : "", v->sync_req ? " sync-req" : "",
+		 dest ? " move-to " : "", dest ? to : "");
+	out(buf);
+}
+
+/*
+ * Xen's 'r' debug key: per hart, what it runs and holds, the hand-over
+ * flags (a move or a sync asked of it) and its queue. The queues are read
+ * without their locks (a hart stuck holding one must still be shown);
+ * the domctl lock keeps every vCPU from being freed meanwhile.
+ */
+static void cmd_runq(void)
+{
+	char buf[160], cur[16], ld[16];
+
+	if (!domctl_trylock()) {
+		out("  busy (a domain operation is running): try again\n");
+		return;
+	}
+	for (unsigned i = 0; i < nr_pcpus; i++) {
+		const struct pcpu *p = &pcpus[i];
+		vcpu_name(cur, sizeof(cur), p->current);
+		vcpu_name(ld, sizeof(ld), p->loaded);
+		snprintf(buf, sizeof(buf),
+			 "  hart %u (id %lu)%s%s: current %s loaded %s "
+			 "move-pending %u sync-pending %u ipi %x switches %lu\n",
+			 p->id, p->hartid, p == this_pcpu() ? " this" : "",
+			 p->online ? "" : " offline", cur, ld, p->move_pending,
+			 p->sync_pending, p->ipi_reasons,
+			 (unsigned long)p->stats.switches);
+		out(buf);
+		for (const struct vcpu *v = p->rq_head; v; v = v->rq_next)
+			runq_vcpu(v);
+	}
+	domctl_unlock();
+}
+
 /* "move D V H": vcpu-pin D V H from the console, for sched_move()'s tests
  * (the balancer leaves a pinned vCPU where it is). */
 static void cmd_move(const char *args)
@@ -236,6 +293,8 @@ static void run(const char *cmd)
 		cmd_traps();
 	else if (!strcmp(cmd, "irqs"))
 		cmd_irqs();
+	else if (!strcmp(cmd, "runq"))
+		cmd_runq();
 	else if (!strncmp(cmd, "move ", 5))
 		cmd_move(cmd + 5);
 	else if (cmd[0]) {

@@ -73,7 +73,7 @@ static struct pcpu *rr_pick_cpu(struct vcpu *v, unsigned n)
 	for (unsigned i = 0; i < nr_pcpus; i++)
 		if (!pcpus[i].absent && k-- == 0)
 			return &pcpus[i];
-	return &pcpus[0]; /* the boot hart is never absent */
+	return boot_pcpu; /* never absent */
 }
 
 const struct sched_ops sched_rr = {

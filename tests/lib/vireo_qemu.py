@@ -274,7 +274,7 @@ class Machine:
             self.child.send("\x1d")  # out of a vl console, if in one
             self.child.send(CTRL_A * 3)
             self.expect(r"vireo> ", 10)
-            for cmd in ("domains", "irqs", "traps"):
+            for cmd in ("domains", "runq", "irqs", "traps", "runq"):
                 print(self.monitor(cmd, 10), file=sys.stderr)
             self.child.send(CTRL_A * 3)
         except (pexpect.TIMEOUT, pexpect.EOF, OSError) as e:

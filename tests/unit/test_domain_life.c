@@ -23,6 +23,7 @@
 
 /* ------------------------------------------------------------ host stubs */
 struct pcpu pcpus[MAX_PCPUS];
+struct pcpu *boot_pcpu = &pcpus[0];
 unsigned nr_pcpus = 2;
 struct domain *dom0;
 struct page_pool dom_pool, hyp_pool;

@@ -18,6 +18,7 @@
 
 /* ------------------------------------------------------------ host stubs */
 struct pcpu pcpus[MAX_PCPUS];
+struct pcpu *boot_pcpu = &pcpus[0];
 unsigned nr_pcpus = 1;
 uint32_t timebase_hz = 10000000;
 uint64_t host_total_pages;

@@ -6,6 +6,9 @@
  */
 #include "test.h"
 
+#include "pcpu.h"
+extern struct pcpu pcpus[MAX_PCPUS];
+#define this_pcpu() (&pcpus[0])
 #include "../../kernel/core/monitor.c"
 
 /* ------------------------------------------------------------ host stubs */
@@ -65,6 +68,7 @@ void virqc_dump(struct domain *d, void (*sink)(const char *s))
 
 /* "move": domains by id, and the pin sched_set_affinity() was asked. */
 struct pcpu pcpus[MAX_PCPUS];
+struct pcpu *boot_pcpu = &pcpus[0];
 unsigned nr_pcpus = 2;
 static unsigned refs;
 static struct vcpu *moved;
@@ -124,7 +128,9 @@ static void test_domains_states(void)
 	strcpy(D.name, "guest");
 	D.ram_size = 64UL << 20;
 	D.nr_vcpus = ARRAY_SIZE(want);
-	P.hartid = 3;
+	/* CPU numbers, not hart ids: vl and move take the former. */
+	P.id = 3;
+	P.hartid = 7;
 	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
 		V[i].state = want[i].st;
 		V[i].pcpu = &P;
@@ -145,6 +151,45 @@ static void test_domains_states(void)
 	type("domains\n");
 	CHECK(strstr(out_buf, "vcpu 3 on hart 3: ?\n") != NULL);
 	domains[2] = NULL;
+}
+
+/* runq: each hart, what it runs and holds, the hand-over flags and its
+ * queue in order, every vCPU with the flags a stuck move leaves. */
+static void test_runq(void)
+{
+	struct domain d1 = {.id = 1};
+	struct vcpu a = {.dom = &D, .id = 0, .state = VCPU_RUNNABLE};
+	struct vcpu b = {.dom = &d1, .id = 2, .state = VCPU_BLOCKED};
+
+	memset(&D, 0, sizeof(D));
+	pcpus[0].id = 0;
+	pcpus[0].hartid = 4;
+	pcpus[0].online = true;
+	pcpus[1].id = 1;
+	pcpus[1].hartid = 9;
+	a.in_guest = true;
+	a.moving = true;
+	a.move_to = &pcpus[1];
+	b.sync_req = true;
+	a.rq_next = &b;
+	pcpus[0].rq_head = &a;
+	pcpus[0].current = pcpus[0].loaded = &a;
+	pcpus[0].move_pending = 1;
+	pcpus[0].stats.switches = 12;
+	type("runq\r");
+	CHECK(strstr(out_buf, "  hart 0 (id 4) this: current 0.0 loaded 0.0 "
+			      "move-pending 1 sync-pending 0 ipi 0 "
+			      "switches 12\n"
+			      "    0.0 runnable in-guest moving move-to 1\n"
+			      "    1.2 blocked sync-req\n"
+			      "  hart 1 (id 9) offline: current - loaded -") != NULL);
+	domctl_busy = true;
+	type("runq\r");
+	CHECK(strstr(out_buf, "busy") != NULL && !strstr(out_buf, "hart 0"));
+	domctl_busy = false;
+	memset(&pcpus[0], 0, sizeof(pcpus[0]));
+	memset(&pcpus[1], 0, sizeof(pcpus[1]));
+	pcpus[1].id = 1;
 }
 
 static void test_domains_busy_and_others(void)
@@ -218,6 +263,7 @@ int main(void)
 {
 	RUN(test_domains_states);
 	RUN(test_domains_busy_and_others);
+	RUN(test_runq);
 	RUN(test_move);
 	TEST_DONE();
 }

@@ -19,6 +19,7 @@
 #include <arch/sbi.h>
 
 struct pcpu pcpus[MAX_PCPUS];
+struct pcpu *boot_pcpu = &pcpus[0];
 unsigned nr_pcpus = 2;
 static unsigned ipis[MAX_PCPUS];
 static unsigned polls;        /* arch_handle_host_irqs() while waiting */

@@ -23,6 +23,7 @@
 
 /* ------------------------------------------------------------ host stubs */
 struct pcpu pcpus[MAX_PCPUS];
+struct pcpu *boot_pcpu = &pcpus[0];
 unsigned nr_pcpus = 2;
 uint32_t domains_dying;
 static uint64_t now;

@@ -10,6 +10,7 @@
 
 /* ------------------------------------------------------------ host stubs */
 struct pcpu pcpus[MAX_PCPUS];
+struct pcpu *boot_pcpu = &pcpus[0];
 static unsigned cur_hart;
 static unsigned probe_bits;
 
