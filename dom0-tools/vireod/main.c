@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,9 +213,23 @@ static unsigned poll_setup(struct vd *vd, struct pollfd *pfd,
 	return n;
 }
 
+static bool any_domain(const struct vd *vd)
+{
+	for (unsigned i = 0; i < VD_MAX_DOMS; i++)
+		if (vd->doms[i])
+			return true;
+	return false;
+}
+
+/*
+ * The console/reap tick only runs while there are DomUs: an idle Dom0
+ * without them should sleep, and each wake-up of a Dom0 vCPU is a WFI
+ * trap now that WFI always traps (run time is then time really run).
+ */
 static int poll_timeout(struct vd *vd)
 {
-	int64_t now = vd_now_ms(), next = vd->next_tick_ms;
+	int64_t now = vd_now_ms();
+	int64_t next = any_domain(vd) ? vd->next_tick_ms : INT64_MAX;
 	int64_t w = vd_wait_next_deadline(vd);
 
 	if (vd->next_check_ms < next)
@@ -225,7 +240,7 @@ static int poll_timeout(struct vd *vd)
 		next = now + VD_INPUT_RETRY_MS;
 	if (vd->console_due_ms && vd->console_due_ms < next)
 		next = vd->console_due_ms; /* a console has output waiting */
-	return next <= now ? 0 : (int)(next - now);
+	return next <= now ? 0 : next - now > 60000 ? 60000 : (int)(next - now);
 }
 
 static void handle_events(struct vd *vd)

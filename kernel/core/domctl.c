@@ -293,7 +293,7 @@ void domain_getinfo(struct domain *d, struct vireo_domain_info *info)
 		if (v->state == VCPU_BLOCKED)
 			st |= VIREO_DOMSTATE_BLOCKED;
 		runnable |= v->state == VCPU_RUNNABLE;
-		ticks += v->cpu_ticks;
+		ticks += vcpu_run_ticks(v, time_now());
 	}
 	/* Dom0 is running: one of its vCPUs is making this very call. */
 	if (d->is_dom0)

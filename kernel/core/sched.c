@@ -250,10 +250,11 @@ static struct vcpu *choose(struct pcpu *p, uint64_t now)
 		bool busy;
 		unsigned n = rivals(p, v, &busy);
 		switch_to(p, v);
-		/* Only rivals need a preemption timer, or WFI traps. */
+		/* Only rivals need a preemption timer. WFI traps unless
+		 * the policy lets a lone vCPU wait in hardware. */
 		arch_timer_arm(MIN(MIN(busy ? until : ~0UL, deadline),
 				   next_wakeup(p)));
-		vcpu_arch_trap_wfi(v, n > 0);
+		vcpu_arch_trap_wfi(v, n > 0 || !ops_of(p)->native_wfi);
 	} else {
 		arch_timer_arm(MIN(deadline, next_wakeup(p)));
 	}
@@ -411,6 +412,8 @@ struct vcpu *schedule(void)
 			arch_idle();
 			continue;
 		}
+		/* Before in_guest: vcpu_run_ticks() reads them in turn. */
+		__atomic_store_n(&v->run_start, time_now(), __ATOMIC_RELEASE);
 		v->in_guest = true;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		/* Paused or destroyed meanwhile? Then the pauser saw in_guest
@@ -422,7 +425,6 @@ struct vcpu *schedule(void)
 		v->in_guest = false;
 	}
 	vcpu_arch_prepare_entry(v);
-	v->run_start = time_now();
 	vcpu_steal_account(v, v->run_start);
 	return v;
 }

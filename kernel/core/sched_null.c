@@ -58,4 +58,6 @@ const struct sched_ops sched_null = {
     .remove = null_remove,
     .pick_next = null_pick_next,
     .pick_cpu = null_pick_cpu,
+    /* Partitioned: the fewest traps, the lowest wake-up latency. */
+    .native_wfi = true,
 };

@@ -49,7 +49,8 @@ static struct hc_ret vcpu_info(struct domain *d, gpa_t buf, unsigned long max)
 			.vcpu = i,
 			.hart = p ? p->id : VIREO_HART_NONE,
 			.state = vcpu_state_bits(v),
-			.cpu_time_ns = v->cpu_ticks * (1000000000UL / timebase_hz),
+			.cpu_time_ns = vcpu_run_ticks(v, time_now()) *
+				       (1000000000UL / timebase_hz),
 			.hard_affinity = v->hard_aff & exists,
 			.soft_affinity = v->soft_aff & exists,
 		};

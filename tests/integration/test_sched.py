@@ -3,7 +3,8 @@ cpu_weight and cap reach the hypervisor at create; `vl vcpu-list` shows
 them in xl's format; `vl sched-credit` reads and sets a domain's weight and
 cap and the pool's slice and rate limit; `vl vcpu-pin` moves a running
 vCPU and the guest keeps counting; bad input is refused with an error and
-changes nothing. Then three DomUs of two vCPUs each, every vCPU busy, on
+changes nothing. An idle DomU alone on its hart is charged the time it
+ran, not the time it waited in WFI. Then three DomUs of two vCPUs each, every vCPU busy, on
 two harts (with Dom0 also there): every vCPU keeps making progress."""
 import os
 import re
@@ -96,8 +97,38 @@ def toolstack(m):
     assert m.status == 0, out
     heads = [l for l in out.splitlines() if l.split()[:2] == ["NAME", "STATE"]]
     assert len(heads) == 2, out
-    assert len(re.findall(r"(?m)^\s*s\s+-*[rb]-*\s+\d+", out)) == 2, out
+    # "------" too, as in xentop: runnable vCPUs, none on a hart just then.
+    assert len(re.findall(r"(?m)^\s*s\s+-{2}[-b]-{2}[-r]\s+\d+", out)) == 2, out
     m.sh("vl destroy s", timeout=60)
+    assert m.status == 0
+
+
+def cpu_time(m, name):
+    out = m.sh("vl vcpu-list %s" % name)
+    r = re.search(r"(?m)^%s\s+\d+\s+0\s+\d+\s+\S+\s+([\d.]+)\s" % name, out)
+    assert r, out
+    return float(r.group(1))
+
+
+def idle_time(m):
+    """Dom0 on hart 0, an idle DomU alone on hart 1: its WFI traps (credit
+    is not vwfi=native), so 5 s of waiting are not 5 s of CPU."""
+    m.sh("vl vcpu-pin Domain-0 all 0")
+    assert m.status == 0
+    out = m.sh("vl create demo.cfg name=idle 'cpus=\"1\"'", timeout=60)
+    assert m.status == 0, out
+    domu_output(m, "idle", "echo $((3*4))", r"(12)")
+    rows = vcpus(m, "idle")
+    assert rows[0][0] == "1", rows
+    assert all(r[0] == "0" for r in vcpus(m, "Domain-0").values())
+    first = cpu_time(m, "idle")
+    m.sh("sleep 5")
+    ran = cpu_time(m, "idle") - first
+    print("idle DomU alone on its hart: %.1f s of CPU in 5 s" % ran)
+    assert ran < 1.5, "an idle lone vCPU was charged %.1f s in 5 s" % ran
+    m.sh("vl destroy idle", timeout=60)
+    assert m.status == 0
+    m.sh("vl vcpu-pin Domain-0 all all")
     assert m.status == 0
 
 
@@ -121,6 +152,7 @@ def main():
     with Machine(timeout=120) as m:
         m.wait_ready()
         toolstack(m)
+        idle_time(m)
         oversubscribed(m)
     print("ok")
 

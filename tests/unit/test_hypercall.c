@@ -31,6 +31,13 @@ static struct pcpu *test_this_pcpu(void)
 	return &pcpus[0];
 }
 #define this_pcpu() test_this_pcpu()
+/* vcpu-list and getinfo add a running vCPU's current run: a fixed clock. */
+static uint64_t test_now = 40000000;
+static unsigned long test_time_now(void)
+{
+	return test_now;
+}
+#define time_now() test_time_now()
 
 /* Dom0's RAM, for the buffers a call names: 0x80000000 + 64 KiB. */
 #define RAM 0x80000000UL
@@ -398,6 +405,13 @@ static void test_vcpu_info(void)
 	CHECK_EQ(vi[0].state, VIREO_VCPUSTATE_ONLINE | VIREO_VCPUSTATE_BLOCKED);
 	CHECK_EQ(vi[0].cpu_time_ns, 2500000000ULL);
 	CHECK(vi[0].hard_affinity == 3 && vi[0].soft_affinity == 1);
+	/* In the guest since 1 s before now: that run counts already. */
+	V0.in_guest = true;
+	V0.run_start = test_now - 10000000;
+	call(&V0, VIREO_HC_VCPU_INFO, 0, RAM, 2, 0, 0);
+	memcpy(vi, ram, sizeof(vi));
+	CHECK_EQ(vi[0].cpu_time_ns, 3500000000ULL);
+	V0.in_guest = false;
 	VU.pcpu = NULL; /* a stopped vCPU of a DomU */
 	r = call(&V0, VIREO_HC_VCPU_INFO, 4, RAM, 1, 0, 0);
 	memcpy(vi, ram, sizeof(vi));

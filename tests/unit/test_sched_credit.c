@@ -68,7 +68,13 @@ void vcpu_arch_put(struct vcpu *v) {}
 void vcpu_arch_prepare_entry(struct vcpu *v) {}
 void vcpu_arch_reset(struct vcpu *v, unsigned long pc, unsigned long a0,
 		     unsigned long a1) {}
-void vcpu_arch_trap_wfi(struct vcpu *v, bool trap) {}
+/* What the last entry of each vCPU set for its WFI (index in vc[]). */
+static int wfi_traps[6];
+static struct vcpu vc[6];
+void vcpu_arch_trap_wfi(struct vcpu *v, bool trap)
+{
+	wfi_traps[v - vc] = trap;
+}
 uint64_t vcpu_arch_wakeup(struct vcpu *v) { return ~0UL; }
 void vcpu_arch_enter(struct vcpu *v) { abort(); }
 void vcpu_steal_mark(struct vcpu *v, uint64_t t) {}
@@ -319,6 +325,8 @@ static void test_lone_vcpu_no_tick(void)
 	CHECK_EQ(timer[1], ~0UL);
 	CHECK(timer_sets_lone > 0);
 	CHECK(sim[0].cpu == 1000 * MS && sim[1].cpu == 1000 * MS);
+	/* Yet its WFI traps: its idle time must not count as run time. */
+	CHECK(wfi_traps[0] == 1 && wfi_traps[1] == 1);
 }
 
 /* An I/O vCPU (0.1 ms of work per 2 ms) beside a hog on one hart: BOOST

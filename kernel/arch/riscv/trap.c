@@ -121,7 +121,9 @@ struct vcpu_regs *vcpu_trap_slow(struct vcpu_regs *r)
 	struct pcpu *p = this_pcpu();
 
 	v->in_guest = false;
-	v->cpu_ticks += time_now() - v->run_start;
+	/* After in_guest: vcpu_run_ticks() must not count this run twice. */
+	__atomic_store_n(&v->cpu_ticks, v->cpu_ticks + time_now() - v->run_start,
+			 __ATOMIC_RELEASE);
 	r->scause = csr_read(CSR_SCAUSE);
 	r->stval = csr_read(CSR_STVAL);
 	r->htval = csr_read(CSR_HTVAL);

@@ -45,6 +45,13 @@ struct sched_ops {
 	/* Between traps on p, no lock held: move vCPUs between harts
 	 * (sched_move), taking one hart's rq_lock at a time. Optional. */
 	void (*balance)(struct pcpu *p, uint64_t now);
+	/*
+	 * A lone vCPU's WFI waits in hardware instead of trapping (Xen's
+	 * vwfi=native): no trap per idle period, but its idle time counts as
+	 * run time. Otherwise WFI always traps, as in Xen and KVM, so that
+	 * run time (vcpu-list, top, credit, caps) is time it really ran.
+	 */
+	bool native_wfi;
 };
 
 /* Credit scheduler: per hart, per vCPU, and the pool's parameters. */

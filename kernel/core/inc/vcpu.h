@@ -77,6 +77,21 @@ void vcpu_set_timer(struct vcpu *v, uint64_t when);
 void vcpu_steal_mark(struct vcpu *v, uint64_t now);
 /* v is about to run: account its wait, and publish it (SBI STA). */
 void vcpu_steal_account(struct vcpu *v, uint64_t now);
+/*
+ * The time v has run, its current run included (cpu_ticks only grows at
+ * its exits, and a vCPU that waits in hardware WFI, or spins, may not
+ * exit for seconds): what vcpu-list and top show.
+ */
+static inline uint64_t vcpu_run_ticks(const struct vcpu *v, uint64_t now)
+{
+	uint64_t t = __atomic_load_n(&v->cpu_ticks, __ATOMIC_ACQUIRE);
+
+	if (__atomic_load_n(&v->in_guest, __ATOMIC_ACQUIRE)) {
+		uint64_t since = __atomic_load_n(&v->run_start, __ATOMIC_ACQUIRE);
+		t += now > since ? now - since : 0;
+	}
+	return t;
+}
 /* Redirect an exception into the guest as if VS-mode had taken it. */
 void vcpu_inject_exception(struct vcpu *v, unsigned long cause,
 			   unsigned long tval);
