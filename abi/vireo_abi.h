@@ -23,7 +23,7 @@
 #define VIREO_SBI_EXT 0x0856524FUL /* "\x08VRO" */
 
 /* major << 16 | minor: a major change breaks old callers. */
-#define VIREO_INTERFACE_VERSION 0x00020002U
+#define VIREO_INTERFACE_VERSION 0x00020003U /* 2.3: nr_online_vcpus */
 
 /* Function numbers (a6). Dom0-only calls return SBI_ERR_DENIED elsewhere. */
 #define VIREO_HC_VERSION 0          /* value = VIREO_INTERFACE_VERSION */
@@ -371,7 +371,7 @@ struct vireo_domain_info {
 	uint64_t mem_pages;       /* pages populated */
 	uint64_t cpu_time_ns;     /* summed over vCPUs */
 	uint32_t pool;            /* its cpupool's id */
-	uint32_t pad;
+	uint32_t nr_online_vcpus; /* started (SBI HSM), not stopped (2.3) */
 };
 
 /* vireo_vcpu_info.state bits */

@@ -100,7 +100,7 @@ static void list_one(struct vd *vd, struct vd_client *c, uint32_t domid)
 	struct vireo_domain_info info;
 	struct vd_domain *d = vd_dom_by_id(vd, domid);
 	char f[8][24];
-	const char *l[10];
+	const char *l[11];
 
 	if (vireo_domain_getinfo(vd->v, domid, &info) < 0)
 		return; /* gone since the list: skip it */
@@ -111,6 +111,7 @@ static void list_one(struct vd *vd, struct vd_client *c, uint32_t domid)
 	snprintf(f[4], 24, "%" PRIu64, info.mem_pages);
 	snprintf(f[5], 24, "%" PRIu64, info.cpu_time_ns);
 	snprintf(f[6], 24, "%" PRId64, d ? d->rec.ctime : (int64_t)0);
+	snprintf(f[7], 24, "%" PRIu32, info.nr_online_vcpus);
 	l[0] = "dom";
 	l[1] = f[0];
 	l[2] = domid == 0 ? VIREOD_DOM0_NAME : d ? d->rec.name : VIREOD_NONAME;
@@ -121,7 +122,8 @@ static void list_one(struct vd *vd, struct vd_client *c, uint32_t domid)
 	l[7] = f[5];
 	l[8] = f[6];
 	l[9] = d && d->rec.cfg_path ? d->rec.cfg_path : "";
-	vd_client_line(c, l, 10);
+	l[10] = f[7]; /* last: a vl that knows ten fields still reads it */
+	vd_client_line(c, l, 11);
 }
 
 static void req_list(struct vd *vd, struct vd_client *c, char **a,

@@ -99,7 +99,8 @@ int vl_simple(const char *const *req, unsigned nr);
 struct vl_dom {
 	uint32_t domid;
 	char name[64];
-	uint32_t state, reason, vcpus;
+	uint32_t state, reason, vcpus; /* vcpus: all (maxvcpus) */
+	uint32_t online;               /* of those, started (xl list's) */
 	uint64_t mem_pages, cpu_ns;
 	int64_t ctime;
 	char config[1024]; /* "" if none */

@@ -21,7 +21,8 @@ static int parse_u64(const char *s, uint64_t *v)
 	return *end ? -1 : 0;
 }
 
-/* "dom DOMID NAME STATE REASON VCPUS MEM_PAGES CPU_NS CTIME CONFIG" */
+/* "dom DOMID NAME STATE REASON VCPUS MEM_PAGES CPU_NS CTIME CONFIG
+ * [ONLINE]": ONLINE, the vCPUs started, came later (without it: all). */
 int vl_dom_parse(char **f, unsigned nr, struct vl_dom *d)
 {
 	uint64_t v[7];
@@ -42,6 +43,11 @@ int vl_dom_parse(char **f, unsigned nr, struct vl_dom *d)
 	d->vcpus = (uint32_t)v[3];
 	d->mem_pages = v[4];
 	d->cpu_ns = v[5];
+	d->online = d->vcpus;
+	if (nr > 10 && parse_u64(f[10], &v[6]) == 0 && v[6] <= d->vcpus)
+		d->online = (uint32_t)v[6];
+	else if (nr > 10)
+		return -1;
 	snprintf(d->name, sizeof(d->name), "%s", f[2]);
 	snprintf(d->config, sizeof(d->config), "%s", f[9]);
 	return 0;
@@ -74,13 +80,14 @@ void vl_list_header(FILE *f)
 		   "VCPUs\tState\tTime(s)\n");
 }
 
+/* VCPUs is the online count, as xl list's (vcpu_online). */
 void vl_list_row(FILE *f, const struct vl_dom *d)
 {
 	char s[7];
 
 	vl_state_letters(d->state, d->reason, s);
 	fprintf(f, "%-40s %5d %5lu %5d     %c%c%c%c%c%c  %8.1f\n", d->name,
-		(int)d->domid, (unsigned long)vl_mem_mib(d), (int)d->vcpus,
+		(int)d->domid, (unsigned long)vl_mem_mib(d), (int)d->online,
 		s[0], s[1], s[2], s[3], s[4], s[5],
 		(double)d->cpu_ns / 1e9);
 }

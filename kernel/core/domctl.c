@@ -285,6 +285,7 @@ void domain_getinfo(struct domain *d, struct vireo_domain_info *info)
 	uint32_t st = 0;
 	uint64_t ticks = 0;
 	bool runnable = false;
+	uint32_t online = 0;
 
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
@@ -293,6 +294,7 @@ void domain_getinfo(struct domain *d, struct vireo_domain_info *info)
 		if (v->state == VCPU_BLOCKED)
 			st |= VIREO_DOMSTATE_BLOCKED;
 		runnable |= v->state == VCPU_RUNNABLE;
+		online += v->state != VCPU_STOPPED;
 		ticks += vcpu_run_ticks(v, time_now());
 	}
 	/* Dom0 is running: one of its vCPUs is making this very call. */
@@ -317,5 +319,6 @@ void domain_getinfo(struct domain *d, struct vireo_domain_info *info)
 		.mem_pages = d->is_dom0 ? d->ram_size / PAGE_SIZE : d->mem_pages,
 		.cpu_time_ns = ticks * (1000000000UL / timebase_hz),
 		.pool = d->pool ? d->pool->id : 0,
+		.nr_online_vcpus = online,
 	};
 }

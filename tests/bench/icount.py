@@ -99,6 +99,36 @@ class ExecLog:
         return counts
 
 
+    def episodes(self, path, cpu, entry):
+        """The hart cpu's trap episodes in the log, in order: from one
+        execution of the block at entry (trap_entry) to the next, each as
+        (instructions, functions run). The first and last are cut by the
+        log's ends and dropped. Block sizes come from every hart's
+        translations (a block any hart translated serves all)."""
+        self.count(path)  # learns the size of every block in this log
+        trace = re.compile(r"^Trace %d: \S+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/"
+                           r"([0-9a-f]+)\]" % cpu)
+        out, n, funcs = [], None, set()
+        with open(path, errors="replace") as f:
+            for line in f:
+                mt = trace.match(line)
+                if not mt:
+                    continue
+                pc, cflags = int(mt.group(1), 16), int(mt.group(2), 16)
+                if pc == entry:
+                    if n is not None:
+                        out.append((n, frozenset(funcs)))
+                    n, funcs = 0, set()
+                if n is None:
+                    continue
+                size = self.size[pc]
+                if cflags & 0x1ff:
+                    size = min(size, cflags & 0x1ff)
+                n += size
+                funcs.add(self.sym(pc))
+        return out[1:]
+
+
 def qemu_monitor(m, cmd):
     m.child.send(CTRL_T + "c")
     m.expect(r"\(qemu\) ")
@@ -110,16 +140,19 @@ def qemu_monitor(m, cmd):
 
 
 class HypCounter:
-    """A Vireo machine on 1 hart under -icount (it hangs Linux with 2)
-    whose hypervisor instructions can be counted around some work."""
+    """A Vireo machine whose hypervisor instructions can be counted around
+    some work: by default on 1 hart under -icount (it hangs Linux with 2);
+    the exact count needs only the execution log, so smp=2 without icount
+    counts as well, per hart (episodes)."""
 
-    def __init__(self, logdir, **kw):
+    def __init__(self, logdir, smp=1, icount=True, **kw):
         start, size = text_range()
-        self.execlog = ExecLog(Symbols())
+        self.symbols = Symbols()
+        self.execlog = ExecLog(self.symbols)
         self.logdir = logdir
         os.makedirs(logdir, exist_ok=True)
         self.n = 0
-        self.m = Machine(smp=1, icount=True, net=False, timeout=600, **kw)
+        self.m = Machine(smp=smp, icount=icount, net=False, timeout=600, **kw)
         self.m.args += ["--", "-dfilter", "0x%x+0x%x" % (start, size),
                         "-D", os.path.join(logdir, "boot.log")]
 
@@ -135,9 +168,8 @@ class HypCounter:
             for name in os.listdir(self.logdir):
                 os.remove(os.path.join(self.logdir, name))
 
-    def count(self, work):
-        """Run work() with the log on; its hypervisor instructions by
-        function (and "total")."""
+    def logged(self, work):
+        """Run work() with the execution log on; the log's path."""
         self.n += 1
         log = os.path.join(self.logdir, "exec-%d.log" % self.n)
         qemu_monitor(self.m, "logfile %s" % log)
@@ -145,9 +177,23 @@ class HypCounter:
         work()
         qemu_monitor(self.m, "log none")
         qemu_monitor(self.m, "logfile %s" % os.path.join(self.logdir, "end.log"))
+        return log
+
+    def count(self, work):
+        """Run work() with the log on; its hypervisor instructions by
+        function (and "total")."""
+        log = self.logged(work)
         counts = self.execlog.count(log)
         os.remove(log)
         return counts
+
+    def episodes(self, work, cpu):
+        """Run work() with the log on; hart cpu's trap episodes
+        (ExecLog.episodes)."""
+        log = self.logged(work)
+        eps = self.execlog.episodes(log, cpu, self.symbols.address("trap_entry"))
+        os.remove(log)
+        return eps
 
 
 def top_functions(a, b, scale, n=10):

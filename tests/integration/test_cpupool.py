@@ -5,7 +5,8 @@ the hart makes no context switch; a second DomU, a two-vCPU one, and a
 migrate into the full pool are refused with an error and nothing made;
 the DomU migrates back to Pool-0, the pool is destroyed and hart 1 goes
 home. Then a DomU with maxvcpus=2 boots with one vCPU online and
-`vl vcpu-set` brings the second online in the guest and takes it away."""
+`vl vcpu-set` brings the second online in the guest and takes it away;
+`vl list` counts the online vCPUs, as xl list does."""
 import os
 import re
 import sys
@@ -97,9 +98,17 @@ def nproc(m, name):
     return int(domu_output(m, name, "echo N-$(nproc)", r"N-(\d+)")[0])
 
 
+def listed_vcpus(m, name):
+    """vl list's VCPUs column: the online ones, as xl list's."""
+    r = re.search(r"(?m)^%s\s+\d+\s+\d+\s+(\d+)\s" % name, ok(m, "vl list"))
+    assert r, name
+    return int(r.group(1))
+
+
 def vcpu_set(m):
     ok(m, "vl create demo.cfg name=hp vcpus=1 maxvcpus=2")
     assert nproc(m, "hp") == 1
+    assert listed_vcpus(m, "hp") == 1
     states = ok(m, "vl vcpu-list hp")
     assert re.search(r"(?m)^hp\s+\d+\s+1\s+-\s+--p", states), states
     refused(m, "vl vcpu-set hp 3")
@@ -109,6 +118,10 @@ def vcpu_set(m):
         while time.time() < end and nproc(m, "hp") != want:
             pass
         assert nproc(m, "hp") == want, "vcpu-set %d: nproc %d" % (want, nproc(m, "hp"))
+        # The guest stops an offlined hart (SBI HSM) just after.
+        while time.time() < end and listed_vcpus(m, "hp") != want:
+            pass
+        assert listed_vcpus(m, "hp") == want, ok(m, "vl list")
     ok(m, "vl destroy hp")
 
 

@@ -34,9 +34,10 @@ static struct pcpu *test_this_pcpu(void)
 {
 	return cur;
 }
+static unsigned long clock_now;
 static unsigned long test_time_now(void)
 {
-	return 0;
+	return clock_now;
 }
 static void test_hfence(void)
 {
@@ -287,6 +288,38 @@ static void test_placement_skips_absent(void)
 	      sched_credit.pick_cpu(&v, 1) == &pcpus[1]);
 }
 
+/*
+ * getinfo: the online vCPUs are those started (xl list's VCPUs), the CPU
+ * time includes a run still going on, RUNNING wins over BLOCKED.
+ */
+static void test_getinfo(void)
+{
+	struct domain d = {.id = 4, .nr_vcpus = 3, .ram_size = 1 << 20};
+	struct vcpu v[3] = {
+	    {.dom = &d, .state = VCPU_STOPPED},
+	    {.dom = &d, .state = VCPU_RUNNABLE, .in_guest = true,
+	     .cpu_ticks = 100, .run_start = 1000},
+	    {.dom = &d, .state = VCPU_BLOCKED, .cpu_ticks = 50},
+	};
+	struct vireo_domain_info info;
+
+	for (unsigned i = 0; i < 3; i++)
+		d.vcpus[i] = &v[i];
+	clock_now = 1500;
+	domain_getinfo(&d, &info);
+	CHECK_EQ(info.nr_vcpus, 3);
+	CHECK_EQ(info.nr_online_vcpus, 2);
+	CHECK_EQ(info.state, VIREO_DOMSTATE_RUNNING);
+	CHECK_EQ(info.cpu_time_ns, (100 + 500 + 50) * (1000000000UL / timebase_hz));
+	v[1].in_guest = false;
+	v[1].state = VCPU_STOPPED;
+	domain_getinfo(&d, &info);
+	CHECK_EQ(info.nr_online_vcpus, 1);
+	CHECK_EQ(info.state, VIREO_DOMSTATE_BLOCKED);
+	CHECK_EQ(info.cpu_time_ns, 150 * (1000000000UL / timebase_hz));
+	clock_now = 0;
+}
+
 /* Byte i of a known stream, into d's console ring. */
 static void ring_put(struct domain *d, unsigned i)
 {
@@ -445,6 +478,7 @@ static void test_hart_leaves_credit_pool(void)
 int main(void)
 {
 	setup();
+	RUN(test_getinfo);
 	RUN(test_console_ring);
 	RUN(test_refs);
 	RUN(test_destroy_waits_for_refs);

@@ -21,7 +21,7 @@ static struct vl_dom dom(uint32_t id, const char *name, uint32_t state,
 			 uint64_t pages, uint32_t vcpus, uint64_t ns)
 {
 	struct vl_dom d = { .domid = id, .state = state, .vcpus = vcpus,
-			    .mem_pages = pages, .cpu_ns = ns };
+			    .online = vcpus, .mem_pages = pages, .cpu_ns = ns };
 
 	snprintf(d.name, sizeof(d.name), "%s", name);
 	return d;
@@ -43,6 +43,12 @@ static void test_list_layout(void)
 	CHECK(!strcmp(s, "Domain-0                                     0   512"
 			 "     2     r-----      12.3\n"));
 	free(s);
+	CAPTURE(s, vl_list_row(f_, &d1));
+	CHECK(!strcmp(s, "demo                                         3    64"
+			 "     1     -b----       0.1\n"));
+	free(s);
+	/* maxvcpus=4, one online: xl list shows the online count. */
+	d1.vcpus = 4;
 	CAPTURE(s, vl_list_row(f_, &d1));
 	CHECK(!strcmp(s, "demo                                         3    64"
 			 "     1     -b----       0.1\n"));
@@ -149,9 +155,19 @@ static void test_dom_line(void)
 	CHECK_EQ(d.cpu_ns, 999);
 	CHECK_EQ(d.ctime, 1700000000);
 	CHECK(d.config[0] == '\0');
+	CHECK_EQ(d.online, 2); /* a vireod without the field: all */
 	f[1] = "x";
 	CHECK_EQ(vl_dom_parse(f, 10, &d), -1);
 	CHECK_EQ(vl_dom_parse(f, 9, &d), -1);
+	f[1] = "7";
+	/* The online count, last; never more than the vCPUs. */
+	f[10] = "1";
+	CHECK_EQ(vl_dom_parse(f, 11, &d), 0);
+	CHECK_EQ(d.online, 1);
+	f[10] = "3";
+	CHECK_EQ(vl_dom_parse(f, 11, &d), -1);
+	f[10] = "";
+	CHECK_EQ(vl_dom_parse(f, 11, &d), -1);
 }
 
 static void test_codec(void)
