@@ -356,7 +356,14 @@ static void push(struct pcpu *p, unsigned n, uint64_t now)
 static void credit_balance(struct pcpu *p, uint64_t now)
 {
 	struct sched_credit_pcpu *pc = &p->sched.credit;
-	unsigned n = runnable_here(p);
+	struct vcpu *cur = p->current;
+	unsigned n;
+
+	/* The common case, on every pass: busy, and not a period yet. Only
+	 * this hart writes its current, so it needs no lock to read. */
+	if (cur && candidate(cur) && now < pc->next_balance)
+		return;
+	n = runnable_here(p);
 
 	if (!n) {
 		steal(p);
