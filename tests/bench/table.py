@@ -53,6 +53,8 @@ WHAT = {
     "sched_equal_share_spread": ("largest ÷ smallest CPU time of three equal CPU-bound DomUs on two harts", ""),
     "null_pool_traps_per_s": ("hypervisor traps per second on a null cpupool's hart while its DomU runs a busy loop", ""),
     "sched_switch_instr": ("hypervisor instructions per vCPU context switch, two CPU-bound DomUs on one hart (`-icount`)", ""),
+    "null_pool_irq_latency_instr": ("hypervisor instructions on a null-pool hart from the kick carrying a virtio-blk completion to its guest's handler (execution log, 2 harts)", ""),
+    "null_pool_traps_per_4k": ("traps on the null-pool hart per 4 KiB virtio-blk read of its guest", ""),
 }
 
 
