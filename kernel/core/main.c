@@ -70,21 +70,20 @@ static uint64_t parse_size_arg(const char *cmdline, const char *key,
 	return v ? v : dflt;
 }
 
-/* The harts to use, at most MAX_PCPUS and the boot hart among them, in
- * hart-id order. */
+/*
+ * The harts to use, at most MAX_PCPUS: the boot hart first, then the
+ * others in hart-id order.
+ */
 static unsigned hart_order(unsigned long boot_hartid, unsigned long *ids)
 {
-	unsigned n = 0;
-	bool boot_in = false;
+	unsigned n = 1;
 
-	for (unsigned i = 0; i < hi.nr_harts && n < MAX_PCPUS; i++) {
-		ids[n++] = hi.hart_ids[i];
-		boot_in |= hi.hart_ids[i] == boot_hartid;
-	}
-	if (!boot_in)
-		ids[n - 1] = boot_hartid;
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j && ids[j - 1] > ids[j]; j--) {
+	ids[0] = boot_hartid;
+	for (unsigned i = 0; i < hi.nr_harts && n < MAX_PCPUS; i++)
+		if (hi.hart_ids[i] != boot_hartid)
+			ids[n++] = hi.hart_ids[i];
+	for (unsigned i = 2; i < n; i++)
+		for (unsigned j = i; j > 1 && ids[j - 1] > ids[j]; j--) {
 			unsigned long t = ids[j];
 			ids[j] = ids[j - 1];
 			ids[j - 1] = t;
@@ -93,35 +92,28 @@ static unsigned hart_order(unsigned long boot_hartid, unsigned long *ids)
 }
 
 /*
- * Logical CPU numbers (the pcpu index: vl, xl.cfg cpus=, the monitor)
- * follow hart ids, so that CPU n is the same hart at every boot: OpenSBI
- * boots on whichever hart wins its lottery, and numbering from the boot
- * hart made "cpus=1" a different hart from one boot to the next. The boot
- * hart keeps the stack boot.S gave it (hyp_stacks[0]) and moves tp to its
- * own pcpu.
+ * Logical CPU numbers (the pcpu index: vl, xl.cfg cpus=, the monitor), as
+ * Xen numbers them: CPU 0 is the boot hart, which takes the host's
+ * interrupts and never leaves Pool-0; the others follow in hart-id order.
+ * OpenSBI boots on whichever hart wins its lottery, so on QEMU CPU 0 is
+ * hart 0 or hart 1 from one boot to the next (the monitor's runq shows
+ * both numbers). boot.S gave the boot hart pcpus[0] and hyp_stacks[0].
  */
 static void setup_pcpus(unsigned long boot_hartid)
 {
 	unsigned long ids[MAX_PCPUS];
-	unsigned b = 0;
 
 	nr_pcpus = hart_order(boot_hartid, ids);
 	cpupool_init(nr_pcpus);
 	for (unsigned i = 0; i < nr_pcpus; i++) {
 		pcpus[i].id = i;
 		pcpus[i].hartid = ids[i];
-		if (ids[i] == boot_hartid)
-			b = i;
+		pcpus[i].stack_top = (unsigned long)hyp_stacks[i] + HYP_STACK_SIZE;
 		pcpus[i].rq_lock = (spinlock_t)SPINLOCK_INIT;
 		sched_init_pcpu(&pcpus[i]);
 	}
-	for (unsigned i = 0; i < nr_pcpus; i++) {
-		unsigned s = i == b ? 0 : i == 0 ? b : i;
-		pcpus[i].stack_top = (unsigned long)hyp_stacks[s] + HYP_STACK_SIZE;
-	}
-	boot_pcpu = &pcpus[b];
+	boot_pcpu = &pcpus[0];
 	boot_pcpu->online = true;
-	arch_set_this_pcpu(boot_pcpu);
 }
 
 static void setup_memory(uint64_t dom0_mem, paddr_t *dom0_base)
@@ -150,27 +142,22 @@ static void setup_memory(uint64_t dom0_mem, paddr_t *dom0_base)
 /*
  * Before any vCPU is placed: a hart that does not start gets none, or a
  * destroy would wait forever for it to let one go. "hsm_fail=N" on the
- * command line makes the Nth start (from 1, in CPU order, the boot hart
- * skipped) fail: fault injection for tests.
+ * command line makes the start of CPU N fail (fault injection for tests).
  */
 static void start_secondaries(const char *cmdline)
 {
 	uint64_t fail = parse_size_arg(cmdline, "hsm_fail=", 0);
-	unsigned nth = 0;
 
-	for (unsigned i = 0; i < nr_pcpus; i++) {
-		long err;
-		if (&pcpus[i] == boot_pcpu)
-			continue;
-		err = ++nth == fail ? SBI_ERR_FAILED
-				    : sbi_host_hart_start(pcpus[i].hartid,
-							  (unsigned long)secondary_entry,
-							  (unsigned long)&pcpus[i]);
+	for (unsigned i = 1; i < nr_pcpus; i++) {
+		long err = i == fail ? SBI_ERR_FAILED
+				     : sbi_host_hart_start(pcpus[i].hartid,
+							   (unsigned long)secondary_entry,
+							   (unsigned long)&pcpus[i]);
 		if (err) {
 			pcpus[i].absent = true;
 			cpupool_hart_absent(&pcpus[i]);
-			printk("hart %lu: HSM start failed (%ld): no vCPUs "
-			       "go there\n", pcpus[i].hartid, err);
+			printk("CPU %u (hart %lu): HSM start failed (%ld): no "
+			       "vCPUs go there\n", i, pcpus[i].hartid, err);
 		}
 	}
 }

@@ -15,9 +15,10 @@ from test_vl import domains  # noqa: E402
 
 def main():
     with Machine(timeout=120, hyp_append="hsm_fail=1") as m:
-        # pcpu 1 is whichever hart OpenSBI did not boot on (its lottery).
-        dead = m.expect(r"hart (\d+): HSM start failed \(-1\): no vCPUs go "
-                        r"there", 60).group(1)
+        # CPU 1 is whichever hart OpenSBI did not boot on (its lottery);
+        # the monitor prints CPU numbers too.
+        dead = m.expect(r"CPU (\d+) \(hart \d+\): HSM start failed \(-1\): "
+                        r"no vCPUs go there", 60).group(1)
         m.wait_ready()
         m.sh("vl create demo.cfg name=two vcpus=2", timeout=90)
         assert m.status == 0, "vl create failed"

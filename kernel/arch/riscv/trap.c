@@ -185,12 +185,6 @@ void arch_idle(void)
 	wfi();
 }
 
-void arch_set_this_pcpu(struct pcpu *p)
-{
-	__asm__ volatile("mv tp, %0" : : "r"(p) : "memory");
-	csr_write(CSR_SSCRATCH, (unsigned long)p);
-}
-
 void pcpu_ipi(struct pcpu *p, uint32_t reason)
 {
 	__atomic_or_fetch(&p->ipi_reasons, reason, __ATOMIC_ACQ_REL);

@@ -44,8 +44,7 @@ struct pcpu {
 
 extern struct pcpu pcpus[MAX_PCPUS];
 extern unsigned nr_pcpus;
-/* The hart OpenSBI booted on: host interrupts, Pool-0 for good. CPU
- * numbers follow hart ids, so it need not be pcpus[0]. */
+/* The hart OpenSBI booted on, CPU 0: host interrupts, Pool-0 for good. */
 extern struct pcpu *boot_pcpu;
 
 /* Interrupt another hart (host SBI IPI) with a reason. */
@@ -55,8 +54,6 @@ void pcpu_ipi_wait(struct pcpu *p, uint32_t reason);
 
 /* Provided by the architecture (and this_pcpu(), time_now() as inlines). */
 void arch_halt(void) __attribute__((noreturn));
-/* Make p this hart's pcpu (the boot hart, once CPUs are numbered). */
-void arch_set_this_pcpu(struct pcpu *p);
 /* Per-hart HS-mode setup: delegation, counters, interrupt enables. */
 void arch_hart_init(void);
 /* Arm this hart's own timer; ~0 disarms. */

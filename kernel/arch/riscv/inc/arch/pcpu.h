@@ -8,8 +8,7 @@
 static inline struct pcpu *this_pcpu(void)
 {
 	struct pcpu *p;
-	/* volatile: the boot hart moves tp once (arch_set_this_pcpu). */
-	__asm__ volatile("mv %0, tp" : "=r"(p));
+	__asm__("mv %0, tp" : "=r"(p));
 	return p;
 }
 
