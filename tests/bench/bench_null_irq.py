@@ -2,24 +2,26 @@
 instructions a null-pool hart executes from the interrupt that carries a
 virtio completion to its guest's handler (null_pool_irq_latency_instr).
 
-Hart 1 leaves Pool-0 for a null pool "rt"; a Linux DomU there (its WFI
+CPU 1 leaves Pool-0 for a null pool "rt"; a Linux DomU there (its WFI
 waits in hardware: the null scheduler is vwfi=native) reads its
-virtio-blk disk, served by vireo-dm in Dom0 on hart 0, with 4 KiB
-O_DIRECT random reads (tests/domu/iobench). Each completion reaches hart 1
+virtio-blk disk, served by vireo-dm in Dom0 on CPU 0, with 4 KiB
+O_DIRECT random reads (tests/domu/iobench). Each completion reaches CPU 1
 as a kick (an IPI): the hart traps, re-evaluates its lines and enters the
 guest with its external interrupt pending, so the guest's next
 instruction is its handler. QEMU's execution log (tests/bench/icount.py),
-restricted to the hypervisor's .text, gives hart 1's trap episodes: from
+restricted to the hypervisor's .text, gives CPU 1's trap episodes (QEMU's
+CPU index is the hart id, read from the monitor's runq): from
 trap_entry to the next. Episodes that handled a guest MMIO access or an
 SBI call are the request side; the others are interrupts. The figure is
 the median over the interrupt episodes of each batch, and the median of
 those over the batches; the instructions are exact without -icount (which
 hangs Linux with 2 harts), being counted from the log, not timed. The
 guest's own instructions until its handler: none, as it sat in WFI or was
-interrupted where it ran. null_pool_traps_per_4k: hart 1's traps per read,
+interrupted where it ran. null_pool_traps_per_4k: CPU 1's traps per read,
 the difference between a long and a short batch over the difference in
 reads, so the typing and iobench's start-up drop out."""
 import os
+import re
 import statistics
 
 import iob
@@ -39,10 +41,19 @@ def ok(m, cmd, timeout=60):
     assert m.status == 0, "%s: %s" % (cmd, out)
 
 
-def batch(h, n):
-    """Hart 1's trap episodes over n reads: (interrupt paths, all)."""
+def hart_id(m, cpu):
+    """The hart id of CPU cpu (QEMU's CPU index in its log), from runq:
+    CPU 0 is the hart OpenSBI booted on, which is not always hart 0."""
+    m.monitor_enter()
+    out = m.monitor("runq")
+    m.monitor_leave()
+    return int(re.search(r"hart %d \(id (\d+)\)" % cpu, out).group(1))
+
+
+def batch(h, hart, n):
+    """Null-pool hart's trap episodes over n reads: (interrupts, all)."""
     eps = h.episodes(
-        lambda: iob.domu(h.m, "rt1", "randread /dev/vda 4096 %d" % n), 1)
+        lambda: iob.domu(h.m, "rt1", "randread /dev/vda 4096 %d" % n), hart)
     irq = [i for i, f in eps if "vcpu_trap_slow" in f and not f & REQUEST_SIDE]
     assert len(irq) >= n, (len(irq), len(eps))
     return irq, eps
@@ -65,15 +76,16 @@ def main():
             ok(m, "vl cpupool-create /tmp/rt.cfg")
             create(m, "rt1", DEVICES)
             iob.domu(m, "rt1", "randread /dev/vda 4096 %d" % n1)  # warm-up
+            hart = hart_id(m, 1)
             for _ in range(rounds):
-                _, short = batch(h, n1)
-                irq, eps = batch(h, n2)
+                _, short = batch(h, hart, n1)
+                irq, eps = batch(h, hart, n2)
                 runs.append(statistics.median(irq))
                 # The difference drops the typing and iobench's start-up.
                 per_read.append((len(eps) - len(short)) / float(n2 - n1))
-                print("  hart 1: %d trap episodes, %d interrupts; interrupt "
+                print("  CPU 1 (hart %d): %d trap episodes, %d interrupts; interrupt "
                       "path median %d, min %d, max %d instructions; %.2f "
-                      "traps per read" % (len(eps), len(irq), runs[-1],
+                      "traps per read" % (hart, len(eps), len(irq), runs[-1],
                                           min(irq), max(irq), per_read[-1]))
             m.sh("vl destroy rt1", timeout=120)
     finally:
