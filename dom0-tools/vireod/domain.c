@@ -249,6 +249,14 @@ int vd_dom_room(struct vd *vd)
 	return 0;
 }
 
+int vd_dom_any(struct vd *vd)
+{
+	for (unsigned i = 0; i < VD_MAX_DOMS; i++)
+		if (vd->doms[i])
+			return 1;
+	return 0;
+}
+
 int vd_dom_add(struct vd *vd, struct vd_domain *d)
 {
 	for (unsigned i = 0; i < VD_MAX_DOMS; i++) {

@@ -17,7 +17,6 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,14 +212,6 @@ static unsigned poll_setup(struct vd *vd, struct pollfd *pfd,
 	return n;
 }
 
-static bool any_domain(const struct vd *vd)
-{
-	for (unsigned i = 0; i < VD_MAX_DOMS; i++)
-		if (vd->doms[i])
-			return true;
-	return false;
-}
-
 /*
  * The console/reap tick only runs while there are DomUs: an idle Dom0
  * without them should sleep, and each wake-up of a Dom0 vCPU is a WFI
@@ -229,7 +220,7 @@ static bool any_domain(const struct vd *vd)
 static int poll_timeout(struct vd *vd)
 {
 	int64_t now = vd_now_ms();
-	int64_t next = any_domain(vd) ? vd->next_tick_ms : INT64_MAX;
+	int64_t next = vd_dom_any(vd) ? vd->next_tick_ms : INT64_MAX;
 	int64_t w = vd_wait_next_deadline(vd);
 
 	if (vd->next_check_ms < next)

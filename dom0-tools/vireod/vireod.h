@@ -222,6 +222,7 @@ int vd_dom_load_cfg(struct vd_domain *d, char *err, size_t errlen);
 int vd_dom_build(struct vd *vd, struct vd_domain *d, int paused, char *err,
 		 size_t errlen);
 int vd_dom_room(struct vd *vd); /* is there a free record slot? */
+int vd_dom_any(struct vd *vd);  /* is any DomU recorded? */
 int vd_dom_add(struct vd *vd, struct vd_domain *d); /* -1: no slot */
 void vd_dom_forget(struct vd *vd, struct vd_domain *d);
 void vd_dom_free(struct vd_domain *d);

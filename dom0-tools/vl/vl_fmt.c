@@ -44,10 +44,11 @@ int vl_dom_parse(char **f, unsigned nr, struct vl_dom *d)
 	d->mem_pages = v[4];
 	d->cpu_ns = v[5];
 	d->online = d->vcpus;
-	if (nr > 10 && parse_u64(f[10], &v[6]) == 0 && v[6] <= d->vcpus)
+	if (nr > 10) {
+		if (parse_u64(f[10], &v[6]) || v[6] > d->vcpus)
+			return -1;
 		d->online = (uint32_t)v[6];
-	else if (nr > 10)
-		return -1;
+	}
 	snprintf(d->name, sizeof(d->name), "%s", f[2]);
 	snprintf(d->config, sizeof(d->config), "%s", f[9]);
 	return 0;

@@ -62,7 +62,7 @@ class ExecLog:
     block ran in the last log, by its first pc (for a function's entry
     block, how many times it was called)."""
 
-    TRACE = re.compile(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/"
+    TRACE = re.compile(r"^Trace (\d+): \S+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/"
                        r"([0-9a-f]+)\]")
 
     def __init__(self, symbols):
@@ -85,19 +85,22 @@ class ExecLog:
                     block, n = None, 0
                 mt = self.TRACE.match(line)
                 if mt:
-                    by_pc[(int(mt.group(1), 16), int(mt.group(2), 16))] += 1
+                    by_pc[(int(mt.group(2), 16), int(mt.group(3), 16))] += 1
         counts = collections.Counter()
         self.entries = collections.Counter()
         for (pc, cflags), times in by_pc.items():
             self.entries[pc] += times
-            size = self.size.get(pc)
-            assert size, "no translation logged for 0x%x" % pc
-            if cflags & 0x1ff:
-                size = min(size, cflags & 0x1ff)
-            counts[self.sym(pc)] += size * times
+            counts[self.sym(pc)] += self.block_size(pc, cflags) * times
         counts["total"] = sum(counts.values())
         return counts
 
+    def block_size(self, pc, cflags):
+        """Instructions of one execution of the block at pc."""
+        size = self.size.get(pc)
+        assert size, "no translation logged for 0x%x" % pc
+        if cflags & 0x1ff:
+            size = min(size, cflags & 0x1ff)
+        return size
 
     def episodes(self, path, cpu, entry):
         """The hart cpu's trap episodes in the log, in order: from one
@@ -106,25 +109,20 @@ class ExecLog:
         log's ends and dropped. Block sizes come from every hart's
         translations (a block any hart translated serves all)."""
         self.count(path)  # learns the size of every block in this log
-        trace = re.compile(r"^Trace %d: \S+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/"
-                           r"([0-9a-f]+)\]" % cpu)
         out, n, funcs = [], None, set()
         with open(path, errors="replace") as f:
             for line in f:
-                mt = trace.match(line)
-                if not mt:
+                mt = self.TRACE.match(line)
+                if not mt or int(mt.group(1)) != cpu:
                     continue
-                pc, cflags = int(mt.group(1), 16), int(mt.group(2), 16)
+                pc, cflags = int(mt.group(2), 16), int(mt.group(3), 16)
                 if pc == entry:
                     if n is not None:
                         out.append((n, frozenset(funcs)))
                     n, funcs = 0, set()
                 if n is None:
                     continue
-                size = self.size[pc]
-                if cflags & 0x1ff:
-                    size = min(size, cflags & 0x1ff)
-                n += size
+                n += self.block_size(pc, cflags)
                 funcs.add(self.sym(pc))
         return out[1:]
 
