@@ -75,7 +75,7 @@ def main():
             print("FAIL  %-40s %6.1fs  (%s; log %s)" % (name, took, rc, log),
                   flush=True)
             with open(log) as f:
-                tail = f.read().splitlines()[-15:]
+                tail = f.read().splitlines()[-40:]
             for line in tail:
                 print("      | " + line)
     print("%d passed, %d failed" % (passed, failed))

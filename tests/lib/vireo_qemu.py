@@ -98,6 +98,15 @@ class _Console:
     def close(self):
         self.file.close()
 
+    def tail(self, lines=12):
+        """The console's last lines, without carriage returns."""
+        text, i = "", len(self.chunks)
+        while i > 0 and len(text) < 4096:
+            i -= 1
+            text = self.chunks[i] + text
+        text = text.replace("\r", "")
+        return "\n".join(text.splitlines()[-lines:])
+
     def faults(self, allowed):
         """Lines showing a fault not allowed at their position."""
         text = "".join(self.chunks)
@@ -177,14 +186,30 @@ class Machine:
             self.allowed.setdefault(name, self.console.size)
 
     def expect(self, pattern, timeout=None):
-        self.child.expect(pattern, timeout=timeout or self.timeout)
+        """Wait for pattern. A timeout or QEMU's exit raises the same
+        pexpect exception, but with a message short enough for the test
+        runner's tail: what was awaited, for how long, and the console's
+        last lines (pexpect's own message is a dump of its state)."""
+        timeout = timeout or self.timeout
+        try:
+            self.child.expect(pattern, timeout=timeout)
+        except (pexpect.TIMEOUT, pexpect.EOF) as e:
+            what = "QEMU exited" if isinstance(e, pexpect.EOF) else \
+                "nothing after %g s" % timeout
+            raise type(e)("%s, waiting for %r; the console's last lines:\n%s"
+                          % (what, pattern, self.console.tail())) from None
         return self.child.match
 
     def wait_ready(self, timeout=None):
-        """Wait for Dom0's init banner and the first shell prompt."""
-        self.expect(READY, timeout)
-        ready = time.monotonic() - self.start_time
-        self.expect(PROMPT, timeout)
+        """Wait for Dom0's init banner and the first shell prompt; if they
+        do not come, print the hypervisor's view (Machine.diagnose)."""
+        try:
+            self.expect(READY, timeout)
+            ready = time.monotonic() - self.start_time
+            self.expect(PROMPT, timeout)
+        except pexpect.TIMEOUT:
+            self.diagnose()
+            raise
         return ready
 
     def sh(self, cmd, timeout=None):
