@@ -35,6 +35,7 @@
 extern char __image_end[];
 extern unsigned host_uart_irq;
 void secondary_entry(void);
+void _start(void);
 
 struct pcpu pcpus[MAX_PCPUS];
 struct pcpu *boot_pcpu = &pcpus[0];
@@ -141,18 +142,27 @@ static void setup_memory(uint64_t dom0_mem, paddr_t *dom0_base)
 
 /*
  * Before any vCPU is placed: a hart that does not start gets none, or a
- * destroy would wait forever for it to let one go. "hsm_fail=N" on the
- * command line makes the start of CPU N fail (fault injection for tests).
+ * destroy would wait forever for it to let one go. Fault injection for
+ * tests, on the command line: "hsm_fail=N" makes the start of CPU N fail;
+ * "hsm_stale=N" starts CPU N at _start with the DTB, as OpenSBI 1.1's
+ * hart-start race does (boot.S).
  */
-static void start_secondaries(const char *cmdline)
+static void start_secondaries(const char *cmdline, const void *fdt)
 {
 	uint64_t fail = parse_size_arg(cmdline, "hsm_fail=", 0);
+	uint64_t stale = parse_size_arg(cmdline, "hsm_stale=", 0);
 
 	for (unsigned i = 1; i < nr_pcpus; i++) {
-		long err = i == fail ? SBI_ERR_FAILED
-				     : sbi_host_hart_start(pcpus[i].hartid,
-							   (unsigned long)secondary_entry,
-							   (unsigned long)&pcpus[i]);
+		unsigned long pc = (unsigned long)secondary_entry;
+		unsigned long arg = (unsigned long)&pcpus[i];
+		long err;
+
+		if (i == stale) {
+			pc = (unsigned long)_start;
+			arg = (unsigned long)fdt;
+		}
+		err = i == fail ? SBI_ERR_FAILED
+				: sbi_host_hart_start(pcpus[i].hartid, pc, arg);
 		if (err) {
 			pcpus[i].absent = true;
 			cpupool_hart_absent(&pcpus[i]);
@@ -188,7 +198,7 @@ void hyp_main(unsigned long hartid, const void *fdt)
 	if (plic_init(host_fdt, hi.plic_base, hartid))
 		panic("no PLIC context for hart %lu", hartid);
 	host_uart_irq = hi.uart_irq;
-	start_secondaries(cmdline);
+	start_secondaries(cmdline, fdt);
 	dom0_build(host_fdt, &hi, dom0_base,
 		   parse_size_arg(cmdline, "dom0_mem=", DOM0_MEM_DEFAULT),
 		   HYP_BASE, HYP_SIZE,

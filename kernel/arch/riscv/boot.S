@@ -1,7 +1,17 @@
 /*
  * Entry from OpenSBI (fw_dynamic): a0 = hart id, a1 = host DTB, S-mode with
- * satp = 0 and sstatus.SIE = 0. Only one hart arrives here; the others are
+ * satp = 0 and sstatus.SIE = 0. One hart should arrive here; the others are
  * started later through SBI HSM at secondary_entry with a1 = their pcpu.
+ *
+ * OpenSBI 1.1 can send a started hart here instead: sbi_hsm_hart_start()
+ * marks the hart START_PENDING before it stores the start address and
+ * argument, and a hart waiting in sbi_hsm_hart_wait() that wakes in that
+ * window jumps to the address it was given at boot (this _start) with the
+ * DTB in a1 (fixed upstream in 1.3 by storing first). A second hart that ran
+ * the boot path would clear .bss under the first and build Dom0 again (seen
+ * once in ~400 boots: "dom0: out of memory"). So the first hart here claims
+ * the boot path; a later one is such a hart, and goes the secondary way with
+ * the pcpu the boot hart gave its hart id (../shared notes: OpenSBI 1.1).
  */
 #include <arch/asm-offsets.h>
 #include <arch/csr.h>
@@ -10,6 +20,10 @@
 	.global _start
 _start:
 	csrw	CSR_SIE, zero
+	la	t0, boot_claimed
+	li	t1, 1
+	amoswap.w.aqrl t1, t1, (t0)
+	bnez	t1, started_early
 	la	t0, __bss_start
 	la	t1, __bss_end
 1:	bgeu	t0, t1, 2f
@@ -28,6 +42,24 @@ _start:
 3:	wfi
 	j	3b
 
+/*
+ * A hart HSM started that arrived at _start: the boot hart set up pcpus[]
+ * before it started any, so look for a0 among pcpus[1..nr_pcpus) (again
+ * and again, should it come early) and enter as secondary_entry would.
+ */
+started_early:
+	la	t0, pcpus + PCPU_SIZE
+	la	t2, nr_pcpus
+	lwu	t2, 0(t2)
+	li	t3, 1
+5:	bgeu	t3, t2, started_early
+	ld	t1, PCPU_HARTID(t0)
+	beq	t1, a0, 6f
+	addi	t0, t0, PCPU_SIZE
+	addi	t3, t3, 1
+	j	5b
+6:	mv	a1, t0
+
 	.global secondary_entry
 secondary_entry:
 	csrw	CSR_SIE, zero
@@ -39,3 +71,9 @@ secondary_entry:
 	call	hyp_secondary_main
 4:	wfi
 	j	4b
+
+	.data
+	.p2align 2
+/* Not in .bss: the boot hart claims it before it clears .bss. */
+boot_claimed:
+	.word	0

@@ -2,6 +2,8 @@
  * C side of trap.S: the VS-ecall fast path, the slow path for every other
  * guest exit, and the host interrupts (timer, IPI, PLIC) of this hart.
  */
+#include <stddef.h>
+
 #include <arch/arch.h>
 #include <arch/asm-offsets.h>
 #include <arch/csr.h>
@@ -29,6 +31,14 @@ unsigned host_uart_irq;
  * error is positive) sends the call down the slow path instead.
  */
 _Static_assert(SBI_FAST_DECLINE == ASM_SBI_FAST_DECLINE, "trap_entry.S");
+
+/* The offsets trap_entry.S and boot.S use (asm-offsets.h). */
+_Static_assert(offsetof(struct pcpu, current) == PCPU_CURRENT, "pcpu");
+_Static_assert(offsetof(struct pcpu, stack_top) == PCPU_STACK_TOP, "pcpu");
+_Static_assert(offsetof(struct pcpu, scratch) == PCPU_SCRATCH, "pcpu");
+_Static_assert(offsetof(struct pcpu, hartid) == PCPU_HARTID, "pcpu");
+_Static_assert(sizeof(struct pcpu) == PCPU_SIZE, "pcpu");
+_Static_assert(sizeof(pcpus[0].hartid) == 8, "boot.S loads it with ld");
 
 static inline unsigned trapstat_side(const struct vcpu *v)
 {
