@@ -11,7 +11,7 @@
  * the boot path would clear .bss under the first and build Dom0 again (seen
  * once in ~400 boots: "dom0: out of memory"). So the first hart here claims
  * the boot path; a later one is such a hart, and goes the secondary way with
- * the pcpu the boot hart gave its hart id (../shared notes: OpenSBI 1.1).
+ * the pcpu the boot hart gave its hart id (docs/boot-and-memory.md).
  */
 #include <arch/asm-offsets.h>
 #include <arch/csr.h>
