@@ -234,6 +234,7 @@ bench: images
 soak: images unit
 	VIREO_FUZZ_CALLS=1000000 $(PYTHON) tests/run.py integration/test_fuzz
 	$(PYTHON) tests/soak/soak_cycles.py
+	$(PYTHON) tests/soak/soak_boots.py
 
 # kernel/core must not know the architecture: compile it for the host
 # against a model arch (tests/unit/host-arch/inc/arch/) that offers only

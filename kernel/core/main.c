@@ -210,10 +210,13 @@ void hyp_main(unsigned long hartid, const void *fdt)
 	sched_start();
 }
 
-void hyp_secondary_main(unsigned long hartid, struct pcpu *p)
+/* early: it came in at _start, sent there by OpenSBI 1.1's race (boot.S). */
+void hyp_secondary_main(unsigned long hartid, struct pcpu *p, bool early)
 {
 	arch_hart_init();
 	p->online = true;
-	printk("hart %lu online\n", hartid);
+	printk("hart %lu online%s\n", hartid,
+	       early ? " (it entered at _start: OpenSBI 1.1's hart-start race)"
+		     : "");
 	sched_start();
 }

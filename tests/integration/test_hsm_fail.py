@@ -20,7 +20,8 @@ from test_vl import domains  # noqa: E402
 
 def stale_start():
     with Machine(timeout=120, hyp_append="hsm_stale=1") as m:
-        hart = m.expect(r"\(vireo\) hart (\d+) online", 60).group(1)
+        hart = m.expect(r"\(vireo\) hart (\d+) online \(it entered at "
+                        r"_start: OpenSBI 1.1's hart-start race\)", 60).group(1)
         m.wait_ready()
         assert m.sh("cat /sys/devices/system/cpu/online") == "0-1"
         m.monitor_enter()

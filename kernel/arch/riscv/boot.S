@@ -59,9 +59,13 @@ started_early:
 	addi	t3, t3, 1
 	j	5b
 6:	mv	a1, t0
+	li	a2, 1
+	j	secondary_common
 
 	.global secondary_entry
 secondary_entry:
+	li	a2, 0
+secondary_common:
 	csrw	CSR_SIE, zero
 	mv	tp, a1
 	ld	sp, PCPU_STACK_TOP(tp)
