@@ -44,17 +44,26 @@ void vcpu_io_done(struct vcpu *v)
 bool vcpu_start(struct vcpu *v, unsigned long pc, unsigned long a0,
 		unsigned long a1)
 {
-	enum vcpu_state stopped = VCPU_STOPPED;
-
-	/* Claim the start first, so two callers cannot both start v. */
-	if (!__atomic_compare_exchange_n(&v->state, &stopped, VCPU_BLOCKED,
-					 false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE))
+	/*
+	 * Claim the start first, so two callers cannot both start v; but v
+	 * stays STOPPED until its start values and the reset request are in
+	 * place. Leaving STOPPED first (as OpenSBI 1.1 does, boot.S) let its
+	 * hart wake it in between (an interrupt pending from before it
+	 * stopped) and enter it with its old registers.
+	 */
+	if (__atomic_exchange_n(&v->starting, 1, __ATOMIC_ACQ_REL))
 		return false;
+	/* Only a start leaves STOPPED: while we hold the claim, it stays. */
+	if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_STOPPED) {
+		__atomic_store_n(&v->starting, 0, __ATOMIC_RELEASE);
+		return false;
+	}
 	v->start_pc = pc;
 	v->start_a0 = a0;
 	v->start_a1 = a1;
 	__atomic_or_fetch(&v->requests, VCPU_REQ_RESET, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->state, VCPU_BLOCKED, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->starting, 0, __ATOMIC_RELEASE);
 	/* BLOCKED -> RUNNABLE, and the IPI if v lives on another hart. */
 	vcpu_kick(v);
 	return true;

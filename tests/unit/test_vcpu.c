@@ -380,6 +380,79 @@ static void test_sync(void)
 	CHECK(pcpus[1].loaded == &target && nr_puts == 1);
 }
 
+/*
+ * vcpu_start() against the hart that would run the vCPU, in two threads:
+ * that hart may enter the vCPU as soon as it leaves STOPPED (a pending
+ * interrupt wakes it), so by then its reset request must be there, or it
+ * runs on with the registers it stopped with. The "hart" thread takes
+ * each start in (clears the request) and stops the vCPU again; the test
+ * thread starts it again. Leaving STOPPED before the request, as
+ * vcpu_start() once did (and OpenSBI 1.1's hart_start does), is seen
+ * here in about half the rounds on two host cores.
+ */
+#include <pthread.h>
+
+#define START_ROUNDS 200000
+static struct vcpu starter_v;
+static volatile bool start_done;
+static unsigned stale_entries, taken_in;
+
+static void *start_hart(void *arg)
+{
+	while (!__atomic_load_n(&start_done, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&starter_v.state, __ATOMIC_ACQUIRE) ==
+		    VCPU_STOPPED)
+			continue;
+		if (!(__atomic_fetch_and(&starter_v.requests, ~VCPU_REQ_RESET,
+					 __ATOMIC_ACQ_REL) & VCPU_REQ_RESET)) {
+			stale_entries++;
+			/* Its start still sets the request: eat that one. */
+			while (!(__atomic_fetch_and(&starter_v.requests,
+						    ~VCPU_REQ_RESET,
+						    __ATOMIC_ACQ_REL) &
+				 VCPU_REQ_RESET))
+				;
+		}
+		taken_in++;
+		__atomic_store_n(&starter_v.state, VCPU_STOPPED, __ATOMIC_RELEASE);
+	}
+	return arg;
+}
+
+static void test_start_publishes_reset_first(void)
+{
+	pthread_t hart;
+	unsigned started = 0;
+
+	memset(&starter_v, 0, sizeof(starter_v));
+	starter_v.dom = &U;
+	starter_v.state = VCPU_STOPPED;
+	start_done = false;
+	stale_entries = taken_in = 0;
+	CHECK_EQ(pthread_create(&hart, NULL, start_hart, NULL), 0);
+	for (unsigned i = 0; i < START_ROUNDS; i++) {
+		while (__atomic_load_n(&starter_v.state, __ATOMIC_ACQUIRE) !=
+		       VCPU_STOPPED)
+			;
+		started += vcpu_start(&starter_v, 0x80200000UL + i, i, 0);
+	}
+	while (__atomic_load_n(&starter_v.state, __ATOMIC_ACQUIRE) != VCPU_STOPPED)
+		;
+	__atomic_store_n(&start_done, true, __ATOMIC_RELEASE);
+	pthread_join(hart, NULL);
+	CHECK_EQ(started, START_ROUNDS);
+	CHECK_EQ(taken_in, START_ROUNDS);
+	CHECK_EQ(stale_entries, 0);
+	/* A start claimed by another caller is refused, and v stays stopped. */
+	starter_v.starting = 1;
+	CHECK(!vcpu_start(&starter_v, 0x80200000UL, 0, 0));
+	CHECK(starter_v.state == VCPU_STOPPED);
+	starter_v.starting = 0;
+	CHECK(vcpu_start(&starter_v, 0x80200000UL, 0, 0));
+	CHECK(starter_v.state != VCPU_STOPPED && !starter_v.starting);
+	CHECK(!vcpu_start(&starter_v, 0x80200000UL, 0, 0));
+}
+
 int main(void)
 {
 	RUN(test_kick_ends_slice_only_on_wakeup);
@@ -390,5 +463,6 @@ int main(void)
 	RUN(test_move_not_entered);
 	RUN(test_sync);
 	RUN(test_reap_gate);
+	RUN(test_start_publishes_reset_first);
 	TEST_DONE();
 }

@@ -40,6 +40,7 @@ struct vcpu {
 	volatile uint32_t requests;  /* VCPU_REQ_* */
 	uint64_t wake_time;          /* BLOCKED: timer deadline, ~0 if none */
 	unsigned long start_pc, start_a0, start_a1; /* VCPU_REQ_RESET */
+	volatile uint32_t starting; /* vcpu_start() has claimed it */
 	uint64_t run_start, cpu_ticks; /* accounting, in timer ticks */
 	/* Steal time (SBI STA): runnable but not running since (0: not),
 	 * the total, and the guest's shared record if it gave one. */
