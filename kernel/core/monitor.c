@@ -93,7 +93,7 @@ static void cmd_domains(void)
  * interrupt controller (virqc_dump: on RISC-V the vPLIC's pending, active
  * and level words, each context's line, the word claimed ahead and its
  * vCPU's external line), the ioreq slots, posted notifies and latch
- * words, and the event-channel bitmaps.
+ * words, the vUART and console ring, and the event-channel bitmaps.
  */
 static void dump_irqs(struct domain *d)
 {
@@ -111,6 +111,15 @@ static void dump_irqs(struct domain *d)
 			 q->latch[2]);
 		out(buf);
 	}
+	/* Unlocked reads: a stuck console shows here (THRE never raised, a
+	 * full ring nobody drains, receive bytes nobody reads). */
+	snprintf(buf, sizeof(buf),
+		 "    vuart ier %x lcr %x mcr %x thre %d tx-waiting %d irq %d "
+		 "rx %u; ring %u bytes notify %u\n",
+		 d->vuart.ier, d->vuart.lcr, d->vuart.mcr, d->vuart.thre_pending,
+		 d->vuart.tx_waiting, d->vuart.irq, d->vuart.rx_count,
+		 d->con_len, d->con_notify);
+	out(buf);
 	if (d->evtchn && d->evtchn->shared) {
 		snprintf(buf, sizeof(buf), "    evtchn pend %lx mask %lx\n",
 			 (unsigned long)d->evtchn->shared->pending[0],
