@@ -37,10 +37,17 @@ def vcpus(m, name):
 
 
 def counters(m, name):
-    """Both counters (a read can fall between truncate and write: retry)."""
-    cmd = ('for k in 0 1; do v=; while [ -z "$v" ]; do v=$(cat /tmp/c$k); '
-           'done; echo "C$k-$v"; done')
-    return [int(x) for x in domu_output(m, name, cmd, r"C0-(\d+)\s+C1-(\d+)")]
+    """Both counters (a read can fall between truncate and write: retry,
+    200 times at most). A kernel message may come between the two lines.
+    A counter never read says so, with the guest's processes."""
+    cmd = ('for k in 0 1; do v=; n=0; while [ -z "$v" ] && [ $n -lt 200 ]; '
+           'do v=$(cat /tmp/c$k); n=$((n+1)); done; echo "C$k-${v:-none}"; '
+           'done')
+    got = domu_output(m, name, cmd, r"(?s)C0-(\w+)\s.*?C1-(\w+)")
+    if not all(x.isdigit() for x in got):
+        ps = domu_output(m, name, "ps", r"(?s)(.*)")[0]
+        raise AssertionError("%s: counters %s; ps:\n%s" % (name, got, ps))
+    return [int(x) for x in got]
 
 
 def refused(m, cmd, what):
