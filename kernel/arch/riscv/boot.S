@@ -7,7 +7,7 @@
  * marks the hart START_PENDING before it stores the start address and
  * argument, and a hart waiting in sbi_hsm_hart_wait() that wakes in that
  * window jumps to the address it was given at boot (this _start) with the
- * DTB in a1 (fixed upstream in 1.3 by storing first). A second hart that ran
+ * DTB in a1 (later OpenSBI stores first, then marks). A second hart that ran
  * the boot path would clear .bss under the first and build Dom0 again (seen
  * once in ~400 boots: "dom0: out of memory"). So the first hart here claims
  * the boot path; a later one is such a hart, and goes the secondary way with
