@@ -17,8 +17,14 @@ from vireo_qemu import Machine, domu_output, token  # noqa: E402
 HEADER = ("Name                                ID  VCPU   CPU State   "
           "Time(s) Affinity (Hard / Soft)")
 # Two counters, one per vCPU's worth of work, into /tmp/c0 and /tmp/c1.
-COUNT = ("for k in 0 1; do (i=0; while :; do i=$((i+1)); echo $i > /tmp/c$k; "
-         "done) >/dev/null 2>&1 & done")
+# Each value is written aside and renamed over the counter, so a reader
+# never finds it empty or half written: truncating in place left it empty
+# whenever the writer was preempted between truncate and write, and a
+# reader forking a cat per try beside two busy vCPUs could then try for
+# over 120 s (two fresh-clone runs); the shell's read, byte by byte, saw
+# torn values.
+COUNT = ("for k in 0 1; do (i=0; while :; do i=$((i+1)); echo $i > /tmp/c$k.t; "
+         "mv /tmp/c$k.t /tmp/c$k; done) >/dev/null 2>&1 & done")
 
 
 def vcpus(m, name):
@@ -37,12 +43,12 @@ def vcpus(m, name):
 
 
 def counters(m, name):
-    """Both counters (a read can fall between truncate and write: retry,
-    200 times at most). A kernel message may come between the two lines.
-    A counter never read says so, with the guest's processes."""
-    cmd = ('for k in 0 1; do v=; n=0; while [ -z "$v" ] && [ $n -lt 200 ]; '
-           'do v=$(cat /tmp/c$k); n=$((n+1)); done; echo "C$k-${v:-none}"; '
-           'done')
+    """Both counters (until the first rename there is none: retry, 50
+    times at most). A kernel message may come between the two lines. A
+    counter never read says so, with the guest's processes."""
+    cmd = ('for k in 0 1; do v=; n=0; while [ -z "$v" ] && [ $n -lt 50 ]; '
+           'do v=$(cat /tmp/c$k 2>/dev/null); n=$((n+1)); done; '
+           'echo "C$k-${v:-none}"; done')
     got = domu_output(m, name, cmd, r"(?s)C0-(\w+)\s.*?C1-(\w+)")
     if not all(x.isdigit() for x in got):
         ps = domu_output(m, name, "ps", r"(?s)(.*)")[0]

@@ -20,8 +20,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from vireo_qemu import Machine, domu_output, token  # noqa: E402
 from test_vl import free_pages  # noqa: E402
 
-COUNT = ("(i=0; while :; do i=$((i+1)); echo $i > /tmp/c; done) "
-         ">/dev/null 2>&1 &")
+# Written aside and renamed over /tmp/c, so a read never finds it empty
+# (as test_sched's counters).
+COUNT = ("(i=0; while :; do i=$((i+1)); echo $i > /tmp/c.t; mv /tmp/c.t /tmp/c; "
+         "done) >/dev/null 2>&1 &")
 
 
 def hart_of(m, domid, vcpu):
@@ -49,7 +51,10 @@ def move(m, domid, vcpu, hart):
 
 
 def counter(m):
-    return int(domu_output(m, "mv", "cat /tmp/c", r"(\d+)")[0])
+    """The counter (none until its first rename: retry, 50 times at most)."""
+    cmd = ('v=; n=0; while [ -z "$v" ] && [ $n -lt 50 ]; do '
+           'v=$(cat /tmp/c 2>/dev/null); n=$((n+1)); done; echo "C-${v:-none}"')
+    return int(domu_output(m, "mv", cmd, r"C-(\d+)")[0])
 
 
 def main():
